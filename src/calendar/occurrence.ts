@@ -1,0 +1,21 @@
+/** One occurrence of an event: a single event, or one instance of a recurring series. */
+export interface Occurrence {
+  uid: string;
+  summary: string;
+  description: string | undefined;
+  location: string | undefined;
+  url: string | undefined;
+  /** The instant it starts; for an all-day occurrence, midnight of its first day in `timezone`. */
+  start: Date;
+  /** The instant it ends (exclusive). */
+  end: Date;
+  allDay: boolean;
+  /** For an all-day occurrence, its first day as `YYYY-MM-DD`. */
+  day: string | undefined;
+  /** The original start of the instance this occurrence is (RECURRENCE-ID), as ISO 8601. */
+  recurrenceId: string | undefined;
+  /** STATUS of the event, upper case (`CONFIRMED`, `TENTATIVE`); cancelled ones never appear. */
+  status: string | undefined;
+  /** The zone the occurrence is shown in. */
+  timezone: string;
+}

@@ -1,0 +1,64 @@
+import { Temporal } from "temporal-polyfill";
+
+/** A wall-clock reading, as written in a calendar: no zone attached. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+}
+
+/**
+ * The instant at which `wall` is read on clocks in `timeZone`. RFC 5545 §3.3.5: a time that falls
+ * in a DST gap means the same duration after the gap's start (02:30 on a spring-forward day is
+ * 03:30), and one that occurs twice means the first of the two; Temporal's "compatible"
+ * disambiguation is exactly that rule.
+ */
+export function wallClockToInstant(wall: WallClock, timeZone: string): Date {
+  const zoned = Temporal.ZonedDateTime.from(
+    { ...wall, hour: wall.hour ?? 0, minute: wall.minute ?? 0, second: wall.second ?? 0, timeZone },
+    { disambiguation: "compatible" },
+  );
+  return new Date(zoned.epochMilliseconds);
+}
+
+/** Parses `YYYY-MM-DD` into a wall-clock date. */
+export function parseDay(day: string): WallClock {
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  return { year, month, day: date };
+}
+
+/** The calendar day (`YYYY-MM-DD`) that `instant` falls on in `timeZone`. */
+export function dayIn(instant: Date, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime())
+    .toZonedDateTimeISO(timeZone)
+    .toPlainDate()
+    .toString();
+}
+
+/** Adds whole calendar days to `YYYY-MM-DD`. */
+export function addDays(day: string, days: number): string {
+  return Temporal.PlainDate.from(day).add({ days }).toString();
+}
+
+/** True for a Date that holds a real instant (not `Invalid Date`). */
+export function isValidDate(date: Date): boolean {
+  return !Number.isNaN(date.getTime());
+}
+
+/** True when `name` is an IANA time zone this runtime knows (`Asia/Tokyo`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ISO 8601 in UTC to the second: `2026-03-12T14:50:00Z`. */
+export function formatInstant(instant: Date): string {
+  return instant.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,65 @@
+// npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]
+// Runs the handler once, as `sam local invoke -e` would: Lambda's environment variables and a
+// context whose remaining time runs down, logs on standard error, and the result as one JSON line,
+// last on standard output.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
+
+const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]";
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    options: { config: { type: "string" }, timeout: { type: "string", default: "60" } },
+    allowPositionals: true,
+  });
+  const eventFile = positionals[0];
+  if (!eventFile) fail("an event file is required, e.g. events/scheduled.json");
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail("--timeout must be a number of seconds");
+  let event: unknown;
+  try {
+    event = JSON.parse(await readFile(eventFile, "utf8"));
+  } catch (error) {
+    fail(`cannot read event ${eventFile}: ${(error as Error).message}`);
+  }
+
+  const fn = {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "ical-slack-reminder",
+    memoryMB: 512,
+    timeoutSeconds,
+    region: process.env.AWS_REGION ?? "us-east-1",
+  };
+  Object.assign(process.env, lambdaEnvironment(fn), process.env.AWS_REGION ? { AWS_REGION: process.env.AWS_REGION } : {});
+  if (values.config) process.env.CONFIG_FILE = values.config;
+  // Anything the handler prints goes to standard error, as Lambda's logs do; standard output is
+  // kept for the result alone.
+  console.log = console.info = console.debug = console.error;
+
+  // Imported only now: the handler reads its environment once, at module load, as in Lambda.
+  const { handler } = await import("../handler.ts");
+  try {
+    const result = await handler(event, lambdaContext(fn));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (error) {
+    const err = error as Error;
+    process.stdout.write(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
+    return 1;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,70 @@
+// npm start — the whole reminder path on demo calendars served on loopback. Each reminder is shown
+// as the Slack message it would be; with SLACK_WEBHOOK_URL set, it is posted there for real.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { demoCalendars } from "../demo/calendars.ts";
+import { fakeSlack, serveCalendars } from "../demo/servers.ts";
+import { messageToTerminal } from "../demo/terminal.ts";
+import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
+
+async function main(): Promise<void> {
+  const now = new Date();
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const realSlack = process.env.SLACK_WEBHOOK_URL;
+  let shown = 0;
+  const calendars = await serveCalendars(demoCalendars(now, zone));
+  const slack = await fakeSlack((payload) => {
+    shown += 1;
+    process.stdout.write(`\n── Slack message ${shown} ${"─".repeat(40)}\n`);
+    process.stdout.write(`${messageToTerminal(payload as Parameters<typeof messageToTerminal>[0])}\n`);
+  });
+  const dir = await mkdtemp(join(tmpdir(), "ical-slack-reminder-demo-"));
+  try {
+    const hhmm = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(now);
+    const config = {
+      scheduleMinutes: 5,
+      leadMinutes: [10],
+      timezone: zone,
+      allDay: { remind: true, at: hhmm },
+      webhooks: { team: realSlack ?? `${slack.url}/services/T0DEMO/B0DEMO/demo` },
+      feeds: [
+        { id: "team", name: "Team calendar", url: `${calendars.url}/team.ics`, webhook: "team" },
+        { id: "planning", name: "Planning", url: `${calendars.url}/planning.ics`, webhook: "team" },
+      ],
+    };
+    const configFile = join(dir, "config.json");
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+
+    const fn = { functionName: "ical-slack-reminder-demo", memoryMB: 512, timeoutSeconds: 60, region: "us-east-1" };
+    Object.assign(process.env, lambdaEnvironment(fn), {
+      CONFIG_FILE: configFile,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    });
+    process.stdout.write(
+      `ical-slack-reminder demo — ${now.toISOString()} (${zone})\n` +
+        `Two demo calendars on ${calendars.url}; reminders due in the next 5 minutes, 10 minutes ahead.\n` +
+        (realSlack ? "Posting to SLACK_WEBHOOK_URL.\n" : "Messages go to a local stand-in for Slack and are shown here.\n"),
+    );
+    const { handler } = await import("../handler.ts");
+    const result = await handler({ now: now.toISOString() }, lambdaContext(fn));
+    process.stdout.write(
+      `\n${result.reminders.sent} of ${result.reminders.due} reminders sent from ${result.feeds.ok}/${result.feeds.total} feeds ` +
+        `in ${result.durationMs} ms (${result.strategy}). The cancelled Sprint planning next week is never reminded.\n`,
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.errors.length > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all([calendars.close(), slack.close(), rm(dir, { recursive: true, force: true })]);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

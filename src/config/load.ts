@@ -1,0 +1,111 @@
+import { readFile } from "node:fs/promises";
+import { ConfigError } from "../errors.ts";
+import { type Config, configSchema } from "./schema.ts";
+
+/** Prefix of a configuration value that is read from SSM Parameter Store. */
+export const SSM_PREFIX = "ssm:";
+
+/**
+ * Resolves SSM parameter names (without the `ssm:` prefix) to their decrypted values. Throws a
+ * `ConfigError` naming the parameters it could not read.
+ */
+export type SecretResolver = (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+
+/** Formats a path the way users write it: `feeds[3].webhook`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+interface Reference {
+  path: (string | number)[];
+  name: string;
+}
+
+function findReferences(value: unknown, path: (string | number)[], out: Reference[]): void {
+  if (typeof value === "string") {
+    if (value.startsWith(SSM_PREFIX)) out.push({ path, name: value.slice(SSM_PREFIX.length) });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => findReferences(item, [...path, index], out));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) findReferences(item, [...path, key], out);
+  }
+}
+
+function replaceAt(root: unknown, path: readonly (string | number)[], value: string): void {
+  let node = root as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path[path.length - 1] as string | number] = value;
+}
+
+/**
+ * Parses and validates configuration text. `origin` names where it came from (a file, a parameter)
+ * for error messages. Every `ssm:/name` string is resolved through `resolveSecrets` first.
+ *
+ * @throws ConfigError naming the first bad field, with every problem found in the message.
+ */
+export async function parseConfig(
+  text: string,
+  origin: string,
+  resolveSecrets?: SecretResolver,
+): Promise<Config> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError("", `${origin} is not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  const references: Reference[] = [];
+  findReferences(raw, [], references);
+  if (references.length > 0) {
+    const first = references[0] as Reference;
+    if (!resolveSecrets) {
+      throw new ConfigError(
+        formatPath(first.path),
+        `is an SSM reference (${SSM_PREFIX}${first.name}), but no SSM client is available here`,
+      );
+    }
+    const values = await resolveSecrets([...new Set(references.map((r) => r.name))]);
+    for (const ref of references) {
+      const value = values.get(ref.name);
+      if (value === undefined) {
+        throw new ConfigError(
+          formatPath(ref.path),
+          `SSM parameter ${ref.name} was not found; create it or fix the name`,
+        );
+      }
+      replaceAt(raw, ref.path, value);
+    }
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const [first, ...others] = parsed.error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+  if (!first) throw new ConfigError("", `invalid configuration in ${origin}`);
+  const also = others.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  throw new ConfigError(
+    first.path,
+    `${first.message} (in ${origin})${also.length > 0 ? `; also ${also.join("; ")}` : ""}`,
+  );
+}
+
+/** Reads and validates a configuration file. @throws ConfigError */
+export async function loadConfigFile(file: string, resolveSecrets?: SecretResolver): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ConfigError("", `cannot read configuration file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseConfig(text, file, resolveSecrets);
+}

@@ -1,0 +1,85 @@
+/**
+ * Named errors of the product. Callers branch on `instanceof`, never on message text. Messages say
+ * what went wrong and what to do about it, and never carry a secret: feeds are named by id and host,
+ * webhooks by their name in the configuration.
+ */
+
+/** The configuration is invalid; `path` names the offending field, e.g. `feeds[3].webhook`. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly path: string;
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super(path ? `${path}: ${message}` : message, options);
+    this.path = path;
+  }
+}
+
+/** The invocation event is not one the handler understands; `field` names what is wrong. */
+export class EventError extends Error {
+  override name = "EventError";
+  readonly field: string;
+  constructor(field: string, message: string, options?: ErrorOptions) {
+    super(`event.${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** A feed could not be downloaded. `transient` tells whether trying again may help. */
+export class FeedFetchError extends Error {
+  override name = "FeedFetchError";
+  readonly feedId: string;
+  readonly transient: boolean;
+  readonly status: number | undefined;
+  constructor(
+    feedId: string,
+    message: string,
+    options: ErrorOptions & { transient?: boolean; status?: number } = {},
+  ) {
+    super(message, options);
+    this.feedId = feedId;
+    this.transient = options.transient ?? false;
+    this.status = options.status;
+  }
+}
+
+/** A feed was downloaded but is not a calendar that can be read. */
+export class FeedParseError extends Error {
+  override name = "FeedParseError";
+  readonly feedId: string;
+  constructor(feedId: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.feedId = feedId;
+  }
+}
+
+/** Slack did not accept a message for a webhook. `transient` tells whether trying again may help. */
+export class SlackDeliveryError extends Error {
+  override name = "SlackDeliveryError";
+  readonly webhook: string;
+  readonly transient: boolean;
+  readonly status: number | undefined;
+  /** Seconds Slack asked us to wait (429 Retry-After), when it said. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    webhook: string,
+    message: string,
+    options: ErrorOptions & { transient?: boolean; status?: number; retryAfterSeconds?: number } = {},
+  ) {
+    super(message, options);
+    this.webhook = webhook;
+    this.transient = options.transient ?? false;
+    this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Describes any thrown value in one line, for results and logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Calendar text that cannot be read as iCalendar. Raised by the pure calendar engine. */
+export class CalendarError extends Error {
+  override name = "CalendarError";
+}

@@ -1,0 +1,51 @@
+import type { Context } from "aws-lambda";
+import { loadConfig } from "./config/source.ts";
+import type { Config } from "./config/schema.ts";
+import { parseEvent } from "./event.ts";
+import { createFeedFetcher, type FeedFetcher } from "./feeds/fetch.ts";
+import { createLogger } from "./log.ts";
+import type { RunResult } from "./run/result.ts";
+import { runReminders } from "./run/run.ts";
+import { readSettings } from "./settings.ts";
+import { createSlackPoster } from "./slack/webhook.ts";
+import { noTracer } from "./tracing/tracer.ts";
+
+// Read once per container: warm invocations reuse the settings, the logger and the connections.
+const settings = readSettings(process.env);
+const log = createLogger(settings.logLevel);
+const fetchers = new Map<string, FeedFetcher>();
+
+function fetcherFor(config: Config): FeedFetcher {
+  const key = JSON.stringify(config.fetch);
+  let fetcher = fetchers.get(key);
+  if (!fetcher) {
+    fetcher = createFeedFetcher({
+      timeoutMs: config.fetch.timeoutSeconds * 1000,
+      maxBytes: config.fetch.maxBytes,
+      attempts: config.fetch.attempts,
+    });
+    fetchers.set(key, fetcher);
+  }
+  return fetcher;
+}
+
+/**
+ * The Lambda entry point: reads the event, loads the configuration, runs the chosen strategy and
+ * returns the run's result. Throws only when the event or the configuration is unusable.
+ */
+export async function handler(event: unknown, context?: Partial<Context>): Promise<RunResult> {
+  const request = parseEvent(event);
+  const config = await loadConfig(settings);
+  const strategy = request.strategy ?? settings.strategy ?? config.strategy;
+  const runLog = log.child({ requestId: context?.awsRequestId });
+  return runReminders(
+    { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
+    {
+      fetcher: fetcherFor(config),
+      poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
+      tracer: noTracer,
+      log: runLog,
+      clock: () => new Date(),
+    },
+  );
+}

@@ -1,0 +1,26 @@
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Structured JSON logs, one object per line, on standard error: Lambda sends both streams to
+ * CloudWatch, and locally standard output stays free for the result. Synchronous writes, so a line
+ * is never lost when Lambda freezes the process after the handler returns.
+ */
+export function createLogger(level: string = "info"): Logger {
+  return pino(
+    {
+      level,
+      base: null,
+      messageKey: "message",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: 2, sync: true }),
+  );
+}
+
+/** A logger that drops everything, for tests and benchmarks. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,50 @@
+import type { Strategy } from "../config/schema.ts";
+import { describeError } from "../errors.ts";
+
+/** One problem of a run, named by the feed or webhook it concerns. */
+export type RunError = { feed: string; message: string } | { webhook: string; message: string };
+
+/** The handler's return value (DESIGN.md, "Result"). */
+export interface RunResult {
+  strategy: Strategy;
+  reference: string;
+  dryRun?: boolean;
+  feeds: { total: number; ok: number; failed: number };
+  reminders: { due: number; sent: number; duplicate: number; failed: number };
+  durationMs: number;
+  errors: RunError[];
+}
+
+/** Counts what a run did, as it happens; strategies report into it from concurrent work. */
+export class RunTally {
+  readonly feeds = { total: 0, ok: 0, failed: 0 };
+  readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
+  readonly errors: RunError[] = [];
+
+  constructor(totalFeeds: number) {
+    this.feeds.total = totalFeeds;
+  }
+
+  feedSucceeded(): void {
+    this.feeds.ok += 1;
+  }
+
+  feedFailed(feed: string, error: unknown): void {
+    this.feeds.failed += 1;
+    this.errors.push({ feed, message: describeError(error) });
+  }
+
+  remindersDue(count: number): void {
+    this.reminders.due += count;
+  }
+
+  delivered(sent: number, duplicate = 0): void {
+    this.reminders.sent += sent;
+    this.reminders.duplicate += duplicate;
+  }
+
+  deliveryFailed(webhook: string, count: number, error: unknown): void {
+    this.reminders.failed += count;
+    this.errors.push({ webhook, message: describeError(error) });
+  }
+}

@@ -1,0 +1,61 @@
+import { formatInstant } from "../calendar/zones.ts";
+import { type Config, feedsOf, type Strategy } from "../config/schema.ts";
+import type { FeedFetcher } from "../feeds/fetch.ts";
+import type { Logger } from "../log.ts";
+import { dueWindow } from "../reminders/window.ts";
+import type { SlackPoster } from "../slack/webhook.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { type RunResult, RunTally } from "./result.ts";
+import { runPipelined } from "./pipelined.ts";
+import { runSerial } from "./serial.ts";
+import { createStages } from "./stages.ts";
+
+/** The I/O a run goes through; the handler builds the real ones, tests hand in their own. */
+export interface RunEdges {
+  fetcher: FeedFetcher;
+  poster: SlackPoster;
+  tracer: Tracer;
+  log: Logger;
+  clock: () => Date;
+}
+
+/** What one run does. */
+export interface RunPlan {
+  config: Config;
+  /** The run's reference time; reminders due in `[reference, reference + scheduleMinutes)` go out. */
+  reference: Date;
+  strategy: Strategy;
+  dryRun: boolean;
+}
+
+/**
+ * Runs one strategy over every feed of the configuration and reports what happened. Never throws
+ * for a bad feed or webhook: those are counted and named in `errors`.
+ */
+export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunResult> {
+  const started = performance.now();
+  const window = dueWindow(plan.reference, plan.config.scheduleMinutes);
+  const feeds = feedsOf(plan.config);
+  const tally = new RunTally(feeds.length);
+  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally });
+
+  await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {
+    span.annotate("strategy", plan.strategy);
+    span.annotate("feeds", feeds.length);
+    if (plan.strategy === "serial") await runSerial(feeds, stages);
+    else await runPipelined(feeds, stages, { concurrency: plan.config.concurrency });
+    span.annotate("reminders", tally.reminders.due);
+  });
+
+  const result: RunResult = {
+    strategy: plan.strategy,
+    reference: formatInstant(window.from),
+    ...(plan.dryRun ? { dryRun: true } : {}),
+    feeds: { ...tally.feeds },
+    reminders: { ...tally.reminders },
+    durationMs: Math.round(performance.now() - started),
+    errors: tally.errors,
+  };
+  edges.log.info({ result }, "run finished");
+  return result;
+}

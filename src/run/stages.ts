@@ -1,0 +1,111 @@
+import { expandCalendar } from "../calendar/expand.ts";
+import type { Feed } from "../config/schema.ts";
+import { CalendarError, FeedParseError } from "../errors.ts";
+import type { FeedBody, FeedFetcher } from "../feeds/fetch.ts";
+import type { Logger } from "../log.ts";
+import { dueReminders, occurrenceRange } from "../reminders/due.ts";
+import type { Reminder } from "../reminders/reminder.ts";
+import type { TimeWindow } from "../reminders/window.ts";
+import { renderMessage, splitReminders } from "../slack/message.ts";
+import type { SlackPoster } from "../slack/webhook.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import type { RunTally } from "./result.ts";
+
+/** The edges and facts a run's stages work with. */
+export interface StageContext {
+  fetcher: FeedFetcher;
+  poster: SlackPoster;
+  tracer: Tracer;
+  log: Logger;
+  /** Wall clock, for the countdown in messages. */
+  clock: () => Date;
+  /** Reminders due in this window are sent. */
+  window: TimeWindow;
+  /** Render but do not post. */
+  dryRun: boolean;
+  tally: RunTally;
+}
+
+/**
+ * The three units of work both strategies schedule. Each reports its own outcome to the tally and
+ * never throws, so one bad feed or webhook never stops the others.
+ */
+export interface Stages {
+  /** Fetches and parses one feed into its due reminders; `[]` when the feed failed. */
+  collect(feed: Feed): Promise<Reminder[]>;
+  /** Posts reminders to one webhook, in as few messages as Slack's limits allow. */
+  notify(webhook: string, reminders: readonly Reminder[]): Promise<void>;
+}
+
+export function createStages(context: StageContext): Stages {
+  const { tracer, tally, log } = context;
+
+  async function fetch(feed: Feed): Promise<FeedBody> {
+    return tracer.span(`fetch:${feed.id}`, async (span) => {
+      const body = await context.fetcher.fetchFeed(feed);
+      span.metadata("bytes", body.bytes);
+      span.metadata("status", body.status);
+      return body;
+    });
+  }
+
+  async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
+    return tracer.span(`parse:${feed.id}`, (span) => {
+      let expansion: ReturnType<typeof expandCalendar>;
+      try {
+        expansion = expandCalendar(body.text, {
+          ...occurrenceRange(context.window, feed),
+          timezone: feed.timezone,
+        });
+      } catch (error) {
+        if (error instanceof CalendarError) {
+          throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
+        }
+        throw error;
+      }
+      for (const warning of expansion.warnings) log.warn({ feed: feed.id }, warning);
+      const reminders = dueReminders(expansion.occurrences, feed, context.window);
+      span.metadata("occurrences", expansion.occurrences.length);
+      span.metadata("reminders", reminders.length);
+      return reminders;
+    });
+  }
+
+  return {
+    async collect(feed) {
+      try {
+        const reminders = await parse(feed, await fetch(feed));
+        tally.feedSucceeded();
+        tally.remindersDue(reminders.length);
+        log.info({ feed: feed.id, reminders: reminders.length }, "feed read");
+        return reminders;
+      } catch (error) {
+        tally.feedFailed(feed.id, error);
+        log.warn({ feed: feed.id, error: (error as Error).message }, "feed failed");
+        return [];
+      }
+    },
+
+    async notify(webhook, reminders) {
+      if (reminders.length === 0) return;
+      await tracer.span(`notify:${webhook}`, async (span) => {
+        span.metadata("reminders", reminders.length);
+        for (const group of splitReminders(reminders)) {
+          const message = renderMessage(group, context.clock());
+          if (context.dryRun) {
+            log.info({ webhook, reminders: group.length, text: message.text }, "dry run: not posted");
+            continue;
+          }
+          try {
+            await context.poster.post(webhook, message);
+            tally.delivered(group.length);
+          } catch (error) {
+            span.fail(error);
+            tally.deliveryFailed(webhook, group.length, error);
+            log.error({ webhook, error: (error as Error).message }, "delivery failed");
+          }
+        }
+      });
+    },
+  };
+}

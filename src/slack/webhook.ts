@@ -1,0 +1,116 @@
+import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
+import { type Dispatcher, fetch as undiciFetch } from "undici";
+import { SlackDeliveryError } from "../errors.ts";
+import type { SlackMessage } from "./message.ts";
+
+/** Posts messages to named webhooks. The strategies see only this. */
+export interface SlackPoster {
+  /** @throws SlackDeliveryError naming the webhook, never its URL. */
+  post(webhook: string, message: SlackMessage): Promise<void>;
+}
+
+export interface SlackPosterOptions {
+  /** Webhook name → URL. */
+  webhooks: Readonly<Record<string, string>>;
+  /** Longest wait for Slack's answer to one post. */
+  timeoutMs: number;
+  /** Replaces undici's global dispatcher (tests, connection pooling). */
+  dispatcher?: Dispatcher;
+}
+
+/** What Slack's error bodies mean, and what the user can do about them. */
+const PERMANENT_HINTS: Record<string, string> = {
+  invalid_payload: "the message was rejected as malformed",
+  action_prohibited: "an admin restricted this webhook",
+  no_service: "the webhook was removed or revoked; create a new one and update the configuration",
+  no_team: "the Slack workspace no longer exists",
+  channel_not_found: "its channel no longer exists; create a new webhook",
+  channel_is_archived: "its channel is archived; unarchive it or create a new webhook",
+  team_disabled: "the Slack workspace is disabled",
+  invalid_token: "the webhook URL is wrong; copy it again from Slack",
+};
+
+function retryAfterSeconds(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
+}
+
+/**
+ * Posts with @slack/webhook's `IncomingWebhook` over undici. Its own retries are off (it would retry
+ * 5xx but fail 429 at once): the delivery layer above decides what to retry and when, so the two
+ * layers never multiply their attempts.
+ */
+export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
+  return {
+    async post(webhook, message) {
+      const url = options.webhooks[webhook];
+      if (url === undefined) {
+        throw new SlackDeliveryError(webhook, `webhook "${webhook}" is not configured`);
+      }
+      let retryAfter: string | null = null;
+      const client = new IncomingWebhook(url, {
+        timeout: options.timeoutMs,
+        retryConfig: { retries: 0 },
+        fetch: async (input, init) => {
+          const response = await undiciFetch(input, {
+            ...init,
+            ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+          } as Parameters<typeof undiciFetch>[1]);
+          retryAfter = response.headers.get("retry-after");
+          return response;
+        },
+      });
+      try {
+        await client.send({ ...message, unfurl_links: false, unfurl_media: false });
+      } catch (error) {
+        throw toDeliveryError(webhook, error, retryAfter, options.timeoutMs);
+      }
+    },
+  };
+}
+
+function toDeliveryError(
+  webhook: string,
+  error: unknown,
+  retryAfter: string | null,
+  timeoutMs: number,
+): SlackDeliveryError {
+  if (error instanceof IncomingWebhookHTTPError) {
+    const status = error.statusCode;
+    const body = error.body.trim().slice(0, 100);
+    if (status === 429) {
+      const wait = retryAfterSeconds(retryAfter);
+      return new SlackDeliveryError(webhook, `Slack rate-limited webhook "${webhook}" (HTTP 429)`, {
+        cause: error,
+        status,
+        transient: true,
+        ...(wait === undefined ? {} : { retryAfterSeconds: wait }),
+      });
+    }
+    if (status >= 500) {
+      return new SlackDeliveryError(webhook, `Slack answered HTTP ${status} for webhook "${webhook}"`, {
+        cause: error,
+        status,
+        transient: true,
+      });
+    }
+    const hint = PERMANENT_HINTS[body] ?? "Slack refused the message";
+    return new SlackDeliveryError(
+      webhook,
+      `webhook "${webhook}": HTTP ${status} ${/^[a-z_]+$/.test(body) ? body : ""}: ${hint}`.replace("  ", " "),
+      { cause: error, status },
+    );
+  }
+  const original = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
+  const timedOut = original?.name === "TimeoutError" || original?.name === "AbortError";
+  const reason = timedOut
+    ? `Slack did not answer within ${Math.round(timeoutMs / 1000)} s`
+    : `could not reach Slack (${(original?.cause as { code?: string } | undefined)?.code ?? original?.name ?? "network error"})`;
+  return new SlackDeliveryError(webhook, `webhook "${webhook}": ${reason}`, {
+    cause: error,
+    transient: true,
+  });
+}
