@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { loadConfig } from "./config/source.ts";
 import type { Config } from "./config/schema.ts";
-import { parseEvent } from "./event.ts";
+import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, type FeedFetcher } from "./feeds/fetch.ts";
 import { createLogger } from "./log.ts";
 import type { RunResult } from "./run/result.ts";
@@ -30,6 +30,18 @@ function fetcherFor(config: Config): FeedFetcher {
 }
 
 /**
+ * The clock messages count down from. A manual event's `now` simulates a moment, so its messages
+ * read as they would have then; scheduled runs use the wall clock, so a late run says "in 3 minutes"
+ * rather than "in 10 minutes".
+ */
+function messageClock(request: RunRequest): () => Date {
+  const simulated = request.kind === "manual" ? request.reference : undefined;
+  if (!simulated) return () => new Date();
+  const offset = simulated.getTime() - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
+/**
  * The Lambda entry point: reads the event, loads the configuration, runs the chosen strategy and
  * returns the run's result. Throws only when the event or the configuration is unusable.
  */
@@ -45,7 +57,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
       tracer: noTracer,
       log: runLog,
-      clock: () => new Date(),
+      clock: messageClock(request),
     },
   );
 }

@@ -20,9 +20,10 @@ export type ReminderRules = Pick<
  */
 export function occurrenceRange(window: TimeWindow, rules: ReminderRules): TimeWindow {
   const longestLead = Math.max(0, ...rules.leadMinutes) * MINUTE_MS;
-  const shortestLead = Math.min(...rules.leadMinutes) * MINUTE_MS;
-  const from = Math.min(window.from.getTime() + shortestLead, window.from.getTime() - DAY_SPAN_MS);
-  return { from: new Date(from), to: new Date(window.to.getTime() + longestLead) };
+  return {
+    from: new Date(window.from.getTime() - DAY_SPAN_MS),
+    to: new Date(window.to.getTime() + longestLead),
+  };
 }
 
 function wanted(occurrence: Occurrence, rules: ReminderRules): boolean {

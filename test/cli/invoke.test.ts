@@ -1,0 +1,80 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
+import { runCli } from "../support/run-cli.ts";
+
+describe("npm run invoke", () => {
+  let feeds: Loopback;
+  let slack: Loopback & { posts: SlackPost[] };
+  let dir: string;
+  let configFile: string;
+
+  beforeAll(async () => {
+    feeds = await startFeedHost({ "/cal/token123/team.ics": await readFile("test/fixtures/team-week.ics", "utf8") });
+    slack = await startSlack();
+    dir = await mkdtemp(join(tmpdir(), "invoke-test-"));
+    configFile = join(dir, "config.json");
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        webhooks: { team: `${slack.url}/services/T0/B0/webhooksecret` },
+        feeds: [{ id: "team", url: `${feeds.url}/cal/token123/team.ics`, webhook: "team" }],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([feeds.close(), slack.close(), rm(dir, { recursive: true, force: true })]);
+  });
+
+  it("runs the handler on events/scheduled.json and prints the result as the last stdout line", async () => {
+    // Act
+    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--config", configFile]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    const result = JSON.parse(lines[lines.length - 1] ?? "");
+    expect(result).toMatchObject({
+      strategy: "pipelined",
+      reference: "2026-03-12T14:50:00Z",
+      feeds: { total: 1, ok: 1, failed: 0 },
+      reminders: { due: 2, sent: 2, duplicate: 0, failed: 0 },
+    });
+    expect(slack.posts).toHaveLength(1);
+    // Logs are JSON lines on stderr, with the request id Lambda would give.
+    const logs = run.stderr.trim().split("\n").map((line) => JSON.parse(line));
+    expect(logs.some((l) => l.message === "run finished" && typeof l.requestId === "string")).toBe(true);
+    expect(run.stdout + run.stderr).not.toMatch(/token123|webhooksecret/);
+  });
+
+  it("prints Lambda's error shape and exits non-zero for an unusable event", async () => {
+    // Prepare
+    const event = join(dir, "bad.json");
+    await writeFile(event, JSON.stringify({ strategy: "fastest" }));
+
+    // Act
+    const run = await runCli("src/cli/invoke.ts", [event, "--config", configFile]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout.trim())).toEqual({
+      errorType: "EventError",
+      errorMessage: expect.stringMatching(/^event\.strategy: must be "serial" or "pipelined"/),
+    });
+  });
+});
+
+describe("npm start", () => {
+  it("prints the demo's reminders as Slack messages within seconds", async () => {
+    const run = await runCli("src/cli/start.ts", [], { NO_COLOR: "1" });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("── Slack message 1");
+    expect(run.stdout).toContain("Design review <!channel> & friends");
+    expect(run.stdout).toContain("Sprint planning (moved earlier today)");
+    const result = JSON.parse(run.stdout.trim().split("\n").pop() ?? "");
+    expect(result.reminders).toMatchObject({ due: 4, sent: 4, failed: 0 });
+  });
+});

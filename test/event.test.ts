@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { EventError } from "../src/errors.ts";
+import { parseEvent } from "../src/event.ts";
+
+const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, "utf8")) as unknown;
+
+describe("parseEvent", () => {
+  it("takes a scheduled event's time as the reference, not the wall clock", () => {
+    expect(parseEvent(sample("scheduled.json"))).toEqual({
+      kind: "scheduled",
+      reference: new Date("2026-03-12T14:50:00Z"),
+      strategy: undefined,
+      dryRun: false,
+    });
+  });
+
+  it.each([
+    ["manual-serial.json", "serial", false],
+    ["manual-pipelined.json", "pipelined", false],
+    ["dry-run.json", undefined, true],
+  ])("reads the manual event in events/%s", (file, strategy, dryRun) => {
+    const request = parseEvent(sample(file));
+    expect(request).toMatchObject({ kind: "manual", strategy, dryRun });
+    expect(request.reference?.toISOString()).toBe("2026-03-12T14:50:00.000Z");
+  });
+
+  it("treats an empty event as a manual run at the current time", () => {
+    expect(parseEvent({})).toEqual({ kind: "manual", reference: undefined, strategy: undefined, dryRun: false });
+  });
+
+  it.each([
+    [{ strategy: "parallel" }, "strategy", /"serial" or "pipelined"/],
+    [{ now: "yesterday" }, "now", /not a date/],
+    [{ now: 1741791000 }, "now", /ISO 8601/],
+    [{ dryRun: "yes" }, "dryRun", /true or false/],
+    [{ "detail-type": "Object Created", source: "aws.s3" }, "detail-type", /not handled/],
+    [{ "detail-type": "Scheduled Event", time: "soon" }, "time", /ISO 8601/],
+    [{ httpMethod: "GET" }, "httpMethod", /unknown field/],
+    ["hello", "", /JSON object/],
+  ])("rejects %j with an error naming %s", (event, field, message) => {
+    const error = (() => {
+      try {
+        parseEvent(event);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(EventError);
+    expect((error as EventError).field).toBe(field);
+    expect((error as Error).message).toMatch(message);
+  });
+});
