@@ -66,14 +66,22 @@ function calendarTimeZone(data: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
+export interface ParsedCalendar {
+  /** The VEVENT components, overrides attached to their series by node-ical. */
+  events: VEvent[];
+  /** The calendar's own zone for floating times (X-WR-TIMEZONE), when it names a known one. */
+  timezone: string | undefined;
+  /** One line per component that was skipped while reading, saying why. */
+  warnings: string[];
+}
+
 /**
- * Expands iCalendar text into the occurrences that start in `[from, to)`. Pure: no I/O, no clock.
- * Components that cannot be read are skipped and reported in `warnings`; cancelled occurrences
- * (STATUS:CANCELLED, EXDATE) never appear.
+ * Reads iCalendar text. Pure: no I/O, no clock.
  *
  * @throws CalendarError when the text is not an iCalendar document at all.
  */
-export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
+export function parseCalendar(ics: string): ParsedCalendar {
   if (!/BEGIN:VCALENDAR/i.test(ics)) {
     const looksHtml = /^\s*(<!doctype html|<html|<\?xml|<)/i.test(ics);
     throw new CalendarError(
@@ -91,13 +99,8 @@ export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
     });
   }
   const declared = calendarTimeZone(data);
-  const floatingZone = declared && isTimeZone(declared) ? declared : options.timezone;
   const warnings: string[] = [];
-  const occurrences: Occurrence[] = [];
-  // Floating times move by up to a day once placed in their zone: expand with a margin, then cut.
-  const from = new Date(options.from.getTime() - DAY_MS);
-  const to = new Date(options.to.getTime() + DAY_MS);
-
+  const events: VEvent[] = [];
   for (const component of Object.values(data)) {
     const event = component as VEvent;
     if (event?.type !== "VEVENT") continue;
@@ -105,6 +108,24 @@ export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
       warnings.push(`skipped event ${event.uid ?? "(no UID)"}: DTSTART is missing or not a date`);
       continue;
     }
+    events.push(event);
+  }
+  return { events, timezone: declared && isTimeZone(declared) ? declared : undefined, warnings };
+}
+
+/**
+ * The occurrences of a parsed calendar that start in `[from, to)`, sorted by start then uid.
+ * Cancelled occurrences (STATUS:CANCELLED, EXDATE) never appear. Pure: no I/O, no clock.
+ */
+export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions): Expansion {
+  const floatingZone = calendar.timezone ?? options.timezone;
+  const warnings: string[] = [];
+  const occurrences: Occurrence[] = [];
+  // Floating times move by up to a day once placed in their zone: expand with a margin, then cut.
+  const from = new Date(options.from.getTime() - DAY_MS);
+  const to = new Date(options.to.getTime() + DAY_MS);
+
+  for (const event of calendar.events) {
     let instances: ReturnType<typeof ical.expandRecurringEvent>;
     try {
       instances = ical.expandRecurringEvent(event, { from, to });
@@ -126,6 +147,18 @@ export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
   }
   occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid));
   return { occurrences, warnings };
+}
+
+/**
+ * Reads iCalendar text and expands it into the occurrences that start in `[from, to)`. Components
+ * that cannot be read are skipped and reported in `warnings`.
+ *
+ * @throws CalendarError when the text is not an iCalendar document at all.
+ */
+export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
+  const calendar = parseCalendar(ics);
+  const expansion = occurrencesOf(calendar, options);
+  return { occurrences: expansion.occurrences, warnings: [...calendar.warnings, ...expansion.warnings] };
 }
 
 function toOccurrence(
