@@ -1,18 +1,23 @@
 import type { Context } from "aws-lambda";
 import { loadConfig } from "./config/source.ts";
+import { createParameterStore } from "./config/ssm.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, type FeedFetcher } from "./feeds/fetch.ts";
 import { createLogger } from "./log.ts";
 import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
+import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
 import { readSettings } from "./settings.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
 import { noTracer } from "./tracing/tracer.ts";
 
 // Read once per container: warm invocations reuse the settings, the logger and the connections.
 const settings = readSettings(process.env);
-const log = createLogger(settings.logLevel);
+const redactor = new SecretRedactor();
+const log = createLogger(settings.logLevel, redactor.redact);
+// One SSM client and cache per container: warm invocations reuse values for the cache's max age.
+const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
 const fetchers = new Map<string, FeedFetcher>();
 
 function fetcherFor(config: Config): FeedFetcher {
@@ -47,10 +52,11 @@ function messageClock(request: RunRequest): () => Date {
  */
 export async function handler(event: unknown, context?: Partial<Context>): Promise<RunResult> {
   const request = parseEvent(event);
-  const config = await loadConfig(settings);
+  const config = await loadConfig(settings, parameters);
+  redactor.use(secretsOf(config));
   const strategy = request.strategy ?? settings.strategy ?? config.strategy;
   const runLog = log.child({ requestId: context?.awsRequestId });
-  return runReminders(
+  const result = await runReminders(
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
@@ -60,4 +66,5 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       clock: messageClock(request),
     },
   );
+  return redactor.redactDeep(result);
 }

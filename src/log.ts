@@ -6,11 +6,15 @@ export type { Logger };
  * Structured JSON logs, one object per line, on standard error: Lambda sends both streams to
  * CloudWatch, and locally standard output stays free for the result. Synchronous writes, so a line
  * is never lost when Lambda freezes the process after the handler returns.
+ *
+ * `redact` sees every finished line before it is written: the safety net that keeps secrets a
+ * library put into an error (a URL in an undici or AWS SDK message, a `cause`) out of the logs.
  */
-export function createLogger(level: string = "info"): Logger {
+export function createLogger(level: string = "info", redact?: (line: string) => string): Logger {
   return pino(
     {
       level,
+      ...(redact ? { hooks: { streamWrite: redact } } : {}),
       base: null,
       messageKey: "message",
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -1,4 +1,5 @@
 import type { Strategy } from "./config/schema.ts";
+import { DEFAULT_MAX_AGE_SECONDS } from "./config/ssm.ts";
 import { ConfigError } from "./errors.ts";
 
 /** What the environment tells the handler, read once at start-up. */
@@ -8,12 +9,34 @@ export interface Settings {
   strategy: Strategy | undefined;
   ledgerTable: string | undefined;
   logLevel: string;
+  /** How often the schedule invokes the function (the template's ScheduleMinutes), when known. */
+  scheduleMinutes: number | undefined;
+  /** Seconds a value read from SSM is reused by warm invocations. */
+  parametersMaxAgeSeconds: number;
+}
+
+/** A whole number from the environment, or `fallback` when unset. */
+function wholeNumber(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  min: number,
+  fallback: number | undefined,
+): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(name, `is "${text}"; set it to a whole number of at least ${min}, or unset it`);
+  }
+  return value;
 }
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 
 /**
- * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE` and `LOG_LEVEL`.
+ * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL`,
+ * `SCHEDULE_MINUTES` and `POWERTOOLS_PARAMETERS_MAX_AGE` (Powertools' own name for the cache age of
+ * parameters; five minutes here unless set).
  * The AWS SDK reads its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_*`) itself.
  *
  * @throws ConfigError when a variable holds a value the handler cannot use.
@@ -30,5 +53,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     strategy,
     ledgerTable: env.LEDGER_TABLE?.trim() || undefined,
     logLevel: LEVELS.has(logLevel) ? logLevel : "info",
+    scheduleMinutes: wholeNumber(env, "SCHEDULE_MINUTES", 1, undefined),
+    parametersMaxAgeSeconds: wholeNumber(env, "POWERTOOLS_PARAMETERS_MAX_AGE", 0, DEFAULT_MAX_AGE_SECONDS) as number,
   };
 }

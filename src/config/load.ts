@@ -21,6 +21,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** An SSM parameter name: letters, digits and `_.-/`, at most 2048 characters (SSM's rule). */
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
+
+/** V8's JSON error without the excerpt of the text it quotes (`Unexpected token 'x', "…" is …`). */
+function describeJsonError(error: unknown): string {
+  const message = (error as Error).message;
+  const quoted = /^(Unexpected token '.{1,4}'), "/su.exec(message);
+  if (quoted) return quoted[1] as string;
+  return message.includes('"') ? "syntax error" : message;
+}
+
 interface Reference {
   path: (string | number)[];
   name: string;
@@ -57,9 +68,8 @@ export async function parseConfig(
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError("", `${origin} is not valid JSON (${(error as Error).message})`, {
-      cause: error,
-    });
+    // No `cause`: V8's message quotes the text around the mistake, which may hold a webhook URL.
+    throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error)})`);
   }
   const references: Reference[] = [];
   findReferences(raw, [], references);
@@ -70,6 +80,14 @@ export async function parseConfig(
         formatPath(first.path),
         `is an SSM reference (${SSM_PREFIX}${first.name}), but no SSM client is available here`,
       );
+    }
+    for (const ref of references) {
+      if (!PARAMETER_NAME.test(ref.name)) {
+        throw new ConfigError(
+          formatPath(ref.path),
+          "is not a valid SSM reference; write ssm:/path/to/parameter (letters, digits, '_', '.', '-', '/')",
+        );
+      }
     }
     const values = await resolveSecrets([...new Set(references.map((r) => r.name))]);
     for (const ref of references) {

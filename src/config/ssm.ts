@@ -1,0 +1,116 @@
+import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import pMap from "p-map";
+import { ConfigError } from "../errors.ts";
+import type { SecretResolver } from "./load.ts";
+
+/** GetParameters accepts at most ten names per call (SSM API reference, GetParameters). */
+export const MAX_NAMES_PER_CALL = 10;
+
+/**
+ * GetParameters calls in flight at once. SSM's default throughput is 40 transactions per second
+ * for the account and region, shared with every other reader; four concurrent batches (40
+ * secrets) fetch a large configuration in one round trip without eating that budget, and the
+ * SDK's standard retry mode backs off if SSM throttles anyway.
+ */
+export const DEFAULT_BATCHES_IN_FLIGHT = 4;
+
+/** How long a value read from SSM is reused by later (warm) invocations: five minutes. */
+export const DEFAULT_MAX_AGE_SECONDS = 300;
+
+export interface ParameterStoreOptions {
+  /** The SSM client; by default one built from the environment (`AWS_REGION`, `AWS_ENDPOINT_URL_SSM`). */
+  client?: SSMClient;
+  /** Seconds a value is cached; 0 reads SSM on every call. */
+  maxAgeSeconds?: number;
+  /** GetParameters calls in flight at once. */
+  batchesInFlight?: number;
+}
+
+/** Decrypted values from SSM Parameter Store, cached for `maxAgeSeconds`. */
+export interface ParameterStore {
+  /**
+   * One parameter's value (a SecureString is decrypted). `field` names the setting that pointed
+   * at it, for the error message.
+   *
+   * @throws ConfigError when the parameter does not exist or cannot be read.
+   */
+  getParameter(name: string, field: string): Promise<string>;
+  /**
+   * Resolves many names with GetParameters, at most ten per call, several calls at once. Names
+   * SSM does not know are left out of the map, so the caller can name the field that used them.
+   *
+   * @throws ConfigError when SSM refuses a batch (permissions, KMS, throttling after retries).
+   */
+  resolveSecrets: SecretResolver;
+}
+
+function describeSsmFailure(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const name = (cause as Error).name ?? "Error";
+  const message = (cause as Error).message ?? String(cause);
+  const hint =
+    name === "AccessDeniedException"
+      ? "; allow ssm:GetParameter and ssm:GetParameters on it (template.yaml, SecretsPath)"
+      : /KMS/i.test(name) || /KMS/.test(message)
+        ? "; allow kms:Decrypt with the key that encrypts it (template.yaml, SecretsKeyArn)"
+        : "";
+  return `${name}: ${message}${hint}`;
+}
+
+/**
+ * Builds the parameter store on Powertools Parameters' `SSMProvider`, which owns the cache (per
+ * parameter, with an expiry) and the GetParameters calls. What it adds: batches run concurrently
+ * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s.
+ */
+export function createParameterStore(options: ParameterStoreOptions = {}): ParameterStore {
+  const provider = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
+  const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  const inFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
+  return {
+    async getParameter(name, field) {
+      try {
+        const value = await provider.get(name, { decrypt: true, maxAge, throwOnMissing: true });
+        if (typeof value !== "string") throw new Error(`parameter ${name} has no value`);
+        return value;
+      } catch (error) {
+        if ((error as Error).name === "ParameterNotFoundError") {
+          throw new ConfigError(field, `SSM parameter ${name} does not exist; create it (README, "Deploy") or fix ${field}`, {
+            cause: error,
+          });
+        }
+        throw new ConfigError(field, `cannot read SSM parameter ${name} (${describeSsmFailure(error)})`, { cause: error });
+      }
+    },
+
+    async resolveSecrets(names) {
+      const batches: string[][] = [];
+      for (let i = 0; i < names.length; i += MAX_NAMES_PER_CALL) {
+        batches.push(names.slice(i, i + MAX_NAMES_PER_CALL));
+      }
+      const values = new Map<string, string>();
+      await pMap(
+        batches,
+        async (batch) => {
+          let answer: Record<string, unknown>;
+          try {
+            answer = await provider.getParametersByName<string>(
+              Object.fromEntries(batch.map((name) => [name, {}])),
+              { decrypt: true, maxAge, throwOnError: false },
+            );
+          } catch (error) {
+            throw new ConfigError("", `cannot read SSM parameters ${batch.join(", ")} (${describeSsmFailure(error)})`, {
+              cause: error,
+            });
+          }
+          for (const name of batch) {
+            const value = answer[name];
+            if (typeof value === "string") values.set(name, value);
+          }
+        },
+        { concurrency: inFlight },
+      );
+      return values;
+    },
+  };
+}

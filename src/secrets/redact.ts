@@ -1,0 +1,120 @@
+import type { Config } from "../config/schema.ts";
+
+/** What a secret is replaced with. */
+export const REDACTED = "[redacted]";
+
+/**
+ * A path segment or query value this long is treated as a token on its own: Slack webhook paths
+ * (`/services/T…/B…/<24 chars>`), Google's `private-<32 hex>` and Outlook's `…/<guid>/reachcalendar.ics`
+ * all carry one, and an error may quote a path or a redirect target without the rest of the URL.
+ * Shorter segments with a digit (`T0123ABCD`) count too; plain words (`calendar`, `services`) do not.
+ */
+function isTokenLike(segment: string): boolean {
+  return segment.length >= 16 || (segment.length >= 6 && /\d/.test(segment) && /[A-Za-z]/.test(segment));
+}
+
+interface Rule {
+  secret: string;
+  replacement: string;
+}
+
+/** Every form in which a URL's secret parts may show up in text, with what replaces each. */
+function rulesFor(value: string): Rule[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [{ secret: value, replacement: REDACTED }];
+  }
+  // A whole URL keeps its origin, so a reader still sees which host it was.
+  const shown = `${url.protocol}//${url.host}/${REDACTED}`;
+  const rules: Rule[] = [{ secret: value, replacement: shown }, { secret: url.href, replacement: shown }];
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  if (pathAndQuery.length > 1) rules.push({ secret: pathAndQuery, replacement: `/${REDACTED}` });
+  if (url.pathname.length > 1) rules.push({ secret: url.pathname, replacement: `/${REDACTED}` });
+  if (url.search.length > 1) rules.push({ secret: url.search, replacement: `?${REDACTED}` });
+  if (url.username) rules.push({ secret: url.username, replacement: REDACTED });
+  if (url.password) rules.push({ secret: url.password, replacement: REDACTED });
+  for (const segment of url.pathname.split("/")) {
+    if (isTokenLike(segment)) rules.push({ secret: segment, replacement: REDACTED });
+    const decoded = safeDecode(segment);
+    if (decoded !== segment && isTokenLike(decoded)) rules.push({ secret: decoded, replacement: REDACTED });
+  }
+  for (const queryValue of url.searchParams.values()) {
+    if (queryValue.length >= 6) rules.push({ secret: queryValue, replacement: REDACTED });
+  }
+  return rules;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Removes known secrets (webhook URLs, private feed URLs and the tokens inside them) from text.
+ * One instance lives as long as the Lambda container; `use` points it at the secrets of the
+ * configuration just loaded. It is the safety net under the rule that messages name feeds by id and
+ * host only: it catches what a library put in an error (undici, @slack/webhook, the AWS SDK).
+ */
+export class SecretRedactor {
+  #pattern: RegExp | undefined;
+  #replacements = new Map<string, string>();
+
+  /** Redacts the given secrets from now on (and forgets those of an earlier configuration). */
+  use(secrets: Iterable<string>): void {
+    const replacements = new Map<string, string>();
+    for (const value of secrets) {
+      if (value.length < 6) continue;
+      for (const { secret, replacement } of rulesFor(value)) {
+        // The first rule for a text wins: a whole URL keeps its host, a lone token does not.
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
+          if (form.length >= 6 && !replacements.has(form)) replacements.set(form, replacement);
+        }
+      }
+    }
+    this.#replacements = replacements;
+    // Longest first, so a whole URL is replaced before the path inside it.
+    const alternatives = [...replacements.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    this.#pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|"), "g") : undefined;
+  }
+
+  /** The text with every known secret replaced. */
+  readonly redact = (text: string): string => {
+    if (!this.#pattern) return text;
+    return text.replace(this.#pattern, (match) => this.#replacements.get(match) ?? REDACTED);
+  };
+
+  /** A copy of a JSON-like value (a result, trace metadata) with every string redacted. */
+  redactDeep<T>(value: T): T {
+    if (typeof value === "string") return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((item) => this.redactDeep(item)) as T;
+    if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, this.redactDeep(item)]),
+      ) as T;
+    }
+    return value;
+  }
+
+  /** An error of the same name whose message and stack (causes included) carry no secret. */
+  redactError(error: unknown): Error {
+    if (!(error instanceof Error)) return new Error(this.redact(String(error)));
+    const copy = new Error(this.redact(error.message));
+    copy.name = error.name;
+    if (error.stack) copy.stack = this.redact(error.stack);
+    return copy;
+  }
+}
+
+/** The secret values of a configuration: every webhook URL and every feed URL. */
+export function secretsOf(config: Pick<Config, "webhooks" | "feeds">): string[] {
+  return [...Object.values(config.webhooks), ...config.feeds.map((feed) => feed.url)];
+}
