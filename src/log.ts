@@ -1,4 +1,4 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
@@ -10,7 +10,11 @@ export type { Logger };
  * `redact` sees every finished line before it is written: the safety net that keeps secrets a
  * library put into an error (a URL in an undici or AWS SDK message, a `cause`) out of the logs.
  */
-export function createLogger(level: string = "info", redact?: (line: string) => string): Logger {
+export function createLogger(
+  level: string = "info",
+  redact?: (line: string) => string,
+  destination: DestinationStream = pino.destination({ dest: 2, sync: true }),
+): Logger {
   return pino(
     {
       level,
@@ -20,7 +24,7 @@ export function createLogger(level: string = "info", redact?: (line: string) => 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.destination({ dest: 2, sync: true }),
+    destination,
   );
 }
 

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { REDACTED, SecretRedactor, secretsOf } from "../../src/secrets/redact.ts";
+
+const webhook = "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx";
+const feed = "https://calendar.example.com/calendar/ical/team%40example.com/private-0123456789abcdef/basic.ics";
+const query = "https://cal.example.org/export.ics?token=s3cretT0ken&x=1";
+
+function redactor(): SecretRedactor {
+  const r = new SecretRedactor();
+  r.use([webhook, feed, query]);
+  return r;
+}
+
+describe("SecretRedactor", () => {
+  it("replaces a whole URL by its origin, so the host stays readable", () => {
+    // Act
+    const text = redactor().redact(`POST ${webhook} failed`);
+
+    // Assess
+    expect(text).toBe(`POST https://hooks.slack.com/${REDACTED} failed`);
+  });
+
+  it.each([
+    ["the path alone", "GET /calendar/ical/team%40example.com/private-0123456789abcdef/basic.ics -> 404"],
+    ["a token segment in another URL", "redirected to https://other.example.net/private-0123456789abcdef/x"],
+    ["the decoded path", "no calendar at /calendar/ical/team@example.com/private-0123456789abcdef/basic.ics"],
+    ["a Slack team id", "channel of T0123ABCD"],
+    ["a query token", "denied: token=s3cretT0ken"],
+    ["a URL inside JSON", JSON.stringify({ error: { url: webhook } })],
+  ])("removes %s", (_, text) => {
+    // Act
+    const redacted = redactor().redact(text);
+
+    // Assess
+    expect(redacted).not.toMatch(/abcdefghijklmnopqrstuvwx|0123456789abcdef|T0123ABCD|s3cretT0ken/);
+    expect(redacted).toContain(REDACTED);
+  });
+
+  it("leaves hosts, feed ids and ordinary words alone", () => {
+    const text = 'feed "platform": HTTP 404 from calendar.example.com; the calendar moved';
+    expect(redactor().redact(text)).toBe(text);
+  });
+
+  it("redacts every string of a result, keeping its shape", () => {
+    // Prepare
+    const result = { feeds: { total: 1 }, errors: [{ feed: "x", message: `fetch ${feed} failed` }] };
+
+    // Act
+    const redacted = redactor().redactDeep(result);
+
+    // Assess
+    expect(redacted).toEqual({
+      feeds: { total: 1 },
+      errors: [{ feed: "x", message: `fetch https://calendar.example.com/${REDACTED} failed` }],
+    });
+  });
+
+  it("gives an error of the same name without the secret in its message or stack", () => {
+    // Prepare
+    const original = new TypeError(`fetch failed for ${webhook}`);
+
+    // Act
+    const error = redactor().redactError(original);
+
+    // Assess
+    expect(error.name).toBe("TypeError");
+    expect(`${error.message}\n${error.stack}`).not.toContain("abcdefghijklmnopqrstuvwx");
+  });
+
+  it("forgets the secrets of an earlier configuration", () => {
+    const r = redactor();
+    r.use(secretsOf({ webhooks: {}, feeds: [] }));
+    expect(r.redact(webhook)).toBe(webhook);
+  });
+
+  it("takes every webhook and feed URL of a configuration as secret", () => {
+    const secrets = secretsOf({
+      webhooks: { team: webhook },
+      feeds: [{ id: "a", url: feed, webhook: "team" }],
+    } as never);
+    expect(secrets).toEqual([webhook, feed]);
+  });
+});
