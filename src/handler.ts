@@ -8,6 +8,7 @@ import { createLogger } from "./log.ts";
 import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
+import { redactingTracer } from "./secrets/tracer.ts";
 import { readSettings } from "./settings.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
 import { noTracer } from "./tracing/tracer.ts";
@@ -61,7 +62,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     {
       fetcher: fetcherFor(config),
       poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
-      tracer: noTracer,
+      tracer: redactingTracer(noTracer, redactor),
       log: runLog,
       clock: messageClock(request),
     },

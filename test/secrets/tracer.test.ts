@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { SecretRedactor } from "../../src/secrets/redact.ts";
+import { redactingTracer } from "../../src/secrets/tracer.ts";
+import type { Tracer } from "../../src/tracing/tracer.ts";
+
+const feed = "https://calendar.example.com/private-0123456789abcdef/basic.ics";
+
+/** A tracer that records everything it is handed, as X-Ray would store it. */
+function recordingTracer(): Tracer & { recorded: unknown[] } {
+  const recorded: unknown[] = [];
+  return {
+    recorded,
+    async span(name, work) {
+      recorded.push(name);
+      try {
+        return await work({
+          annotate: (key, value) => void recorded.push({ key, value }),
+          metadata: (key, value) => void recorded.push({ key, value }),
+          fail: (error) => void recorded.push((error as Error).message),
+        });
+      } catch (error) {
+        recorded.push((error as Error).message);
+        throw error;
+      }
+    },
+  };
+}
+
+class FeedTrouble extends Error {}
+
+describe("redactingTracer", () => {
+  it("hands the tracer underneath no secret in annotations, metadata or errors", async () => {
+    // Prepare
+    const inner = recordingTracer();
+    const redactor = new SecretRedactor();
+    redactor.use([feed]);
+    const tracer = redactingTracer(inner, redactor);
+
+    // Act
+    const thrown = await tracer
+      .span("fetch:platform", async (span) => {
+        span.annotate("url", feed);
+        span.metadata("request", { url: feed, attempts: [feed] });
+        span.fail(new Error(`first try on ${feed} failed`));
+        throw new FeedTrouble(`gave up on ${feed}`, { cause: new Error("socket hang up") });
+      })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(JSON.stringify(inner.recorded)).not.toContain("0123456789abcdef");
+    expect(JSON.stringify(inner.recorded)).toContain("calendar.example.com");
+    expect(thrown).toBeInstanceOf(FeedTrouble);
+    expect((thrown as Error).cause).toBeInstanceOf(Error);
+  });
+});
