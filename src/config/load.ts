@@ -103,10 +103,15 @@ export async function parseConfig(
   }
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const [first, ...others] = parsed.error.issues.map((issue) => ({
-    path: formatPath(issue.path),
-    message: issue.message,
-  }));
+  const [first, ...others] = parsed.error.issues.flatMap((issue) =>
+    // Zod reports unknown keys on their parent object; name each key itself, as users look for it.
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: "is not a known setting; remove it or check its spelling (see the README's Configuration table)",
+        }))
+      : [{ path: formatPath(issue.path), message: issue.message }],
+  );
   if (!first) throw new ConfigError("", `invalid configuration in ${origin}`);
   const also = others.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
   throw new ConfigError(

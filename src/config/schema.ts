@@ -37,14 +37,18 @@ const allDay = z.strictObject({
 });
 
 /** A value that is a URL, or an `ssm:/name` reference resolved before validation. */
-const httpUrl = z.string().refine((value) => {
+const httpUrl = z.string().superRefine((value, ctx) => {
+  let protocol: string;
   try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
+    protocol = new URL(value).protocol;
   } catch {
-    return false;
+    protocol = "";
   }
-}, "must be an http(s) URL (or an ssm:/name reference to one)");
+  if (protocol === "https:" || protocol === "http:") return;
+  // Calendar apps hand out webcal:// links: the same address, to be fetched over https.
+  const hint = protocol === "webcal:" ? "; write the webcal:// link with https:// instead" : "";
+  ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
+});
 
 const name = z
   .string()

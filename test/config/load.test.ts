@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { feedsOf } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -52,7 +52,18 @@ describe("parseConfig", () => {
     ["a negative lead", { ...valid, leadMinutes: [-5] }, "leadMinutes[0]", /0 or more/],
     ["a non-http URL", { ...valid, feeds: [{ ...valid.feeds[0], url: "file:///etc/passwd" }] }, "feeds[0].url", /http\(s\) URL/],
     ["a zero schedule", { ...valid, scheduleMinutes: 0 }, "scheduleMinutes", /at least 1/],
-    ["an unknown field", { ...valid, feed: [] }, "", /Unrecognized key/i],
+    ["an unknown field", { ...valid, feed: [] }, "feed", /not a known setting/],
+    ["an unknown feed field", { ...valid, feeds: [{ ...valid.feeds[0], webhok: "team" }] }, "feeds[0].webhok", /not a known setting/],
+    ["a lead time beyond a week", { ...valid, leadMinutes: [20_000] }, "leadMinutes[0]", /at most 10080/],
+    ["a fractional feed lead time", { ...valid, feeds: [{ ...valid.feeds[0], leadMinutes: [10, 1.5] }] }, "feeds[0].leadMinutes[1]", /whole minutes/],
+    ["a repeated lead time", { ...valid, leadMinutes: [10, 10] }, "leadMinutes", /same lead time twice/],
+    ["an unknown feed time zone", { ...valid, feeds: [{ ...valid.feeds[0], timezone: "Berlin" }] }, "feeds[0].timezone", /IANA time zone/],
+    ["an invalid exclude pattern", { ...valid, feeds: [{ ...valid.feeds[0], exclude: "*cancel" }] }, "feeds[0].exclude", /regular expression/],
+    ["a webcal:// feed", { ...valid, feeds: [{ ...valid.feeds[0], url: "webcal://p01-caldav.icloud.com/published/2/abc" }] }, "feeds[0].url", /write the webcal:\/\/ link with https:\/\//],
+    ["a webhook that is not a URL", { ...valid, webhooks: { team: "hooks.slack.com/services/T0/B0/x" } }, "webhooks.team", /http\(s\) URL/],
+    ["a schedule above a day", { ...valid, scheduleMinutes: 2000 }, "scheduleMinutes", /at most 1440/],
+    ["an unknown strategy", { ...valid, strategy: "fastest" }, "strategy", /serial|pipelined/],
+    ["a catch-up beyond a day", { ...valid, ledger: { table: "t-ledger", catchUpMinutes: 5000 } }, "ledger.catchUpMinutes", /1440/],
     ["a bad all-day time", { ...valid, allDay: { at: "9am" } }, "allDay.at", /HH:MM/],
   ])("rejects %s, naming the field", async (_, config, path, message) => {
     // Act
@@ -68,6 +79,52 @@ describe("parseConfig", () => {
     const error = await parseConfig("{ nope", "settings.json").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/settings\.json is not valid JSON/);
+  });
+
+  it("names the fourth feed as feeds[3] when it uses an undefined webhook", async () => {
+    // Prepare
+    const feeds = ["a", "b", "c", "d"].map((id) => ({ ...valid.feeds[0], id, webhook: id === "d" ? "ops" : "team" }));
+
+    // Act
+    const error = await rejection({ ...valid, feeds });
+
+    // Assess
+    expect(error.message).toMatch(/^feeds\[3\]\.webhook: names webhook "ops", which is not defined in "webhooks" \(defined: team\)/);
+  });
+
+  it("lists every problem, not only the first", async () => {
+    const error = await rejection({ ...valid, timezone: "Mars/Olympus", leadMinutes: [-1] });
+    expect(error.message).toMatch(/^leadMinutes\[0\]: .*; also timezone: /);
+  });
+
+  it("rejects an ssm: reference that is not a parameter name before asking SSM", async () => {
+    // Prepare
+    const resolve = vi.fn(async () => new Map<string, string>());
+
+    // Act
+    const error = await parseConfig(
+      JSON.stringify({ ...valid, webhooks: { team: "ssm:/reminder/web hooks/team" } }),
+      "config.json",
+      resolve,
+    ).catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ConfigError).path).toBe("webhooks.team");
+    expect((error as Error).message).toMatch(/not a valid SSM reference/);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it("says where JSON is broken without quoting the text around it, which may hold a webhook URL", async () => {
+    // Prepare: a missing comma after an inline webhook URL
+    const text = '{ "webhooks": { "team": "https://hooks.slack.com/services/T0/B0/inlinesecret" } "feeds": [] }';
+
+    // Act
+    const error = await parseConfig(text, "config.json").catch((e: unknown) => e);
+
+    // Assess
+    expect((error as Error).message).toMatch(/config\.json is not valid JSON \(.*position \d+/);
+    expect((error as Error).message).not.toContain("inlinesecret");
+    expect((error as Error).cause).toBeUndefined();
   });
 
   it("never repeats a URL in its messages", async () => {
