@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/schema.ts";
@@ -43,13 +43,15 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
 const list = (value: unknown): string[] =>
   value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
 
-/** The source files bundled into the function: src/ without the local command-line tools. */
-function deployedSources(dir = "src"): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return path === join("src", "cli") || path === join("src", "demo") ? [] : deployedSources(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
+/** The source files bundled into the function: src/handler.ts and what it imports, transitively. */
+function deployedSources(entry = "src/handler.ts", seen = new Set<string>()): string[] {
+  if (seen.has(entry)) return [];
+  seen.add(entry);
+  const text = readFileSync(entry, "utf8");
+  for (const m of text.matchAll(/(?:import|export)[^"']*?from\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+    deployedSources(join(dirname(entry), m[1] as string), seen);
+  }
+  return [...seen];
 }
 
 function processEnvReads(): [string, string][] {
@@ -153,6 +155,7 @@ describe("template.yaml", () => {
   });
 
   it("declares every process.env variable the deployed code reads outside the settings", () => {
+    expect(deployedSources()).toEqual(expect.arrayContaining(["src/handler.ts", join("src", "config", "ssm.ts")]));
     for (const [file, name] of processEnvReads()) {
       const providedByLambda = /^(AWS_|_X_AMZN_|LAMBDA_)/.test(name);
       expect(providedByLambda || name in fn.Properties.Environment.Variables, `${file} reads ${name}`).toBe(true);
