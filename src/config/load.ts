@@ -110,7 +110,9 @@ export async function parseConfig(
           path: formatPath([...issue.path, key]),
           message: "is not a known setting; remove it or check its spelling (see the README's Configuration table)",
         }))
-      : [{ path: formatPath(issue.path), message: issue.message }],
+      : issue.code === "invalid_key"
+        ? [{ path: formatPath(issue.path), message: `is not a valid name: it ${issue.issues[0]?.message ?? "is malformed"}` }]
+        : [{ path: formatPath(issue.path), message: issue.message }],
   );
   if (!first) throw new ConfigError("", `invalid configuration in ${origin}`);
   const also = others.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));

@@ -121,7 +121,7 @@ export const configSchema = z
         seen.set(f.id, index);
       }
       if (!Object.hasOwn(config.webhooks, f.webhook)) {
-        const known = Object.keys(config.webhooks).join(", ");
+        const known = Object.keys(config.webhooks).join(", ") || "none";
         ctx.addIssue({
           code: "custom",
           path: ["feeds", index, "webhook"],

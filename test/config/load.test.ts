@@ -60,6 +60,7 @@ describe("parseConfig", () => {
     ["an unknown feed time zone", { ...valid, feeds: [{ ...valid.feeds[0], timezone: "Berlin" }] }, "feeds[0].timezone", /IANA time zone/],
     ["an invalid exclude pattern", { ...valid, feeds: [{ ...valid.feeds[0], exclude: "*cancel" }] }, "feeds[0].exclude", /regular expression/],
     ["a webcal:// feed", { ...valid, feeds: [{ ...valid.feeds[0], url: "webcal://p01-caldav.icloud.com/published/2/abc" }] }, "feeds[0].url", /write the webcal:\/\/ link with https:\/\//],
+    ["a webhook name with a space", { ...valid, webhooks: { "team channel": valid.webhooks.team } }, "webhooks.team channel", /is not a valid name: it must be 1-64 letters/],
     ["a webhook that is not a URL", { ...valid, webhooks: { team: "hooks.slack.com/services/T0/B0/x" } }, "webhooks.team", /http\(s\) URL/],
     ["a schedule above a day", { ...valid, scheduleMinutes: 2000 }, "scheduleMinutes", /at most 1440/],
     ["an unknown strategy", { ...valid, strategy: "fastest" }, "strategy", /serial|pipelined/],
