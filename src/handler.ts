@@ -2,8 +2,9 @@ import type { Context } from "aws-lambda";
 import { loadConfig } from "./config/source.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
-import { createFeedFetcher, type FeedFetcher } from "./feeds/fetch.ts";
+import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
 import { createLogger } from "./log.ts";
+import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
 import { readSettings } from "./settings.ts";
@@ -14,6 +15,9 @@ import { noTracer } from "./tracing/tracer.ts";
 const settings = readSettings(process.env);
 const log = createLogger(settings.logLevel);
 const fetchers = new Map<string, FeedFetcher>();
+// Validators and parsed calendars of the feeds read so far: unchanged feeds answer 304 next time.
+const feedCache = new FeedCache();
+const metricsSink = fileDescriptorSink(settings.metricsFd);
 
 function fetcherFor(config: Config): FeedFetcher {
   const key = JSON.stringify(config.fetch);
@@ -23,6 +27,7 @@ function fetcherFor(config: Config): FeedFetcher {
       timeoutMs: config.fetch.timeoutSeconds * 1000,
       maxBytes: config.fetch.maxBytes,
       attempts: config.fetch.attempts,
+      cache: feedCache,
     });
     fetchers.set(key, fetcher);
   }
@@ -50,7 +55,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   const config = await loadConfig(settings);
   const strategy = request.strategy ?? settings.strategy ?? config.strategy;
   const runLog = log.child({ requestId: context?.awsRequestId });
-  return runReminders(
+  const result = await runReminders(
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
@@ -60,4 +65,6 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       clock: messageClock(request),
     },
   );
+  publishRunMetrics(result, metricsSink);
+  return result;
 }

@@ -5,9 +5,10 @@ export type { Logger };
 /**
  * Structured JSON logs, one object per line, on standard error: Lambda sends both streams to
  * CloudWatch, and locally standard output stays free for the result. Synchronous writes, so a line
- * is never lost when Lambda freezes the process after the handler returns.
+ * is never lost when Lambda freezes the process after the handler returns. Tests hand in their own
+ * `destination` to read the lines back.
  */
-export function createLogger(level: string = "info"): Logger {
+export function createLogger(level: string = "info", destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
@@ -16,7 +17,7 @@ export function createLogger(level: string = "info"): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.destination({ dest: 2, sync: true }),
+    destination ?? pino.destination({ dest: 2, sync: true }),
   );
 }
 

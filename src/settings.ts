@@ -8,12 +8,20 @@ export interface Settings {
   strategy: Strategy | undefined;
   ledgerTable: string | undefined;
   logLevel: string;
+  /**
+   * Where CloudWatch metrics (EMF lines) go. Standard output inside Lambda (`AWS_LAMBDA_RUNTIME_API`
+   * is set by the runtime and by `sam local invoke`), as CloudWatch documents it; standard error
+   * elsewhere, so `npm run invoke` keeps standard output for the result alone — and there, like the
+   * logs, nowhere when `LOG_LEVEL` is `silent`.
+   */
+  metricsFd: 1 | 2 | undefined;
 }
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 
 /**
- * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE` and `LOG_LEVEL`.
+ * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL` (or
+ * `POWERTOOLS_LOG_LEVEL`) and `AWS_LAMBDA_RUNTIME_API`.
  * The AWS SDK reads its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_*`) itself.
  *
  * @throws ConfigError when a variable holds a value the handler cannot use.
@@ -30,5 +38,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     strategy,
     ledgerTable: env.LEDGER_TABLE?.trim() || undefined,
     logLevel: LEVELS.has(logLevel) ? logLevel : "info",
+    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : logLevel === "silent" ? undefined : 2,
   };
 }
