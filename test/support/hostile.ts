@@ -143,12 +143,12 @@ export async function conditionalServer(ics: string): Promise<Hostile & { change
   };
 }
 
-/** An https server on 127.0.0.1 (the test-only certificate) that redirects every request to `location`. */
-export async function httpsRedirectServer(location: string): Promise<Hostile> {
+/** An https server on 127.0.0.1 with the test-only certificate. */
+export async function httpsServer(handler: Handler): Promise<Hostile> {
   const requests: IncomingMessage[] = [];
   const server = createHttpsServer({ key: loopbackKey, cert: loopbackCertificate }, (request, response) => {
     requests.push(request);
-    response.writeHead(302, { location }).end();
+    handler(request, response, requests.length - 1);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -162,4 +162,18 @@ export async function httpsRedirectServer(location: string): Promise<Hostile> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An https server that redirects every request to `location`. */
+export function httpsRedirectServer(location: string): Promise<Hostile> {
+  return httpsServer((_request, response) => {
+    response.writeHead(302, { location }).end();
+  });
+}
+
+/** Redirects every request to `location` (plain http). */
+export function redirectServer(location: string): Promise<Hostile> {
+  return serve((_request, response) => {
+    response.writeHead(301, { location }).end();
+  });
 }
