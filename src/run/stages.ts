@@ -83,8 +83,8 @@ export function createStages(context: StageContext): Stages {
 
   return {
     async collect(feed) {
+      const started = performance.now();
       try {
-        const started = performance.now();
         const body = await fetch(feed);
         const reminders = await parse(feed, body);
         tally.feedSucceeded(body.unchanged === true);
@@ -97,7 +97,7 @@ export function createStages(context: StageContext): Stages {
       } catch (error) {
         tally.feedFailed(feed.id, error);
         log.warn(
-          { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message },
+          { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },
           "feed failed",
         );
         return [];
