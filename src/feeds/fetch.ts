@@ -4,6 +4,7 @@ import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
 import { FeedCache } from "./cache.ts";
 import { createFeedDispatcher } from "./dispatcher.ts";
+import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
 
 /** A calendar downloaded in full. */
@@ -73,36 +74,15 @@ export interface FeedFetcherOptions {
   dispatcher?: Dispatcher;
 }
 
-/** The host of a URL, which is safe to show; its path and query may hold a token. */
-export function hostOf(url: string | URL): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
 const HEADERS = {
   accept: "text/calendar, text/plain;q=0.5, */*;q=0.1",
   "accept-encoding": "gzip, deflate, br",
   "user-agent": "ical-slack-reminder",
 };
 
-const HINTS: Record<number, string> = {
-  401: "; the feed is private: use its secret iCal address",
-  403: "; the feed is private: use its secret iCal address",
-  404: "; the calendar moved or was deleted: update the feed URL",
-  410: "; the calendar was deleted: remove or replace the feed",
-};
-
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function errorCode(error: unknown): string | undefined {
-  const e = error as { code?: string; cause?: { code?: string } } | undefined;
-  return e?.code ?? e?.cause?.code;
 }
 
 /**
@@ -121,7 +101,6 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
   const baseDelayMs = options.retryDelayMs ?? 500;
   const wait = options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
   const cache = options.cache;
-  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
   async function download(feed: FeedSource, signal: AbortSignal, started: number): Promise<FeedBody> {
     const cached = cache?.get(feed.url);
@@ -182,31 +161,15 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
 
       if (status >= 300) {
         await response.body.dump();
-        throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${HINTS[status] ?? ""}`, { status });
+        throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${statusHint(status)}`, { status });
       }
 
-      const declared = Number(header(response.headers, "content-length") ?? Number.NaN);
-      // A compressed body's declared length is smaller than what it inflates to; this check only
-      // saves reading what is too large already on the wire. The count below is the real limit.
-      if (declared > options.maxBytes) {
-        response.body.destroy();
-        throw tooLarge(feed.id, host, options.maxBytes);
-      }
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      for await (const chunk of response.body) {
-        bytes += (chunk as Buffer).length;
-        if (bytes > options.maxBytes) {
-          response.body.destroy();
-          throw tooLarge(feed.id, host, options.maxBytes);
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const { text, bytes } = await readBody(response, options.maxBytes, () => tooLarge(feed.id, host, options.maxBytes));
       const etag = header(response.headers, "etag");
       const lastModified = header(response.headers, "last-modified");
       return {
         unchanged: false,
-        text: Buffer.concat(chunks).toString("utf8"),
+        text,
         bytes,
         status,
         keep(calendar) {
@@ -234,43 +197,39 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
         if (signal?.aborted) {
           throw new FeedFetchError(feed.id, `download from ${host} stopped: the run ran out of time`, { cause: error, transient: true });
         }
-        throw describeNetworkFailure(feed.id, host, error, options.timeoutMs, seconds);
+        throw networkFailure(feed.id, host, error, options.timeoutMs);
       }
     },
   };
 }
 
-function describeNetworkFailure(
-  feedId: string,
-  host: string,
-  error: unknown,
-  timeoutMs: number,
-  seconds: (ms: number) => string,
-): FeedFetchError {
-  const code = errorCode(error);
-  const reasons: Record<string, string> = {
-    UND_ERR_HEADERS_TIMEOUT: `${host} sent no response within ${seconds(timeoutMs)}; the server is down or overloaded`,
-    UND_ERR_BODY_TIMEOUT: `${host} stopped sending the calendar for ${seconds(timeoutMs)}`,
-    UND_ERR_CONNECT_TIMEOUT: `could not connect to ${host} within ${seconds(timeoutMs)}`,
-    ENOTFOUND: `host ${host} does not resolve; check the feed URL`,
-    EAI_AGAIN: `host ${host} could not be resolved (DNS failure); it will be tried again next run`,
-    ECONNREFUSED: `${host} refused the connection; the server is down or the port is wrong`,
-    ECONNRESET: `${host} closed the connection`,
-    UND_ERR_SOCKET: `${host} closed the connection`,
-    DEPTH_ZERO_SELF_SIGNED_CERT: `${host} presented a self-signed TLS certificate`,
-    CERT_HAS_EXPIRED: `${host} presented an expired TLS certificate`,
-    ERR_TLS_CERT_ALTNAME_INVALID: `${host} presented a TLS certificate for another name`,
-  };
-  const reason = (code && reasons[code]) ?? `request to ${host} failed (${code ?? (error as Error).name})`;
-  return new FeedFetchError(feedId, reason, { cause: error, transient: code !== "ENOTFOUND" });
+/**
+ * Reads a body as UTF-8 text, stopping as soon as it passes `maxBytes` (counted after
+ * decompression, so a small gzip bomb is caught as well as a large plain body).
+ */
+async function readBody(
+  response: Dispatcher.ResponseData,
+  maxBytes: number,
+  tooLargeError: () => Error,
+): Promise<{ text: string; bytes: number }> {
+  // A compressed body's declared length is smaller than what it inflates to: this check only
+  // saves reading what is too large already on the wire. The count below is the real limit.
+  const declared = Number(header(response.headers, "content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    response.body.destroy();
+    throw tooLargeError();
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) {
+      response.body.destroy();
+      throw tooLargeError();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), bytes };
 }
 
-function tooLarge(feedId: string, host: string, maxBytes: number): FeedFetchError {
-  const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
-  return new FeedFetchError(
-    feedId,
-    `calendar from ${host} is larger than the ${mb} MB limit; raise fetch.maxBytes or trim the feed`,
-  );
-}
-
-export { FeedCache };
+export { FeedCache, hostOf };
