@@ -11,13 +11,14 @@ export interface Settings {
   /**
    * Where CloudWatch metrics (EMF lines) go. Standard output inside Lambda (`AWS_LAMBDA_RUNTIME_API`
    * is set by the runtime and by `sam local invoke`), as CloudWatch documents it; standard error
-   * elsewhere, so `npm run invoke` keeps standard output for the result alone — and there, like the
-   * logs, nowhere when `LOG_LEVEL` is `silent`.
+   * elsewhere, so `npm run invoke` keeps standard output for the result alone — and there, like an
+   * `info` log line, only when `LOG_LEVEL` lets `info` through.
    */
   metricsFd: 1 | 2 | undefined;
 }
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
+const VERBOSE = new Set(["trace", "debug", "info"]);
 
 /**
  * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL` (or
@@ -38,6 +39,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     strategy,
     ledgerTable: env.LEDGER_TABLE?.trim() || undefined,
     logLevel: LEVELS.has(logLevel) ? logLevel : "info",
-    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : logLevel === "silent" ? undefined : 2,
+    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : VERBOSE.has(logLevel) || !LEVELS.has(logLevel) ? 2 : undefined,
   };
 }

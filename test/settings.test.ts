@@ -17,6 +17,8 @@ describe("readSettings", () => {
     [{ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }, 1],
     [{ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001", LOG_LEVEL: "silent" }, 1],
     [{}, 2],
+    [{ LOG_LEVEL: "debug" }, 2],
+    [{ LOG_LEVEL: "warn" }, undefined],
     [{ LOG_LEVEL: "silent" }, undefined],
   ])("sends metrics for %j to file descriptor %s", (env, fd) => {
     expect(readSettings(env).metricsFd).toBe(fd);
