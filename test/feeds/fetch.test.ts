@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedFetchError } from "../../src/errors.ts";
 import { createFeedFetcher, type FeedFetcherOptions } from "../../src/feeds/fetch.ts";
@@ -81,6 +82,23 @@ describe("fetchFeed", () => {
     // Assess
     expect(error.message).toMatch(/^calendar from 127\.0\.0\.1:\d+ is larger than the 1 MB limit/);
     expect(error.feedId).toBe("huge");
+  });
+
+  it("counts the limit after decompression, so a small gzip bomb is refused", async () => {
+    // Prepare: 8 MB of calendar-looking text, a few kilobytes on the wire
+    const bomb = gzipSync(`BEGIN:VCALENDAR\r\n${"X-PADDING:0000000000\r\n".repeat(400_000)}`);
+    const server = track(
+      await startLoopback((_request, response) => {
+        response.writeHead(200, { "content-encoding": "gzip", "content-length": String(bomb.length) }).end(bomb);
+      }),
+    );
+
+    // Act
+    const error = await failure(fetcher().instance.fetchFeed({ id: "bomb", url: `${server.url}/bomb.ics` }));
+
+    // Assess
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(error.message).toMatch(/is larger than the 1 MB limit/);
   });
 
   it("gives up on HTTP 503 after the configured attempts, backing off between them", async () => {
