@@ -19,7 +19,7 @@ export class EventError extends Error {
   override name = "EventError";
   readonly field: string;
   constructor(field: string, message: string, options?: ErrorOptions) {
-    super(`event.${field}: ${message}`, options);
+    super(`${field ? `event.${field}` : "event"}: ${message}`, options);
     this.field = field;
   }
 }

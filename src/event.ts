@@ -64,7 +64,7 @@ export function parseEvent(event: unknown): RunRequest {
     const field = issue?.path.join(".") ?? "";
     const message =
       issue?.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; a manual event has only now, strategy and dryRun`
+        ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: this is neither an EventBridge "Scheduled Event" nor a manual event, which has only now, strategy and dryRun`
         : (issue?.message ?? "is invalid");
     throw new EventError(issue?.code === "unrecognized_keys" ? (issue.keys[0] ?? "") : field, message);
   }

@@ -3,8 +3,9 @@ import { loadConfig } from "./config/source.ts";
 import { createParameterStore } from "./config/ssm.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
-import { createFeedFetcher, type FeedFetcher } from "./feeds/fetch.ts";
+import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
 import { createLogger } from "./log.ts";
+import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
@@ -20,6 +21,9 @@ const log = createLogger(settings.logLevel, redactor.redact);
 // One SSM client and cache per container: warm invocations reuse values for the cache's max age.
 const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
 const fetchers = new Map<string, FeedFetcher>();
+// Validators and parsed calendars of the feeds read so far: unchanged feeds answer 304 next time.
+const feedCache = new FeedCache();
+const metricsSink = fileDescriptorSink(settings.metricsFd);
 
 function fetcherFor(config: Config): FeedFetcher {
   const key = JSON.stringify(config.fetch);
@@ -29,6 +33,7 @@ function fetcherFor(config: Config): FeedFetcher {
       timeoutMs: config.fetch.timeoutSeconds * 1000,
       maxBytes: config.fetch.maxBytes,
       attempts: config.fetch.attempts,
+      cache: feedCache,
     });
     fetchers.set(key, fetcher);
   }
@@ -67,5 +72,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       clock: messageClock(request),
     },
   );
-  return redactor.redactDeep(result);
+  const redacted = redactor.redactDeep(result);
+  publishRunMetrics(redacted, metricsSink);
+  return redacted;
 }

@@ -13,6 +13,13 @@ export interface Settings {
   scheduleMinutes: number | undefined;
   /** Seconds a value read from SSM is reused by warm invocations. */
   parametersMaxAgeSeconds: number;
+  /**
+   * Where CloudWatch metrics (EMF lines) go. Standard output inside Lambda (`AWS_LAMBDA_RUNTIME_API`
+   * is set by the runtime and by `sam local invoke`), as CloudWatch documents it; standard error
+   * elsewhere, so `npm run invoke` keeps standard output for the result alone — and there, like an
+   * `info` log line, only when `LOG_LEVEL` lets `info` through.
+   */
+  metricsFd: 1 | 2 | undefined;
 }
 
 /** A whole number from the environment, or `fallback` when unset. */
@@ -32,11 +39,12 @@ function wholeNumber(
 }
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
+const VERBOSE = new Set(["trace", "debug", "info"]);
 
 /**
- * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL`,
- * `SCHEDULE_MINUTES` and `POWERTOOLS_PARAMETERS_MAX_AGE` (Powertools' own name for the cache age of
- * parameters; five minutes here unless set).
+ * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL` (or
+ * `POWERTOOLS_LOG_LEVEL`), `SCHEDULE_MINUTES`, `POWERTOOLS_PARAMETERS_MAX_AGE` (Powertools' own
+ * name for the cache age of parameters; five minutes here unless set) and `AWS_LAMBDA_RUNTIME_API`.
  * The AWS SDK reads its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_*`) itself.
  *
  * @throws ConfigError when a variable holds a value the handler cannot use.
@@ -55,5 +63,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     logLevel: LEVELS.has(logLevel) ? logLevel : "info",
     scheduleMinutes: wholeNumber(env, "SCHEDULE_MINUTES", 1, undefined),
     parametersMaxAgeSeconds: wholeNumber(env, "POWERTOOLS_PARAMETERS_MAX_AGE", 0, DEFAULT_MAX_AGE_SECONDS) as number,
+    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : VERBOSE.has(logLevel) || !LEVELS.has(logLevel) ? 2 : undefined,
   };
 }

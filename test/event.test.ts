@@ -36,8 +36,14 @@ describe("parseEvent", () => {
     [{ dryRun: "yes" }, "dryRun", /true or false/],
     [{ "detail-type": "Object Created", source: "aws.s3" }, "detail-type", /not handled/],
     [{ "detail-type": "Scheduled Event", time: "soon" }, "time", /ISO 8601/],
-    [{ httpMethod: "GET" }, "httpMethod", /unknown field/],
-    ["hello", "", /JSON object/],
+    [{ httpMethod: "GET" }, "httpMethod", /unknown field.*neither an EventBridge "Scheduled Event" nor a manual event/],
+    [{ Records: [{ eventSource: "aws:sqs" }] }, "Records", /neither an EventBridge "Scheduled Event" nor a manual event/],
+    [{ now: "2026-13-45T25:00:00Z" }, "now", /not a date/],
+    [{ now: "" }, "now", /not a date/],
+    [{ strategy: "fastest", now: "2026-03-12T14:50:00Z" }, "strategy", /"serial" or "pipelined"/],
+    [{ "detail-type": "Scheduled Event" }, "time", /ISO 8601/],
+    ["hello", "", /^event: must be a JSON object/],
+    [[1, 2], "", /^event: must be a JSON object/],
   ])("rejects %j with an error naming %s", (event, field, message) => {
     const error = (() => {
       try {
@@ -50,5 +56,6 @@ describe("parseEvent", () => {
     expect(error).toBeInstanceOf(EventError);
     expect((error as EventError).field).toBe(field);
     expect((error as Error).message).toMatch(message);
+    expect((error as Error).message.startsWith(field ? `event.${field}: ` : "event: ")).toBe(true);
   });
 });

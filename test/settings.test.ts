@@ -1,7 +1,34 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/errors.ts";
 import { readSettings } from "../src/settings.ts";
 
 describe("readSettings", () => {
+  it.each([
+    [{}, "info"],
+    [{ LOG_LEVEL: "DEBUG" }, "debug"],
+    [{ POWERTOOLS_LOG_LEVEL: "warn" }, "warn"],
+    [{ LOG_LEVEL: "error", POWERTOOLS_LOG_LEVEL: "debug" }, "error"],
+    [{ LOG_LEVEL: "chatty" }, "info"],
+  ])("takes the log level from %j", (env, level) => {
+    expect(readSettings(env).logLevel).toBe(level);
+  });
+
+  it.each([
+    [{ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }, 1],
+    [{ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001", LOG_LEVEL: "silent" }, 1],
+    [{}, 2],
+    [{ LOG_LEVEL: "debug" }, 2],
+    [{ LOG_LEVEL: "warn" }, undefined],
+    [{ LOG_LEVEL: "silent" }, undefined],
+  ])("sends metrics for %j to file descriptor %s", (env, fd) => {
+    expect(readSettings(env).metricsFd).toBe(fd);
+  });
+
+  it("refuses a STRATEGY it does not know, naming the variable", () => {
+    expect(() => readSettings({ STRATEGY: "fastest" })).toThrow(ConfigError);
+    expect(() => readSettings({ STRATEGY: "fastest" })).toThrow(/^STRATEGY: /);
+  });
+
   it("caches SSM values for five minutes unless POWERTOOLS_PARAMETERS_MAX_AGE says otherwise", () => {
     expect(readSettings({}).parametersMaxAgeSeconds).toBe(300);
     expect(readSettings({ POWERTOOLS_PARAMETERS_MAX_AGE: "60" }).parametersMaxAgeSeconds).toBe(60);

@@ -145,6 +145,7 @@ describe("template.yaml", () => {
     expect(fn.Properties.Tracing).toBe("Active");
     for (const name of asked) {
       if (LOCAL_ONLY.has(name)) continue;
+      if (/^AWS_LAMBDA_/.test(name)) continue; // set by the Lambda runtime itself
       if (name === "LEDGER_TABLE" && !hasLedgerTable) continue;
       expect(declared, `${name} is read by src/settings.ts`).toContain(name);
     }

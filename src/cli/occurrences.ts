@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   let text: string;
   if (/^https?:\/\//i.test(source)) {
     const fetcher = createFeedFetcher({ timeoutMs: 15_000, maxBytes: 50 * 1024 * 1024, attempts: 2 });
-    text = (await fetcher.fetchFeed({ id: "calendar", url: source })).text;
+    const body = await fetcher.fetchFeed({ id: "calendar", url: source });
+    text = body.unchanged ? "" : body.text;
   } else {
     text = await readFile(source, "utf8");
   }

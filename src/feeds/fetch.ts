@@ -1,13 +1,36 @@
-import { Agent, type Dispatcher, errors, interceptors, request } from "undici";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Dispatcher, request } from "undici";
+import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
+import { FeedCache } from "./cache.ts";
+import { createFeedDispatcher } from "./dispatcher.ts";
+import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
+import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
 
-/** A downloaded calendar. */
-export interface FeedBody {
+/** A calendar downloaded in full. */
+export interface DownloadedFeed {
+  unchanged?: false;
   text: string;
-  /** Bytes received on the wire after decompression. */
+  /** Bytes received, after decompression. */
   bytes: number;
   status: number;
+  /**
+   * Remembers the parsed calendar with the server's validators (ETag, Last-Modified), so the next
+   * run asks "changed since?" and reuses it on a 304. Call it only once the text parsed. Absent
+   * when nothing is cached (no cache, or a fake fetcher).
+   */
+  keep?(calendar: ParsedCalendar): void;
 }
+
+/** The server answered 304 Not Modified: the calendar read last time still holds. */
+export interface UnchangedFeed {
+  unchanged: true;
+  calendar: ParsedCalendar;
+  bytes: 0;
+  status: 304;
+}
+
+export type FeedBody = DownloadedFeed | UnchangedFeed;
 
 /** What `fetchFeed` needs to know of a feed. */
 export interface FeedSource {
@@ -17,149 +40,196 @@ export interface FeedSource {
 
 /** Downloads feeds. The strategies see only this. */
 export interface FeedFetcher {
-  /** @throws FeedFetchError naming the feed by id and host, never by its (secret) URL. */
+  /**
+   * @param signal cancels the download (the run is out of time).
+   * @throws FeedFetchError naming the feed by id and host, never by its (secret) URL.
+   */
   fetchFeed(feed: FeedSource, signal?: AbortSignal): Promise<FeedBody>;
 }
 
 export interface FeedFetcherOptions {
-  /** Longest wait for response headers, and between two chunks of the body. */
+  /** Longest wait to connect, for response headers, and between two chunks of the body. */
   timeoutMs: number;
-  /** Bodies larger than this are refused without being read to the end. */
+  /**
+   * Longest time one feed may take in all: redirects, retries and their waits, and the whole body.
+   * This is what stops a body that trickles in forever, which the between-chunks timeout never
+   * catches. Default: twice `timeoutMs`.
+   */
+  deadlineMs?: number;
+  /** Reading stops, and the feed fails, past this many bytes (after decompression). */
   maxBytes: number;
-  /** Tries in all, for 429, 5xx and network errors. */
+  /** Tries in all, for 429, 5xx and dropped connections. */
   attempts: number;
-  /** First retry delay; doubled each time. Tests set 0. */
+  /** First retry delay, doubled each time, unless the server sends Retry-After. Default 500. */
   retryDelayMs?: number;
-  /** Connections kept per origin. */
+  /** Waits before a retry; tests hand in one that records the wait and returns at once. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Validators and parsed calendars kept across warm invocations. */
+  cache?: FeedCache;
+  /** Connections kept per origin. Default 8. */
   connectionsPerOrigin?: number;
-  /** Replaces the shared agent (tests hand in a MockAgent or their own). */
+  /** Extra certificate authority to trust (PEM). */
+  ca?: string;
+  /** Replaces the shared dispatcher. */
   dispatcher?: Dispatcher;
 }
 
-const MAX_REDIRECTIONS = 5;
+const HEADERS = {
+  accept: "text/calendar, text/plain;q=0.5, */*;q=0.1",
+  "accept-encoding": "gzip, deflate, br",
+  "user-agent": "ical-slack-reminder",
+};
 
-/** The host of a URL, which is safe to show; its path and query may hold a token. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "(invalid URL)";
-  }
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
- * One dispatcher for every feed of a run and of later warm runs: keep-alive connections, bounded
- * per origin, header and body timeouts, redirects (at most five) and compressed bodies.
+ * Builds the feed fetcher on one shared undici dispatcher (keep-alive, bounded connections,
+ * timeouts, decompression). Build it once per container and reuse it across warm invocations.
  */
-export function createFeedDispatcher(options: FeedFetcherOptions): Dispatcher {
-  const agent = options.dispatcher ?? new Agent({
-    connections: options.connectionsPerOrigin ?? 8,
-    keepAliveTimeout: 30_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect: { timeout: options.timeoutMs },
-  });
-  return agent.compose(
-    interceptors.retry({
-      maxRetries: Math.max(0, options.attempts - 1),
-      minTimeout: options.retryDelayMs ?? 500,
-      maxTimeout: Math.max(options.retryDelayMs ?? 500, 10_000),
-      timeoutFactor: 2,
-      statusCodes: [429, 500, 502, 503, 504],
-      methods: ["GET"],
-    }),
-    interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }),
-    interceptors.decompress(),
-  );
-}
-
-function describeFailure(error: unknown, feed: FeedSource, options: FeedFetcherOptions): FeedFetchError {
-  const host = hostOf(feed.url);
-  const attempts = options.attempts;
-  if (error instanceof FeedFetchError) return error;
-  if (error instanceof errors.RequestRetryError) {
-    return new FeedFetchError(feed.id, `HTTP ${error.statusCode} from ${host} after ${attempts} attempts`, {
-      cause: error,
-      transient: true,
-      status: error.statusCode,
-    });
-  }
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  const seconds = Math.round(options.timeoutMs / 1000);
-  const reasons: Record<string, string> = {
-    UND_ERR_HEADERS_TIMEOUT: `${host} sent no response within ${seconds} s`,
-    UND_ERR_BODY_TIMEOUT: `${host} stopped sending the calendar for ${seconds} s`,
-    UND_ERR_CONNECT_TIMEOUT: `could not connect to ${host} within ${seconds} s`,
-    ENOTFOUND: `host ${host} does not resolve; check the feed URL`,
-    EAI_AGAIN: `host ${host} could not be resolved (DNS failure); check the feed URL`,
-    ECONNREFUSED: `${host} refused the connection`,
-    ECONNRESET: `${host} closed the connection`,
-  };
-  const reason =
-    (code && reasons[code]) ??
-    (error instanceof errors.MaxRedirectsError || /redirect/i.test(String((error as Error).message))
-      ? `${host} redirected more than ${MAX_REDIRECTIONS} times`
-      : `request to ${host} failed (${code ?? (error as Error).name})`);
-  return new FeedFetchError(feed.id, reason, { cause: error, transient: true });
-}
-
-/** Builds the feed fetcher on a shared undici dispatcher. */
 export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
-  const dispatcher = createFeedDispatcher(options);
+  const dispatcher =
+    options.dispatcher ??
+    createFeedDispatcher({
+      timeoutMs: options.timeoutMs,
+      ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+  const deadlineMs = options.deadlineMs ?? 2 * options.timeoutMs;
+  const baseDelayMs = options.retryDelayMs ?? 500;
+  const wait = options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
+  const cache = options.cache;
+
+  async function download(feed: FeedSource, signal: AbortSignal, started: number): Promise<FeedBody> {
+    const cached = cache?.get(feed.url);
+    let url = new URL(feed.url);
+    let redirects = 0;
+    let attempt = 1;
+    for (;;) {
+      const conditional: Record<string, string> = {};
+      if (cached?.etag) conditional["if-none-match"] = cached.etag;
+      if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, { method: "GET", dispatcher, signal, headers: { ...HEADERS, ...conditional } });
+      } catch (error) {
+        const code = errorCode(error);
+        if (!signal.aborted && isRetryableNetworkError(code) && attempt < options.attempts) {
+          await wait(retryDelayMs(attempt, undefined, Date.now(), baseDelayMs), signal);
+          attempt += 1;
+          continue;
+        }
+        throw error;
+      }
+      const status = response.statusCode;
+      const host = hostOf(url);
+
+      if (isRedirect(status)) {
+        await response.body.dump();
+        redirects += 1;
+        if (redirects > MAX_REDIRECTS) {
+          throw new FeedFetchError(feed.id, `${host} redirected more than ${MAX_REDIRECTS} times (a redirect loop?); use the calendar's final address`, { status });
+        }
+        const decision = redirectTarget(url, header(response.headers, "location"));
+        if ("refuse" in decision) throw new FeedFetchError(feed.id, `${host} ${decision.refuse}`, { status });
+        url = decision.follow;
+        continue;
+      }
+
+      if (status === 304) {
+        await response.body.dump();
+        if (cached) return { unchanged: true, calendar: cached.calendar, bytes: 0, status: 304 };
+        throw new FeedFetchError(feed.id, `${host} answered 304 Not Modified to a request that was not conditional`, { status });
+      }
+
+      if (isRetryableStatus(status)) {
+        await response.body.dump();
+        if (attempt >= options.attempts) {
+          throw new FeedFetchError(feed.id, `HTTP ${status} from ${host} after ${attempt} attempts; the server is failing or rate-limiting, it will be tried again next run`, { status, transient: true });
+        }
+        const delay = retryDelayMs(attempt, header(response.headers, "retry-after"), Date.now(), baseDelayMs);
+        const left = deadlineMs - (performance.now() - started);
+        if (delay >= left) {
+          throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}; it asked to wait ${seconds(delay)} before trying again, longer than the ${seconds(deadlineMs)} a feed may take; it will be tried again next run`, { status, transient: true });
+        }
+        await wait(delay, signal);
+        attempt += 1;
+        continue;
+      }
+
+      if (status >= 300) {
+        await response.body.dump();
+        throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${statusHint(status)}`, { status });
+      }
+
+      const { text, bytes } = await readBody(response, options.maxBytes, () => tooLarge(feed.id, host, options.maxBytes));
+      const etag = header(response.headers, "etag");
+      const lastModified = header(response.headers, "last-modified");
+      return {
+        unchanged: false,
+        text,
+        bytes,
+        status,
+        keep(calendar) {
+          if (!cache) return;
+          if (etag === undefined && lastModified === undefined) cache.delete(feed.url);
+          else cache.set(feed.url, { etag, lastModified, calendar, bytes });
+        },
+      };
+    }
+  }
+
   return {
     async fetchFeed(feed, signal) {
+      const started = performance.now();
+      const deadline = AbortSignal.timeout(deadlineMs);
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       try {
-        const response = await request(feed.url, {
-          method: "GET",
-          dispatcher,
-          ...(signal ? { signal } : {}),
-          headers: {
-            accept: "text/calendar, text/plain;q=0.5, */*;q=0.1",
-            "accept-encoding": "gzip, deflate, br",
-            "user-agent": "ical-slack-reminder",
-          },
-        });
-        const host = hostOf(feed.url);
-        if (response.statusCode >= 400) {
-          await response.body.dump();
-          const hint =
-            response.statusCode === 401 || response.statusCode === 403
-              ? "; the feed is private: use its secret iCal address"
-              : response.statusCode === 404
-                ? "; the calendar moved or was deleted: update the feed URL"
-                : "";
-          throw new FeedFetchError(feed.id, `HTTP ${response.statusCode} from ${host}${hint}`, {
-            status: response.statusCode,
-            transient: response.statusCode >= 500 || response.statusCode === 429,
-          });
-        }
-        const declared = Number(response.headers["content-length"] ?? Number.NaN);
-        if (declared > options.maxBytes) {
-          await response.body.destroy();
-          throw tooLarge(feed, options.maxBytes);
-        }
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        for await (const chunk of response.body) {
-          bytes += (chunk as Buffer).length;
-          if (bytes > options.maxBytes) {
-            response.body.destroy();
-            throw tooLarge(feed, options.maxBytes);
-          }
-          chunks.push(chunk as Buffer);
-        }
-        return { text: Buffer.concat(chunks).toString("utf8"), bytes, status: response.statusCode };
+        return await download(feed, combined, started);
       } catch (error) {
-        throw describeFailure(error, feed, options);
+        if (error instanceof FeedFetchError) throw error;
+        const host = hostOf(feed.url);
+        if (deadline.aborted) {
+          throw new FeedFetchError(feed.id, `${host} did not deliver the calendar within ${seconds(deadlineMs)} (too slow, or a body that never ends); it will be tried again next run`, { cause: error, transient: true });
+        }
+        if (signal?.aborted) {
+          throw new FeedFetchError(feed.id, `download from ${host} stopped: the run ran out of time`, { cause: error, transient: true });
+        }
+        throw networkFailure(feed.id, host, error, options.timeoutMs);
       }
     },
   };
 }
 
-function tooLarge(feed: FeedSource, maxBytes: number): FeedFetchError {
-  const mb = (maxBytes / 1024 / 1024).toFixed(1);
-  return new FeedFetchError(
-    feed.id,
-    `calendar from ${hostOf(feed.url)} is larger than the ${mb} MB limit; raise fetch.maxBytes or trim the feed`,
-  );
+/**
+ * Reads a body as UTF-8 text, stopping as soon as it passes `maxBytes` (counted after
+ * decompression, so a small gzip bomb is caught as well as a large plain body).
+ */
+async function readBody(
+  response: Dispatcher.ResponseData,
+  maxBytes: number,
+  tooLargeError: () => Error,
+): Promise<{ text: string; bytes: number }> {
+  // A compressed body's declared length is smaller than what it inflates to: this check only
+  // saves reading what is too large already on the wire. The count below is the real limit.
+  const declared = Number(header(response.headers, "content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    response.body.destroy();
+    throw tooLargeError();
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) {
+      response.body.destroy();
+      throw tooLargeError();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), bytes };
 }
+
+export { FeedCache, hostOf };

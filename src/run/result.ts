@@ -9,7 +9,8 @@ export interface RunResult {
   strategy: Strategy;
   reference: string;
   dryRun?: boolean;
-  feeds: { total: number; ok: number; failed: number };
+  /** `unchanged`: feeds (counted in `ok`) that answered 304 Not Modified and were not downloaded again. */
+  feeds: { total: number; ok: number; failed: number; unchanged: number };
   reminders: { due: number; sent: number; duplicate: number; failed: number };
   durationMs: number;
   errors: RunError[];
@@ -17,7 +18,7 @@ export interface RunResult {
 
 /** Counts what a run did, as it happens; strategies report into it from concurrent work. */
 export class RunTally {
-  readonly feeds = { total: 0, ok: 0, failed: 0 };
+  readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0 };
   readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
   readonly errors: RunError[] = [];
 
@@ -25,8 +26,9 @@ export class RunTally {
     this.feeds.total = totalFeeds;
   }
 
-  feedSucceeded(): void {
+  feedSucceeded(unchanged = false): void {
     this.feeds.ok += 1;
+    if (unchanged) this.feeds.unchanged += 1;
   }
 
   feedFailed(feed: string, error: unknown): void {

@@ -1,7 +1,7 @@
-import { expandCalendar } from "../calendar/expand.ts";
+import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
 import type { Feed } from "../config/schema.ts";
 import { CalendarError, FeedParseError } from "../errors.ts";
-import type { FeedBody, FeedFetcher } from "../feeds/fetch.ts";
+import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
 import type { Reminder } from "../reminders/reminder.ts";
@@ -49,22 +49,32 @@ export function createStages(context: StageContext): Stages {
     });
   }
 
+  /** Reads a downloaded calendar; on 304 Not Modified reuses the one read last time. */
+  function read(feed: Feed, body: FeedBody): ParsedCalendar {
+    if (body.unchanged) return body.calendar;
+    let calendar: ParsedCalendar;
+    try {
+      calendar = parseCalendar(body.text);
+    } catch (error) {
+      if (error instanceof CalendarError) {
+        throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+    body.keep?.(calendar);
+    return calendar;
+  }
+
   async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
     return tracer.span(`parse:${feed.id}`, (span) => {
-      let expansion: ReturnType<typeof expandCalendar>;
-      try {
-        expansion = expandCalendar(body.text, {
-          ...occurrenceRange(context.window, feed),
-          timezone: feed.timezone,
-        });
-      } catch (error) {
-        if (error instanceof CalendarError) {
-          throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
-        }
-        throw error;
-      }
-      for (const warning of expansion.warnings) log.warn({ feed: feed.id }, warning);
+      const calendar = read(feed, body);
+      const expansion = occurrencesOf(calendar, {
+        ...occurrenceRange(context.window, feed),
+        timezone: feed.timezone,
+      });
+      for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
       const reminders = dueReminders(expansion.occurrences, feed, context.window);
+      span.metadata("unchanged", body.unchanged === true);
       span.metadata("occurrences", expansion.occurrences.length);
       span.metadata("reminders", reminders.length);
       return reminders;
@@ -73,15 +83,23 @@ export function createStages(context: StageContext): Stages {
 
   return {
     async collect(feed) {
+      const started = performance.now();
       try {
-        const reminders = await parse(feed, await fetch(feed));
-        tally.feedSucceeded();
+        const body = await fetch(feed);
+        const reminders = await parse(feed, body);
+        tally.feedSucceeded(body.unchanged === true);
         tally.remindersDue(reminders.length);
-        log.info({ feed: feed.id, reminders: reminders.length }, "feed read");
+        log.info(
+          { feed: feed.id, host: hostOf(feed.url), status: body.status, unchanged: body.unchanged === true, bytes: body.bytes, reminders: reminders.length, ms: Math.round(performance.now() - started) },
+          "feed read",
+        );
         return reminders;
       } catch (error) {
         tally.feedFailed(feed.id, error);
-        log.warn({ feed: feed.id, error: (error as Error).message }, "feed failed");
+        log.warn(
+          { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },
+          "feed failed",
+        );
         return [];
       }
     },
