@@ -83,3 +83,13 @@ export function describeError(error: unknown): string {
 export class CalendarError extends Error {
   override name = "CalendarError";
 }
+
+/** The delivery ledger (DynamoDB) could not be read or written; `table` names it. */
+export class LedgerError extends Error {
+  override name = "LedgerError";
+  readonly table: string;
+  constructor(table: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.table = table;
+  }
+}

@@ -4,6 +4,7 @@ import { createParameterStore } from "./config/ssm.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
+import { selectLedger } from "./ledger/select.ts";
 import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
@@ -70,6 +71,10 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       tracer: redactingTracer(noTracer, redactor),
       log: runLog,
       clock: messageClock(request),
+      ledger: selectLedger(settings.ledgerTable ?? config.ledger?.table, config.ledger?.catchUpMinutes),
+      delivery: {
+        ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis!() } : {}),
+      },
     },
   );
   const redacted = redactor.redactDeep(result);

@@ -175,6 +175,7 @@ function toOccurrence(
     description: text(event.description as ParameterValue | undefined),
     location: text(event.location),
     url: text(event.url as ParameterValue | undefined),
+    conference: text((event as Record<string, unknown>)["GOOGLE-CONFERENCE"] as ParameterValue | undefined),
     recurrenceId: recurrence instanceof Date && isValidDate(recurrence) ? recurrence.toISOString() : undefined,
     status: event.status === undefined ? undefined : String(event.status).toUpperCase(),
   };

@@ -5,6 +5,8 @@ export interface Occurrence {
   description: string | undefined;
   location: string | undefined;
   url: string | undefined;
+  /** Google's `X-GOOGLE-CONFERENCE`: the Meet link of the event, when it has one. */
+  conference?: string | undefined;
   /** The instant it starts; for an all-day occurrence, midnight of its first day in `timezone`. */
   start: Date;
   /** The instant it ends (exclusive). */

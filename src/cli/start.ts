@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoCalendars } from "../demo/calendars.ts";
+import { IN_PROCESS_LEDGER } from "../ledger/select.ts";
 import { fakeSlack, serveCalendars } from "../demo/servers.ts";
 import { messageToTerminal } from "../demo/terminal.ts";
 import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     const fn = { functionName: "ical-slack-reminder-demo", memoryMB: 512, timeoutSeconds: 60, region: "us-east-1" };
     Object.assign(process.env, lambdaEnvironment(fn), {
       CONFIG_FILE: configFile,
+      // Exactly-once and catch-up as deployed, with the ledger kept in this process.
+      LEDGER_TABLE: process.env.LEDGER_TABLE ?? IN_PROCESS_LEDGER,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     });
     process.stdout.write(

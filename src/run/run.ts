@@ -8,7 +8,7 @@ import type { Tracer } from "../tracing/tracer.ts";
 import { type RunResult, RunTally } from "./result.ts";
 import { runPipelined } from "./pipelined.ts";
 import { runSerial } from "./serial.ts";
-import { createStages } from "./stages.ts";
+import { createStages, type StageContext } from "./stages.ts";
 
 /** The I/O a run goes through; the handler builds the real ones, tests hand in their own. */
 export interface RunEdges {
@@ -17,6 +17,10 @@ export interface RunEdges {
   tracer: Tracer;
   log: Logger;
   clock: () => Date;
+  /** Exactly-once delivery and catch-up (see `StageContext.ledger`). */
+  ledger?: StageContext["ledger"];
+  /** Pace, retries and deadline of posting to Slack. */
+  delivery?: StageContext["delivery"];
 }
 
 /** What one run does. */

@@ -6,7 +6,9 @@ import type { Logger } from "../log.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
 import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
-import { renderMessage, splitReminders } from "../slack/message.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
+import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { RunTally } from "./result.ts";
@@ -24,6 +26,13 @@ export interface StageContext {
   /** Render but do not post. */
   dryRun: boolean;
   tally: RunTally;
+  /**
+   * Exactly-once delivery: reminders are claimed before posting, and reminders due in the last
+   * `catchUpMinutes` before `window` that no run delivered are sent while their event is ahead.
+   */
+  ledger?: { store: Ledger; catchUpMinutes: number } | undefined;
+  /** Pace, retries and deadline of posting to Slack. */
+  delivery?: DeliveryTuning | undefined;
 }
 
 /**
@@ -37,8 +46,29 @@ export interface Stages {
   notify(webhook: string, reminders: readonly Reminder[]): Promise<void>;
 }
 
+const MINUTE_MS = 60_000;
+
 export function createStages(context: StageContext): Stages {
   const { tracer, tally, log } = context;
+  const ledger = context.dryRun ? undefined : context.ledger;
+  const catchUp: TimeWindow | undefined =
+    ledger && ledger.catchUpMinutes > 0
+      ? {
+          from: new Date(context.window.from.getTime() - ledger.catchUpMinutes * MINUTE_MS),
+          to: context.window.from,
+        }
+      : undefined;
+  /** Catch-up reminders count as due only once the ledger shows no run delivered them. */
+  const caughtUp = new WeakSet<Reminder>();
+  const delivery = createDelivery({
+    ...context.delivery,
+    poster: context.poster,
+    ledger: ledger?.store,
+    clock: context.clock,
+    log,
+  });
+  /** A webhook's permanent refusal is reported once, however many batches it refused. */
+  const reported = new WeakSet<Error>();
 
   async function fetch(feed: Feed): Promise<FeedBody> {
     return tracer.span(`fetch:${feed.id}`, async (span) => {
@@ -68,12 +98,15 @@ export function createStages(context: StageContext): Stages {
   async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
     return tracer.span(`parse:${feed.id}`, (span) => {
       const calendar = read(feed, body);
-      const expansion = occurrencesOf(calendar, {
-        ...occurrenceRange(context.window, feed),
-        timezone: feed.timezone,
-      });
+      const range = { from: catchUp?.from ?? context.window.from, to: context.window.to };
+      const expansion = occurrencesOf(calendar, { ...occurrenceRange(range, feed), timezone: feed.timezone });
       for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
       const reminders = dueReminders(expansion.occurrences, feed, context.window);
+      if (catchUp) {
+        const missed = dueReminders(expansion.occurrences, feed, catchUp, { notStartedBy: context.clock() });
+        for (const reminder of missed) caughtUp.add(reminder);
+        reminders.unshift(...missed);
+      }
       span.metadata("unchanged", body.unchanged === true);
       span.metadata("occurrences", expansion.occurrences.length);
       span.metadata("reminders", reminders.length);
@@ -88,7 +121,7 @@ export function createStages(context: StageContext): Stages {
         const body = await fetch(feed);
         const reminders = await parse(feed, body);
         tally.feedSucceeded(body.unchanged === true);
-        tally.remindersDue(reminders.length);
+        tally.remindersDue(reminders.filter((reminder) => !caughtUp.has(reminder)).length);
         log.info(
           { feed: feed.id, host: hostOf(feed.url), status: body.status, unchanged: body.unchanged === true, bytes: body.bytes, reminders: reminders.length, ms: Math.round(performance.now() - started) },
           "feed read",
@@ -108,20 +141,35 @@ export function createStages(context: StageContext): Stages {
       if (reminders.length === 0) return;
       await tracer.span(`notify:${webhook}`, async (span) => {
         span.metadata("reminders", reminders.length);
-        for (const group of splitReminders(reminders)) {
-          const message = renderMessage(group, context.clock());
-          if (context.dryRun) {
+        if (context.dryRun) {
+          for (const { message, reminders: group } of packMessages(reminders, context.clock())) {
             log.info({ webhook, reminders: group.length, text: message.text }, "dry run: not posted");
+          }
+          return;
+        }
+        const outcomes = await delivery.deliver(webhook, reminders);
+        let sent = 0;
+        let duplicate = 0;
+        const failures = new Map<Error, number>();
+        outcomes.forEach((outcome, index) => {
+          const catchingUp = caughtUp.has(reminders[index] as Reminder);
+          // A caught-up reminder another run delivered was never this run's to send.
+          if (catchingUp && outcome.kind !== "duplicate") tally.remindersDue(1);
+          if (outcome.kind === "sent") sent += 1;
+          else if (outcome.kind === "duplicate") duplicate += catchingUp ? 0 : 1;
+          else failures.set(outcome.error, (failures.get(outcome.error) ?? 0) + 1);
+        });
+        tally.delivered(sent, duplicate);
+        span.metadata("sent", sent);
+        for (const [error, count] of failures) {
+          span.fail(error);
+          if (reported.has(error)) {
+            tally.reminders.failed += count;
             continue;
           }
-          try {
-            await context.poster.post(webhook, message);
-            tally.delivered(group.length);
-          } catch (error) {
-            span.fail(error);
-            tally.deliveryFailed(webhook, group.length, error);
-            log.error({ webhook, error: (error as Error).message }, "delivery failed");
-          }
+          reported.add(error);
+          tally.deliveryFailed(webhook, count, error);
+          log.error({ webhook, reminders: count, error: error.message }, "delivery failed");
         }
       });
     },

@@ -1,13 +1,15 @@
 import type { Reminder } from "../reminders/reminder.ts";
 
 /**
- * One queue per webhook. Reminders that arrive while a post to the same webhook is in flight wait
- * and go out together in the next message, so a webhook sees its posts one at a time and in order,
- * while different webhooks post in parallel.
+ * Hands each feed's reminders to its webhook as soon as they are known and waits for all of them
+ * at the end. Ordering, pacing and coalescing per webhook live in the delivery layer
+ * (`src/slack/delivery.ts`): reminders handed over while a post to the same webhook is in flight,
+ * or waiting for its turn, go out together in the next message; different webhooks post in
+ * parallel. Handing over at once, rather than holding batches here, lets late arrivals join a
+ * message that is still waiting for its turn.
  */
 export class WebhookQueues {
-  readonly #pending = new Map<string, Reminder[]>();
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #inFlight = new Set<Promise<void>>();
   readonly #send: (webhook: string, reminders: Reminder[]) => Promise<void>;
 
   constructor(send: (webhook: string, reminders: Reminder[]) => Promise<void>) {
@@ -17,27 +19,12 @@ export class WebhookQueues {
   /** Adds reminders for `webhook`; they are posted as soon as the webhook is free. */
   enqueue(webhook: string, reminders: readonly Reminder[]): void {
     if (reminders.length === 0) return;
-    const pending = this.#pending.get(webhook) ?? [];
-    pending.push(...reminders);
-    this.#pending.set(webhook, pending);
-    if (!this.#running.has(webhook)) this.#running.set(webhook, this.#flush(webhook));
+    const sending = this.#send(webhook, [...reminders]).finally(() => this.#inFlight.delete(sending));
+    this.#inFlight.add(sending);
   }
 
-  async #flush(webhook: string): Promise<void> {
-    try {
-      for (;;) {
-        const batch = this.#pending.get(webhook) ?? [];
-        if (batch.length === 0) break;
-        this.#pending.set(webhook, []);
-        await this.#send(webhook, batch);
-      }
-    } finally {
-      this.#running.delete(webhook);
-    }
-  }
-
-  /** Resolves once every queued reminder has been handed to `send`. */
+  /** Resolves once every queued reminder has been handed to `send` and `send` has finished. */
   async drain(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all(this.#running.values());
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
 import type { Reminder } from "../reminders/reminder.ts";
 import { escapeSlackText } from "./escape.ts";
+import { findJoinLink, type JoinLink } from "./join-link.ts";
 
 /** A Slack incoming-webhook payload: Block Kit with a plain-text fallback for notifications. */
 export interface SlackMessage {
@@ -8,9 +9,21 @@ export interface SlackMessage {
   blocks: NonNullable<IncomingWebhookSendArguments["blocks"]>;
 }
 
-/** Slack's limits for one message (https://api.slack.com/reference/block-kit/blocks). */
+type Block = SlackMessage["blocks"][number];
+
+/**
+ * Slack's limits for one message: at most 50 blocks, a section's text at most 3,000 characters
+ * (https://api.slack.com/reference/block-kit/blocks), and a `text` that notifications show whole
+ * only up to 4,000 (https://api.slack.com/methods/chat.postMessage#truncating). We stay under
+ * those with a margin rather than let Slack truncate or refuse with `invalid_blocks`.
+ */
 export const MAX_BLOCKS = 50;
+export const MAX_TEXT = 3_000;
+const MAX_TITLE = 200;
+const MAX_LOCATION = 200;
 const MAX_DESCRIPTION = 300;
+/** Slack's limit for a button's URL. */
+const MAX_URL = 3_000;
 
 /** "Tue, Mar 10, 14:00 JST" in the occurrence's own zone. */
 export function formatStart(reminder: Reminder): string {
@@ -59,22 +72,59 @@ function dateToken(reminder: Reminder): string {
   return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
+/**
+ * Google and Outlook put HTML into DESCRIPTION. Line breaks and paragraphs become spaces, the
+ * common formatting tags are dropped; anything else that looks like a tag stays, escaped.
+ */
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+
+function plainDescription(text: string): string {
+  return text
+    .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, " ")
+    .replace(/<\/?(?:p|div|span|b|i|u|strong|em|ul|ol|li|a)(?:\s[^<>]*)?>/gi, "")
+    .replaceAll("&nbsp;", " ")
+    // Entities of that HTML become text again; escapeSlackText encodes `&`, `<` and `>` afterwards.
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "");
+}
+
 function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** The section text for one reminder: title, time, countdown, location, description. */
-function reminderText(reminder: Reminder, now: Date): string {
+/**
+ * A URL we build a link or button from. It comes from calendar text, so it must stay one URL:
+ * the WHATWG serialisation percent-encodes spaces, quotes and angle brackets, and `|` (which
+ * would end Slack's `<url|label>`) is encoded by hand.
+ */
+function safeUrl(url: string): string | undefined {
+  try {
+    const href = new URL(url).href.replaceAll("|", "%7C");
+    return href.length <= MAX_URL ? href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function title(reminder: Reminder): string {
+  return escapeSlackText(truncate(reminder.occurrence.summary || "(no title)", MAX_TITLE));
+}
+
+/** The section text for one reminder: title, time, countdown, location, join link, description. */
+function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date): string {
   const { occurrence } = reminder;
-  const title = escapeSlackText(truncate(occurrence.summary || "(no title)", 200));
   const when = occurrence.allDay
     ? `${dateToken(reminder)} (all day)`
     : `${dateToken(reminder)} · ${formatCountdown(occurrence.start, now)}`;
-  const lines = [`*${title}*`, when];
-  if (occurrence.location) lines.push(`:round_pushpin: ${escapeSlackText(truncate(occurrence.location, 200))}`);
+  const lines = [`*${title(reminder)}*`, when];
+  if (occurrence.location) {
+    lines.push(`:round_pushpin: ${escapeSlackText(truncate(occurrence.location, MAX_LOCATION))}`);
+  }
+  const joinUrl = join && safeUrl(join.url);
+  if (join && joinUrl) lines.push(`:link: <${escapeSlackText(joinUrl)}|Join ${join.service}>`);
   if (occurrence.description) {
-    lines.push(`> ${escapeSlackText(truncate(occurrence.description, MAX_DESCRIPTION))}`);
+    const description = truncate(plainDescription(occurrence.description), MAX_DESCRIPTION);
+    if (description) lines.push(`> ${escapeSlackText(description)}`);
   }
   // Each piece is bounded above, so the section stays well under Slack's 3,000 characters.
   return lines.join("\n");
@@ -85,33 +135,84 @@ function fallbackLine(reminder: Reminder, now: Date): string {
   const when = occurrence.allDay
     ? `${formatStart(reminder)} (all day)`
     : `${formatStart(reminder)}, ${formatCountdown(occurrence.start, now)}`;
-  return `${escapeSlackText(occurrence.summary || "(no title)")} — ${escapeSlackText(when)}`;
+  return `${title(reminder)} — ${escapeSlackText(when)}`;
+}
+
+/** The blocks of one reminder: the section (with a Join button when there is a link), its feed. */
+function reminderBlocks(reminder: Reminder, now: Date, index = 0): Block[] {
+  const join = findJoinLink(reminder.occurrence);
+  const joinUrl = join && safeUrl(join.url);
+  const section: Block = {
+    type: "section",
+    text: { type: "mrkdwn", text: reminderText(reminder, join, now) },
+    ...(join && joinUrl
+      ? {
+          accessory: {
+            type: "button",
+            text: { type: "plain_text", text: "Join", emoji: false },
+            url: joinUrl,
+            // Unique within a message, as Slack requires of action ids.
+            action_id: `join-${index}`,
+          },
+        }
+      : {}),
+  } as Block;
+  const context: Block = {
+    type: "context",
+    elements: [{ type: "mrkdwn", text: `:calendar: ${escapeSlackText(truncate(reminder.feedName, 80))}` }],
+  };
+  return [section, context];
+}
+
+function fallbackText(lines: readonly string[]): string {
+  return lines.length === 1 ? `Reminder: ${lines[0]}` : `${lines.length} reminders: ${lines.join("; ")}`;
 }
 
 /**
  * Renders reminders for one webhook as one Slack message. `now` is when it is sent, for the
- * countdown. Callers split long lists with `splitReminders` first.
+ * countdown. Use `packMessages` for a list that may not fit in one message.
  */
 export function renderMessage(reminders: readonly Reminder[], now: Date): SlackMessage {
-  const blocks: SlackMessage["blocks"] = [];
-  for (const reminder of reminders) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: reminderText(reminder, now) } });
-    blocks.push({
-      type: "context",
-      elements: [{ type: "mrkdwn", text: `:calendar: ${escapeSlackText(reminder.feedName)}` }],
-    });
-  }
-  const text =
-    reminders.length === 1
-      ? `Reminder: ${fallbackLine(reminders[0] as Reminder, now)}`
-      : `${reminders.length} reminders: ${reminders.map((r) => fallbackLine(r, now)).join("; ")}`;
-  return { text: truncate(text, 3000), blocks };
+  const blocks: Block[] = [];
+  reminders.forEach((reminder, index) => {
+    if (index > 0) blocks.push({ type: "divider" });
+    blocks.push(...reminderBlocks(reminder, now, index));
+  });
+  return { text: truncate(fallbackText(reminders.map((r) => fallbackLine(r, now))), MAX_TEXT), blocks };
 }
 
-/** Splits reminders into groups small enough for one message each (two blocks per reminder). */
-export function splitReminders<T>(reminders: readonly T[]): T[][] {
-  const perMessage = Math.floor(MAX_BLOCKS / 2);
-  const groups: T[][] = [];
-  for (let i = 0; i < reminders.length; i += perMessage) groups.push(reminders.slice(i, i + perMessage));
-  return groups;
+/** One message of a packed list, with the reminders it carries. */
+export interface PackedMessage {
+  reminders: Reminder[];
+  message: SlackMessage;
+}
+
+/**
+ * Packs reminders, in order, into as few messages as Slack's limits allow: a new message starts
+ * when one more reminder would pass 50 blocks or the fallback text's length limit.
+ */
+export function packMessages(reminders: readonly Reminder[], now: Date): PackedMessage[] {
+  const packed: PackedMessage[] = [];
+  let group: Reminder[] = [];
+  let blocks = 0;
+  let lines: string[] = [];
+  const close = () => {
+    if (group.length > 0) packed.push({ reminders: group, message: renderMessage(group, now) });
+    group = [];
+    blocks = 0;
+    lines = [];
+  };
+  for (const reminder of reminders) {
+    const size = reminderBlocks(reminder, now).length;
+    const line = fallbackLine(reminder, now);
+    if (group.length > 0 && (blocks + 1 + size > MAX_BLOCKS || fallbackText([...lines, line]).length > MAX_TEXT)) {
+      close();
+    }
+    // A divider separates each reminder from the one before it.
+    blocks += size + (group.length > 0 ? 1 : 0);
+    group.push(reminder);
+    lines.push(line);
+  }
+  close();
+  return packed;
 }

@@ -5,14 +5,19 @@ import type { SlackMessage } from "./message.ts";
 
 /** Posts messages to named webhooks. The strategies see only this. */
 export interface SlackPoster {
-  /** @throws SlackDeliveryError naming the webhook, never its URL. */
-  post(webhook: string, message: SlackMessage): Promise<void>;
+  /**
+   * Makes one attempt; the delivery layer decides about retries. `timeoutMs` shortens the
+   * configured timeout for this attempt (when little of the run's time is left).
+   *
+   * @throws SlackDeliveryError naming the webhook, never its URL; `transient` when trying again may help.
+   */
+  post(webhook: string, message: SlackMessage, options?: { timeoutMs?: number }): Promise<void>;
 }
 
 export interface SlackPosterOptions {
   /** Webhook name → URL. */
   webhooks: Readonly<Record<string, string>>;
-  /** Longest wait for Slack's answer to one post. */
+  /** Longest wait for Slack's answer to one attempt. */
   timeoutMs: number;
   /** Replaces undici's global dispatcher (tests, connection pooling). */
   dispatcher?: Dispatcher;
@@ -45,14 +50,15 @@ function retryAfterSeconds(value: string | null): number | undefined {
  */
 export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
   return {
-    async post(webhook, message) {
+    async post(webhook, message, postOptions = {}) {
       const url = options.webhooks[webhook];
       if (url === undefined) {
         throw new SlackDeliveryError(webhook, `webhook "${webhook}" is not configured`);
       }
       let retryAfter: string | null = null;
+      const timeoutMs = Math.max(1, Math.min(options.timeoutMs, postOptions.timeoutMs ?? Infinity));
       const client = new IncomingWebhook(url, {
-        timeout: options.timeoutMs,
+        timeout: timeoutMs,
         retryConfig: { retries: 0 },
         fetch: async (input, init) => {
           const response = await undiciFetch(input, {
@@ -66,7 +72,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
       try {
         await client.send({ ...message, unfurl_links: false, unfurl_media: false });
       } catch (error) {
-        throw toDeliveryError(webhook, error, retryAfter, options.timeoutMs);
+        throw toDeliveryError(webhook, error, retryAfter, timeoutMs);
       }
     },
   };
@@ -107,7 +113,7 @@ function toDeliveryError(
   const original = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
   const timedOut = original?.name === "TimeoutError" || original?.name === "AbortError";
   const reason = timedOut
-    ? `Slack did not answer within ${Math.round(timeoutMs / 1000)} s`
+    ? `Slack did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 1000 ? 2 : 0)} s`
     : `could not reach Slack (${(original?.cause as { code?: string } | undefined)?.code ?? original?.name ?? "network error"})`;
   return new SlackDeliveryError(webhook, `webhook "${webhook}": ${reason}`, {
     cause: error,

@@ -1,0 +1,47 @@
+import type { Occurrence } from "../calendar/occurrence.ts";
+
+/** A video-call link found in an event, and the service it belongs to. */
+export interface JoinLink {
+  service: "Google Meet" | "Zoom" | "Microsoft Teams";
+  url: string;
+}
+
+/**
+ * Meeting URLs as the three services write them into invitations: Meet's `xxx-yyyy-zzz` codes,
+ * Zoom's `/j/<id>` (and `/my/`, `/w/`, `/s/`) on any vanity sub-domain, Teams' `meetup-join`
+ * and `teams.live.com/meet` links. Only https, and only these hosts: anything else an event
+ * carries is shown as text, never as a button.
+ */
+const PATTERNS: readonly { service: JoinLink["service"]; pattern: RegExp }[] = [
+  { service: "Google Meet", pattern: /https:\/\/meet\.google\.com\/[a-z]{3,4}-[a-z]{4}-[a-z]{3,4}(?:\?[^\s<>"']*)?/i },
+  {
+    service: "Zoom",
+    pattern: /https:\/\/(?:[a-z0-9-]+\.)?zoom(?:gov)?\.(?:us|com)\/(?:j|my|w|s)\/[^\s<>"']+/i,
+  },
+  {
+    service: "Microsoft Teams",
+    pattern: /https:\/\/(?:teams\.microsoft\.com\/l\/meetup-join|teams\.live\.com\/meet)\/[^\s<>"']+/i,
+  },
+];
+
+/** Trailing punctuation that ends a sentence rather than a URL ("join at https://…/j/1)."). */
+const TRAILING = /[).,;:!?\]}*_]+$/;
+
+/**
+ * The join link of an occurrence, looked for where calendars put it: Google's
+ * `X-GOOGLE-CONFERENCE`, then `URL`, `LOCATION` and `DESCRIPTION` (Outlook and Zoom invitations).
+ * `undefined` when there is none.
+ */
+export function findJoinLink(
+  occurrence: Pick<Occurrence, "url" | "location" | "description"> & { conference?: string | undefined },
+): JoinLink | undefined {
+  const places = [occurrence.conference, occurrence.url, occurrence.location, occurrence.description];
+  for (const text of places) {
+    if (!text) continue;
+    for (const { service, pattern } of PATTERNS) {
+      const match = pattern.exec(text);
+      if (match) return { service, url: match[0].replace(TRAILING, "") };
+    }
+  }
+  return undefined;
+}

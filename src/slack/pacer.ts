@@ -1,0 +1,39 @@
+/**
+ * Slack accepts about one message per second per incoming webhook, with short bursts allowed
+ * (https://api.slack.com/apis/rate-limits#incoming-webhooks). A pacer keeps one webhook within
+ * that: at most `burst` posts in any `burst` seconds — so never more than `burst` in any second,
+ * and one a second on average — and nothing before a time Slack named with Retry-After.
+ *
+ * Pure bookkeeping: the caller reads its own clock and does its own waiting.
+ */
+export class Pacer {
+  readonly #burst: number;
+  readonly #intervalMs: number;
+  /** Start times of the latest posts, oldest first, at most `burst` of them. */
+  readonly #recent: number[] = [];
+  #notBefore = 0;
+
+  constructor(options: { burst: number; intervalMs: number }) {
+    this.#burst = Math.max(1, options.burst);
+    this.#intervalMs = options.intervalMs;
+  }
+
+  /** Milliseconds to wait from `now` before the next post may start; 0 when it may start now. */
+  waitMs(now: number): number {
+    const paused = this.#notBefore - now;
+    const oldest = this.#recent.length >= this.#burst ? (this.#recent[0] as number) : undefined;
+    const paced = oldest === undefined ? 0 : oldest + this.#burst * this.#intervalMs - now;
+    return Math.max(0, paused, paced);
+  }
+
+  /** Records that a post started at `now`. */
+  posted(now: number): void {
+    this.#recent.push(now);
+    if (this.#recent.length > this.#burst) this.#recent.shift();
+  }
+
+  /** Holds every post until `at` (a 429's Retry-After). */
+  pauseUntil(at: number): void {
+    this.#notBefore = Math.max(this.#notBefore, at);
+  }
+}

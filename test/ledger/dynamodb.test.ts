@@ -1,0 +1,118 @@
+import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { LedgerError } from "../../src/errors.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamodb.ts";
+import { type LocalDynamo, startDynamo } from "../support/dynalite.ts";
+
+describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
+  let dynamo: LocalDynamo;
+
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+  });
+
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  async function ledger() {
+    const table = await dynamo.createLedgerTable();
+    return { table, ledger: createDynamoLedger({ table, client: dynamo.client }) };
+  }
+
+  it("lets only one run claim a reminder", async () => {
+    // Prepare
+    const { ledger: store } = await ledger();
+
+    // Act
+    const [first, second] = await Promise.all([
+      store.claim(["team#a@x#2026-03-12T15:00:00.000Z#10m", "team#b@x#2026-03-12T15:00:00.000Z#10m"], 60_000),
+      store.claim(["team#a@x#2026-03-12T15:00:00.000Z#10m"], 60_000),
+    ]);
+
+    // Assess
+    expect(first.size + second.size).toBe(2);
+    expect([...first, ...second].sort()).toEqual([
+      "team#a@x#2026-03-12T15:00:00.000Z#10m",
+      "team#b@x#2026-03-12T15:00:00.000Z#10m",
+    ]);
+  });
+
+  it("never gives out a delivered reminder again, even after its claim's time", async () => {
+    // Prepare
+    const { ledger: store } = await ledger();
+    await store.claim(["r1"], 1_000);
+    await store.done(["r1"]);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60 * 60_000);
+
+    // Act
+    const again = await store.claim(["r1"], 60_000);
+
+    // Assess
+    vi.useRealTimers();
+    expect(again.size).toBe(0);
+  });
+
+  it("gives a released claim to the next run", async () => {
+    // Prepare
+    const { ledger: store } = await ledger();
+    await store.claim(["r1"], 60_000);
+
+    // Act
+    await store.release(["r1"]);
+    const again = await store.claim(["r1"], 60_000);
+
+    // Assess
+    expect([...again]).toEqual(["r1"]);
+  });
+
+  it("gives a claim whose run ran out of time to the next run", async () => {
+    // Prepare: a run claimed with 30 s left, then died without marking or releasing
+    const { ledger: store } = await ledger();
+    await store.claim(["r1"], 30_000);
+    const whileHeld = await store.claim(["r1"], 30_000);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 31_000);
+
+    // Act
+    const afterwards = await store.claim(["r1"], 30_000);
+
+    // Assess
+    vi.useRealTimers();
+    expect(whileHeld.size).toBe(0);
+    expect([...afterwards]).toEqual(["r1"]);
+  });
+
+  it("keeps records in the Powertools Idempotency layout, with no calendar text", async () => {
+    // Prepare
+    const { table, ledger: store } = await ledger();
+
+    // Act
+    await store.claim(["team#secret-standup@x#2026-03-12T15:00:00.000Z#10m"], 60_000);
+    await store.done(["team#secret-standup@x#2026-03-12T15:00:00.000Z#10m"]);
+
+    // Assess
+    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: table }));
+    expect(Items).toHaveLength(1);
+    const item = Items[0] ?? {};
+    expect(item.id?.S).toMatch(/^ical-slack-reminder#/);
+    expect(item.status?.S).toBe("COMPLETED");
+    expect(Number(item.expiration?.N)).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400);
+    expect(JSON.stringify(item)).not.toContain("standup");
+    const got = await dynamo.client.send(new GetItemCommand({ TableName: table, Key: { id: { S: item.id?.S ?? "" } } }));
+    expect(got.Item?.status?.S).toBe("COMPLETED");
+  });
+
+  it("names the table when it cannot be used", async () => {
+    // Prepare
+    const store = createDynamoLedger({ table: "no-such-table", client: dynamo.client });
+
+    // Act
+    const claiming = store.claim(["r1"], 60_000);
+
+    // Assess
+    await expect(claiming).rejects.toBeInstanceOf(LedgerError);
+    await expect(claiming).rejects.toThrow(/ledger table "no-such-table"/);
+  });
+});

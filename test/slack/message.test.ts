@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { MAX_BLOCKS, MAX_TEXT, packMessages, renderMessage } from "../../src/slack/message.ts";
+import { reminder, reminders } from "../support/reminders.ts";
+
+const start = new Date("2026-03-12T15:00:00Z");
+const now = new Date("2026-03-12T14:50:00Z");
+const sectionText = (message: ReturnType<typeof renderMessage>, index = 0) =>
+  (message.blocks.filter((b) => b.type === "section")[index] as { text: { text: string } }).text.text;
+
+describe("renderMessage", () => {
+  it("shows the title, the start as a date token with the feed's zone as fallback, and the countdown", () => {
+    // Prepare
+    const r = reminder({ summary: "Platform sync", start, timezone: "Asia/Tokyo" }, { name: "Platform" });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    const text = sectionText(message);
+    expect(text).toContain("*Platform sync*");
+    expect(text).toContain(`<!date^${start.getTime() / 1000}^{date_short_pretty} at {time}|Fri, Mar 13, 00:00 GMT+9>`);
+    expect(text).toContain("in 10 minutes");
+    expect(JSON.stringify(message.blocks)).toContain(":calendar: Platform");
+    expect(message.text).toBe("Reminder: Platform sync — Fri, Mar 13, 00:00 GMT+9, in 10 minutes");
+  });
+
+  it("shows the location and a shortened description without HTML", () => {
+    // Prepare
+    const r = reminder({
+      start,
+      location: "Room 4",
+      description: `Agenda:<br>1. ${"status ".repeat(100)}`,
+    });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain(":round_pushpin: Room 4");
+    expect(text).toMatch(/^> Agenda: 1\. status status .*…$/m);
+    expect(text).not.toContain("<br>");
+    expect(text.split("\n").at(-1)?.length).toBeLessThanOrEqual(302);
+  });
+
+  it.each([
+    ["Google Meet in X-GOOGLE-CONFERENCE", { conference: "https://meet.google.com/abc-defg-hij" }, "https://meet.google.com/abc-defg-hij", "Google Meet"],
+    ["Zoom in the description", { description: "Join: https://acme.zoom.us/j/123456789?pwd=abc. Thanks" }, "https://acme.zoom.us/j/123456789?pwd=abc", "Zoom"],
+    ["Teams in the location", { location: "Microsoft Teams Meeting; https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d" }, "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d", "Microsoft Teams"],
+    ["Meet in URL", { url: "https://meet.google.com/xyz-abcd-efg" }, "https://meet.google.com/xyz-abcd-efg", "Google Meet"],
+  ])("offers a Join button for %s", (_, fields, url, service) => {
+    // Prepare
+    const r = reminder({ start, ...fields });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    const section = message.blocks[0] as { accessory?: { type: string; url: string } };
+    expect(section.accessory).toMatchObject({ type: "button", url });
+    expect(sectionText(message)).toContain(`|Join ${service}>`);
+  });
+
+  it("makes no button of a link to any other host", () => {
+    // Prepare
+    const r = reminder({ start, description: "Join at https://meet.evil.example/abc-defg-hij" });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    expect(message.blocks[0]).not.toHaveProperty("accessory");
+    expect(sectionText(message)).not.toContain("|Join");
+  });
+
+  it("reads HTML entities of a description as text, and escapes them again for Slack", () => {
+    // Prepare
+    const r = reminder({ start, description: "<b>Q&amp;A</b> &lt;!channel&gt;" });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain("> Q&amp;A &lt;!channel&gt;");
+    expect(text).not.toContain("<!channel>");
+  });
+
+  it("escapes calendar text so it cannot mention, ping or link", () => {
+    // Prepare
+    const r = reminder(
+      {
+        start,
+        summary: "Standup <!channel> <@U1> & <https://evil|x>",
+        location: "<!here>",
+        description: "<https://evil.example|click> & more",
+      },
+      { name: "Ops <!everyone>" },
+    );
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    const all = JSON.stringify(message);
+    expect(sectionText(message)).toContain("*Standup &lt;!channel&gt; &lt;@U1&gt; &amp; &lt;https://evil|x&gt;*");
+    expect(message.text).toContain("Standup &lt;!channel&gt; &lt;@U1&gt; &amp; &lt;https://evil|x&gt;");
+    for (const injected of ["<!channel>", "<@U1>", "<https://evil", "<!here>", "<!everyone>"]) {
+      expect(all).not.toContain(injected);
+    }
+    expect(all).toContain("&lt;https://evil.example|click&gt; &amp; more");
+  });
+
+  it("keeps a crafted join link one link: no `|` or `>` can end it early", () => {
+    // Prepare
+    const r = reminder({ start, description: "https://acme.zoom.us/j/1|<!channel>" });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain("<https://acme.zoom.us/j/1%7C|Join Zoom>");
+    expect(text).not.toContain("<!channel>");
+  });
+});
+
+describe("packMessages", () => {
+  it("puts 12 reminders in one message", () => {
+    // Act
+    const packed = packMessages(reminders(12, start), now);
+
+    // Assess
+    expect(packed).toHaveLength(1);
+    expect(packed[0]?.message.text).toMatch(/^12 reminders: Meeting 1 — /);
+  });
+
+  it("splits a long list where Slack's block limit would be passed, losing none and keeping order", () => {
+    // Prepare
+    const list = reminders(40, start);
+
+    // Act
+    const packed = packMessages(list, now);
+
+    // Assess
+    expect(packed.length).toBeGreaterThan(1);
+    expect(packed.flatMap((p) => p.reminders)).toEqual(list);
+    for (const { message } of packed) {
+      expect(message.blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
+      expect(message.text.length).toBeLessThanOrEqual(MAX_TEXT);
+    }
+  });
+
+  it("splits where the notification text would pass its limit", () => {
+    // Prepare: long titles fill the text long before the blocks run out
+    const list = reminders(20, start).map((r) => ({
+      ...r,
+      occurrence: { ...r.occurrence, summary: `${r.occurrence.summary} ${"x".repeat(190)}` },
+    }));
+
+    // Act
+    const packed = packMessages(list, now);
+
+    // Assess
+    expect(packed.length).toBeGreaterThan(1);
+    expect(packed.flatMap((p) => p.reminders)).toHaveLength(20);
+    for (const { message } of packed) expect(message.text.length).toBeLessThanOrEqual(MAX_TEXT);
+    expect(packed.every(({ message }) => !message.text.endsWith("…"))).toBe(true);
+  });
+});
