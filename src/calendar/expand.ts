@@ -1,7 +1,12 @@
-import ical, { type DateWithTimeZone, type ParameterValue, type VEvent } from "node-ical";
+import { Temporal } from "temporal-polyfill";
 import { CalendarError } from "../errors.ts";
+import { type Component, property, readComponents } from "./components.ts";
 import type { Occurrence } from "./occurrence.ts";
-import { addDays, isTimeZone, isValidDate, parseDay, wallClockToInstant } from "./zones.ts";
+import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
+import { type EventRecord, readSeries, type Series } from "./series.ts";
+import { ianaZone, resolveTzid, UTC, windowsZone, type Zone } from "./timezones.ts";
+import type { TimeValue } from "./values.ts";
+import { formatInstant, isTimeZone } from "./zones.ts";
 
 /** What to expand: occurrences starting in `[from, to)`, floating times read in `timezone`. */
 export interface ExpandOptions {
@@ -15,69 +20,39 @@ export interface ExpandOptions {
 export interface Expansion {
   /** Sorted by start, then uid. */
   occurrences: Occurrence[];
-  /** One line per component that was skipped, saying why. */
+  /** One line per component that was skipped or cut short, saying why. */
   warnings: string[];
-}
-
-const DAY_MS = 86_400_000;
-
-function text(value: ParameterValue | undefined): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (typeof value === "object" && "val" in value) return String(value.val);
-  return String(value);
-}
-
-/** Local calendar fields of a date node-ical built from a zoneless value (see below). */
-function localDay(date: Date): string {
-  const y = String(date.getFullYear()).padStart(4, "0");
-  const m = String(date.getMonth() + 1).padStart(2, "0");
-  const d = String(date.getDate()).padStart(2, "0");
-  return `${y}-${m}-${d}`;
-}
-
-/**
- * node-ical builds floating date-times and dates in the process's own zone (`new Date(y, m, d, …)`),
- * ignoring X-WR-TIMEZONE. Read the same local fields back and place them in the zone that
- * RFC 5545 and the calendar mean.
- */
-function floatingToInstant(date: Date, timeZone: string): Date {
-  return wallClockToInstant(
-    {
-      year: date.getFullYear(),
-      month: date.getMonth() + 1,
-      day: date.getDate(),
-      hour: date.getHours(),
-      minute: date.getMinutes(),
-      second: date.getSeconds(),
-    },
-    timeZone,
-  );
-}
-
-function calendarTimeZone(data: Record<string, unknown>): string | undefined {
-  for (const component of Object.values(data)) {
-    const c = component as { type?: string; "WR-TIMEZONE"?: unknown } | undefined;
-    if (c?.type === "VCALENDAR" && typeof c["WR-TIMEZONE"] === "string") {
-      const zone = c["WR-TIMEZONE"].trim();
-      if (zone) return zone;
-    }
-  }
-  return undefined;
 }
 
 /** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
 export interface ParsedCalendar {
-  /** The VEVENT components, overrides attached to their series by node-ical. */
-  events: VEvent[];
+  /** Events grouped by UID: a series with its overrides, or a single event. */
+  series: Series[];
+  /** How many VEVENTs were read. */
+  eventCount: number;
   /** The calendar's own zone for floating times (X-WR-TIMEZONE), when it names a known one. */
   timezone: string | undefined;
   /** One line per component that was skipped while reading, saying why. */
   warnings: string[];
+  /** VTIMEZONE blocks by TZID, for zones only the calendar defines. */
+  vtimezones: ReadonlyMap<string, Component>;
+  /** TZIDs resolved so far: reading a VTIMEZONE's rules is done once per calendar, not per window. */
+  zones: Map<string, Zone | undefined>;
+}
+
+/** At most this many occurrences come out of one expansion of one calendar; more are reported. */
+export const MAX_OCCURRENCES = 50_000;
+
+function calendarZone(calendar: Component): string | undefined {
+  const declared = property(calendar, "X-WR-TIMEZONE")?.value.trim().replace(/^"(.*)"$/, "$1");
+  if (!declared) return undefined;
+  if (isTimeZone(declared)) return declared;
+  return windowsZone(declared);
 }
 
 /**
- * Reads iCalendar text. Pure: no I/O, no clock.
+ * Reads iCalendar text. A component that cannot be read (a bad date, a broken RRULE, a missing
+ * END) is skipped and named in `warnings`; the rest of the calendar is kept. Pure: no I/O, no clock.
  *
  * @throws CalendarError when the text is not an iCalendar document at all.
  */
@@ -90,63 +65,322 @@ export function parseCalendar(ics: string): ParsedCalendar {
         : "is not an iCalendar feed (no BEGIN:VCALENDAR); check that the URL is the calendar's .ics address",
     );
   }
-  let data: Record<string, unknown>;
-  try {
-    data = ical.sync.parseICS(ics) as Record<string, unknown>;
-  } catch (error) {
-    throw new CalendarError(`could not be parsed as iCalendar: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const declared = calendarTimeZone(data);
-  const warnings: string[] = [];
-  const events: VEvent[] = [];
-  for (const component of Object.values(data)) {
-    const event = component as VEvent;
-    if (event?.type !== "VEVENT") continue;
-    if (!(event.start instanceof Date) || !isValidDate(event.start)) {
-      warnings.push(`skipped event ${event.uid ?? "(no UID)"}: DTSTART is missing or not a date`);
-      continue;
+  const tree = readComponents(ics);
+  const events: Component[] = [];
+  const vtimezones = new Map<string, Component>();
+  let timezone: string | undefined;
+  for (const calendar of tree.calendars) {
+    timezone ??= calendarZone(calendar);
+    for (const component of calendar.components) {
+      if (component.type === "VEVENT") events.push(component);
+      if (component.type === "VTIMEZONE") {
+        const tzid = property(component, "TZID")?.value.trim();
+        if (tzid && !vtimezones.has(tzid)) vtimezones.set(tzid, component);
+      }
     }
-    events.push(event);
   }
-  return { events, timezone: declared && isTimeZone(declared) ? declared : undefined, warnings };
+  const { series, warnings } = readSeries(events);
+  return {
+    series,
+    eventCount: events.length,
+    timezone,
+    warnings: [...tree.warnings, ...warnings],
+    vtimezones,
+    zones: new Map(),
+  };
+}
+
+/** Everything one expansion needs to place a value in time. */
+interface Placement {
+  calendar: ParsedCalendar;
+  floating: Zone;
+  allDay: Zone;
+  warnings: Set<string>;
+}
+
+function zoneOf(value: TimeValue, place: Placement): Zone {
+  if (value.kind === "utc") return UTC;
+  if (value.kind !== "zoned") return place.floating;
+  const { zones } = place.calendar;
+  if (!zones.has(value.tzid)) zones.set(value.tzid, resolveTzid(value.tzid, place.calendar.vtimezones));
+  const zone = zones.get(value.tzid);
+  if (zone) return zone;
+  place.warnings.add(`unknown time zone "${value.tzid}" (no VTIMEZONE for it): its times are read as floating, in ${place.floating.id}`);
+  return place.floating;
+}
+
+/** The instant a date-time value names; a DATE names its midnight in the all-day zone. */
+function instantOf(value: TimeValue, place: Placement): number {
+  if (value.kind === "date") return place.allDay.toInstant(value.date.toPlainDateTime());
+  return zoneOf(value, place).toInstant(value.wall);
+}
+
+/** The calendar day a value names, for matching an all-day instance. */
+function dayOf(value: TimeValue): string {
+  if (value.kind === "date") return value.date.toString();
+  // A UTC value on an all-day series is the organiser's midnight: take the nearest midnight.
+  if (value.kind === "utc") return value.wall.add({ hours: 12 }).toPlainDate().toString();
+  return value.wall.toPlainDate().toString();
+}
+
+function durationMs(record: EventRecord, startMs: number, place: Placement): number {
+  if (record.end && record.end.kind !== "date") return Math.max(0, instantOf(record.end, place) - startMs);
+  return 0;
+}
+
+/** Where one instance starts and ends, before it becomes an Occurrence. */
+interface Instance {
+  record: EventRecord;
+  /** The instance this is, by original start: ISO instant or `YYYY-MM-DD`. */
+  recurrenceId: string | undefined;
+  allDay: boolean;
+  /** For an all-day instance. */
+  day?: Temporal.PlainDate;
+  days?: number;
+  /** For a timed instance, epoch ms. */
+  start?: number;
+  end?: number;
+}
+
+function spanDays(record: EventRecord): number {
+  if (record.start.kind === "date") {
+    if (record.end?.kind === "date") {
+      return Math.max(1, record.start.date.until(record.end.date, { largestUnit: "days" }).days);
+    }
+    if (record.duration) {
+      const days = Math.floor(record.duration.total({ unit: "hours", relativeTo: record.start.date }) / 24);
+      return Math.max(1, days);
+    }
+  }
+  return 1;
+}
+
+/** A timed instance starting at the wall reading `wall` of `zone`, lasting as `record` says. */
+function timedInstance(
+  record: EventRecord,
+  wall: Temporal.PlainDateTime,
+  zone: Zone,
+  place: Placement,
+  recurrenceId: string | undefined,
+): Instance {
+  const start = zone.toInstant(wall);
+  let end = start;
+  if (record.duration) {
+    // Weeks and days are nominal (the same wall time days later), hours and less exact.
+    const d = record.duration;
+    const nominal = wall.add({ weeks: d.weeks, days: d.days });
+    const exact = ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+    end = zone.toInstant(nominal) + exact;
+  } else if (record.end) {
+    const firstStart = instantOf(record.start, place);
+    end = start + durationMs(record, firstStart, place);
+  }
+  return { record, recurrenceId, allDay: false, start, end: Math.max(start, end) };
+}
+
+function allDayInstance(record: EventRecord, day: Temporal.PlainDate, recurrenceId: string | undefined): Instance {
+  return { record, recurrenceId, allDay: true, day, days: spanDays(record) };
+}
+
+/** The instance an override describes, on its own dates. */
+function overrideInstance(o: EventRecord, place: Placement): Instance {
+  const rid = o.recurrenceId as TimeValue;
+  const id = rid.kind === "date" ? rid.date.toString() : formatInstant(new Date(instantOf(rid, place)));
+  if (o.start.kind === "date") return allDayInstance(o, o.start.date, id);
+  return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
+}
+
+/** Expands one series into instances starting in the window; says when the cap cut it short. */
+function expandSeries(series: Series, from: number, to: number, place: Placement, out: Instance[]): void {
+  const { master } = series;
+  const overrides = series.overrides;
+  const overriddenMs = new Set<number>();
+  const overriddenDays = new Set<string>();
+  const futures: Array<{ override: EventRecord; fromMs: number; fromDay: string; shiftMs: number; shiftDays: number }> = [];
+  for (const o of overrides) {
+    const rid = o.recurrenceId as TimeValue;
+    if (rid.kind === "date") overriddenDays.add(rid.date.toString());
+    else overriddenMs.add(instantOf(rid, place));
+    if (master?.start.kind === "date") overriddenDays.add(dayOf(rid));
+    if (o.thisAndFuture) {
+      const ridMs = instantOf(rid, place);
+      const shiftMs = instantOf(o.start, place) - ridMs;
+      futures.push({
+        override: o,
+        fromMs: ridMs,
+        fromDay: dayOf(rid),
+        shiftMs,
+        shiftDays: o.start.kind === "date" && rid.kind === "date" ? rid.date.until(o.start.date).days : 0,
+      });
+    }
+  }
+  futures.sort((a, b) => a.fromMs - b.fromMs);
+  const margin = Math.max(0, ...futures.map((f) => Math.abs(f.shiftMs)));
+
+  if (master) {
+    const exMs = new Set<number>();
+    const exDays = new Set<string>();
+    for (const ex of master.exdates) {
+      if (ex.kind === "date") exDays.add(ex.date.toString());
+      else {
+        exMs.add(instantOf(ex, place));
+        if (master.start.kind === "date") exDays.add(dayOf(ex));
+      }
+    }
+    const latestFuture = (ms: number, day: string) => {
+      let found: (typeof futures)[number] | undefined;
+      for (const f of futures) if (master.start.kind === "date" ? f.fromDay <= day : f.fromMs <= ms) found = f;
+      return found;
+    };
+
+    if (master.start.kind === "date") {
+      const allDayFrom = place.allDay.toWall(from - margin).toPlainDate().subtract({ days: 2 });
+      const allDayTo = place.allDay.toWall(to + margin).toPlainDate().add({ days: 2 });
+      const days: Temporal.PlainDate[] = [];
+      if (master.rrule) {
+        const { walls, capped } = ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime());
+        if (capped) place.warnings.add(capWarning(series.uid));
+        for (const wall of walls) days.push(wall.toPlainDate());
+      } else {
+        days.push(master.start.date);
+      }
+      for (const r of master.rdates) days.push(r.start.kind === "date" ? r.start.date : r.start.wall.toPlainDate());
+      const seen = new Set<string>();
+      for (const day of days) {
+        const key = day.toString();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (exDays.has(key) || overriddenDays.has(key)) continue;
+        const future = latestFuture(0, key);
+        const recurrenceId = master.rrule || master.rdates.length ? key : undefined;
+        if (future) {
+          out.push(allDayInstance(future.override, day.add({ days: future.shiftDays }), recurrenceId));
+        } else {
+          out.push(allDayInstance(master, day, recurrenceId));
+        }
+      }
+    } else {
+      const zone = zoneOf(master.start, place);
+      const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
+      const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
+      if (master.rrule) {
+        const wallFrom = zone.toWall(from - margin).subtract({ days: 2 });
+        const wallTo = zone.toWall(to + margin).add({ days: 2 });
+        const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo);
+        if (capped) place.warnings.add(capWarning(series.uid));
+        for (const wall of walls) instances.push({ wall });
+      } else {
+        instances.push({ wall: master.start.wall });
+      }
+      for (const r of master.rdates) {
+        // An RDATE in another zone (or a DATE one) is placed by its instant, read on the series' clock.
+        const wall = r.start.kind === "date" ? r.start.date.toPlainDateTime({ hour: master.start.wall.hour, minute: master.start.wall.minute, second: master.start.wall.second }) : zone.toWall(instantOf(r.start, place));
+        const own: EventRecord | undefined =
+          r.end || r.duration ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration } : undefined;
+        instances.push(own ? { wall, record: own } : { wall });
+      }
+      const seen = new Set<number>();
+      const recurring = Boolean(master.rrule || master.rdates.length);
+      for (const { wall, record } of instances) {
+        const instance = timedInstance(record ?? master, wall, zone, place, undefined);
+        const startMs = instance.start as number;
+        if (seen.has(startMs)) continue;
+        seen.add(startMs);
+        const day = wall.toPlainDate().toString();
+        if (exMs.has(startMs) || exDays.has(day)) continue;
+        if (overriddenMs.has(startMs) || overriddenDays.has(day)) continue;
+        instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;
+        const future = latestFuture(startMs, day);
+        if (future) {
+          const moved = timedInstance(future.override, zone.toWall(startMs + future.shiftMs), zone, place, instance.recurrenceId);
+          out.push(moved);
+        } else {
+          out.push(instance);
+        }
+      }
+    }
+  }
+  for (const o of overrides) out.push(overrideInstance(o, place));
+}
+
+function capWarning(uid: string): string {
+  return `event ${uid || "(no UID)"}: more than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; only the first ${MAX_INSTANCES_PER_SERIES} are kept`;
+}
+
+function toOccurrence(instance: Instance, place: Placement): Occurrence {
+  const { record } = instance;
+  const common = {
+    uid: record.uid,
+    summary: record.text.summary,
+    description: record.text.description,
+    location: record.text.location,
+    url: record.text.url,
+    recurrenceId: instance.recurrenceId,
+    status: record.status,
+  };
+  if (instance.allDay) {
+    const day = instance.day as Temporal.PlainDate;
+    return {
+      ...common,
+      start: new Date(place.allDay.toInstant(day.toPlainDateTime())),
+      end: new Date(place.allDay.toInstant(day.add({ days: instance.days ?? 1 }).toPlainDateTime())),
+      allDay: true,
+      day: day.toString(),
+      timezone: place.allDay.id as string,
+    };
+  }
+  const zone = zoneOf(record.start, place);
+  return {
+    ...common,
+    start: new Date(instance.start as number),
+    end: new Date(instance.end as number),
+    allDay: false,
+    day: undefined,
+    timezone: zone.id && isTimeZone(zone.id) ? zone.id : (place.floating.id as string),
+  };
 }
 
 /**
  * The occurrences of a parsed calendar that start in `[from, to)`, sorted by start then uid.
- * Cancelled occurrences (STATUS:CANCELLED, EXDATE) never appear. Pure: no I/O, no clock.
+ * Cancelled occurrences (STATUS:CANCELLED, EXDATE) never appear. Work is bounded: at most
+ * MAX_INSTANCES_PER_SERIES per series and MAX_OCCURRENCES in all, each cut reported in
+ * `warnings`. Pure: no I/O, no clock.
  */
 export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions): Expansion {
-  const floatingZone = calendar.timezone ?? options.timezone;
-  const warnings: string[] = [];
+  const floatingId = calendar.timezone ?? options.timezone;
+  const place: Placement = {
+    calendar,
+    floating: ianaZone(floatingId),
+    allDay: ianaZone(options.timezone),
+    warnings: new Set(),
+  };
+  const from = options.from.getTime();
+  const to = options.to.getTime();
   const occurrences: Occurrence[] = [];
-  // Floating times move by up to a day once placed in their zone: expand with a margin, then cut.
-  const from = new Date(options.from.getTime() - DAY_MS);
-  const to = new Date(options.to.getTime() + DAY_MS);
-
-  for (const event of calendar.events) {
-    let instances: ReturnType<typeof ical.expandRecurringEvent>;
+  let truncated = false;
+  for (const series of calendar.series) {
+    const instances: Instance[] = [];
     try {
-      instances = ical.expandRecurringEvent(event, { from, to });
+      expandSeries(series, from, to, place, instances);
     } catch (error) {
-      warnings.push(`skipped event ${event.uid}: ${(error as Error).message}`);
+      place.warnings.add(`skipped event ${series.uid || "(no UID)"}: ${(error as Error).message}`);
       continue;
     }
     for (const instance of instances) {
-      const source = instance.event;
-      if (String(source.status ?? "").toUpperCase() === "CANCELLED") continue;
-      const occurrence = toOccurrence(instance.start, instance.end, instance.isFullDay, source, {
-        floatingZone,
-        allDayZone: options.timezone,
-      });
-      if (occurrence.start >= options.from && occurrence.start < options.to) {
-        occurrences.push(occurrence);
+      if (instance.record.status === "CANCELLED") continue;
+      const occurrence = toOccurrence(instance, place);
+      const start = occurrence.start.getTime();
+      if (start < from || start >= to) continue;
+      if (occurrences.length >= MAX_OCCURRENCES) {
+        truncated = true;
+        break;
       }
+      occurrences.push(occurrence);
     }
   }
+  if (truncated) place.warnings.add(`more than ${MAX_OCCURRENCES} occurrences in the window; only the first ${MAX_OCCURRENCES} are kept`);
   occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid));
-  return { occurrences, warnings };
+  return { occurrences, warnings: [...place.warnings] };
 }
 
 /**
@@ -159,48 +393,4 @@ export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
   const calendar = parseCalendar(ics);
   const expansion = occurrencesOf(calendar, options);
   return { occurrences: expansion.occurrences, warnings: [...calendar.warnings, ...expansion.warnings] };
-}
-
-function toOccurrence(
-  start: DateWithTimeZone,
-  end: DateWithTimeZone | undefined,
-  allDay: boolean,
-  event: VEvent,
-  zones: { floatingZone: string; allDayZone: string },
-): Occurrence {
-  const recurrence = event.recurrenceid;
-  const common = {
-    uid: String(event.uid ?? ""),
-    summary: text(event.summary) ?? "",
-    description: text(event.description as ParameterValue | undefined),
-    location: text(event.location),
-    url: text(event.url as ParameterValue | undefined),
-    conference: text((event as Record<string, unknown>)["GOOGLE-CONFERENCE"] as ParameterValue | undefined),
-    recurrenceId: recurrence instanceof Date && isValidDate(recurrence) ? recurrence.toISOString() : undefined,
-    status: event.status === undefined ? undefined : String(event.status).toUpperCase(),
-  };
-  if (allDay) {
-    const day = localDay(start);
-    const lastDay = end && isValidDate(end) ? localDay(end) : addDays(day, 1);
-    const endDay = lastDay > day ? lastDay : addDays(day, 1);
-    return {
-      ...common,
-      start: wallClockToInstant(parseDay(day), zones.allDayZone),
-      end: wallClockToInstant(parseDay(endDay), zones.allDayZone),
-      allDay: true,
-      day,
-      timezone: zones.allDayZone,
-    };
-  }
-  const floating = start.tz === undefined;
-  const startAt = floating ? floatingToInstant(start, zones.floatingZone) : new Date(start.getTime());
-  const duration = end && isValidDate(end) ? end.getTime() - start.getTime() : 0;
-  return {
-    ...common,
-    start: startAt,
-    end: new Date(startAt.getTime() + Math.max(0, duration)),
-    allDay: false,
-    day: undefined,
-    timezone: floating ? zones.floatingZone : (start.tz ?? zones.floatingZone),
-  };
 }

@@ -1,0 +1,191 @@
+import ical from "node-ical";
+import { RRuleTemporal } from "rrule-temporal";
+import { Temporal } from "temporal-polyfill";
+import { type Component, type ContentLine, properties, property } from "./components.ts";
+import {
+  parseDuration,
+  parseRecurrenceDates,
+  parseTimeList,
+  parseTimeProperty,
+  type RecurrenceDate,
+  type TimeValue,
+} from "./values.ts";
+
+/** The text of an event, read by node-ical (unescaping, parameters, character sets). */
+export interface EventText {
+  summary: string;
+  description: string | undefined;
+  location: string | undefined;
+  url: string | undefined;
+}
+
+/** One VEVENT, its date-valued properties read exactly as written. */
+export interface EventRecord {
+  uid: string;
+  start: TimeValue;
+  end: TimeValue | undefined;
+  duration: Temporal.Duration | undefined;
+  /** The RRULE value, checked to be one rrule-temporal can expand. */
+  rrule: string | undefined;
+  rdates: RecurrenceDate[];
+  exdates: TimeValue[];
+  recurrenceId: TimeValue | undefined;
+  /** RECURRENCE-ID;RANGE=THISANDFUTURE: the override applies to this and every later instance. */
+  thisAndFuture: boolean;
+  sequence: number;
+  /** Upper case. */
+  status: string | undefined;
+  text: EventText;
+}
+
+/** A recurring event and its overrides, or a single event: everything sharing one UID. */
+export interface Series {
+  uid: string;
+  master: EventRecord | undefined;
+  /** Overrides (RECURRENCE-ID), one per recurrence: the highest SEQUENCE wins. */
+  overrides: EventRecord[];
+}
+
+function sequenceOf(component: Component): number {
+  const value = Number.parseInt(property(component, "SEQUENCE")?.value ?? "0", 10);
+  return Number.isFinite(value) ? value : 0;
+}
+
+/** Checks an RRULE the way the expansion will use it, so a broken one skips only its event. */
+function checkRule(value: string): string {
+  const rule = value.trim().replace(/^RRULE:/i, "");
+  if (!/(^|;)FREQ=/i.test(rule)) throw new Error(`RRULE "${value}" has no FREQ`);
+  // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
+  new RRuleTemporal({ rruleString: `RRULE:${rule.replace(/UNTIL=[^;]*/i, "COUNT=1")}`, dtstart: CHECK_START });
+  return rule;
+}
+
+const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
+
+/** Reads a VEVENT's date-valued properties; throws (any error) when one is unusable. */
+function readRecord(component: Component, text: EventText): EventRecord {
+  const uid = property(component, "UID")?.value.trim() ?? "";
+  const dtstart = property(component, "DTSTART");
+  if (!dtstart) throw new Error("it has no DTSTART");
+  const start = parseTimeProperty(dtstart);
+  const dtend = property(component, "DTEND");
+  const durationLine = property(component, "DURATION");
+  const rruleLine = property(component, "RRULE");
+  const recurrenceLine = property(component, "RECURRENCE-ID");
+  return {
+    uid,
+    start,
+    end: dtend ? parseTimeProperty(dtend) : undefined,
+    duration: !dtend && durationLine ? parseDuration(durationLine.value) : undefined,
+    rrule: rruleLine ? checkRule(rruleLine.value) : undefined,
+    rdates: properties(component, "RDATE").flatMap((line) => parseRecurrenceDates(line)),
+    exdates: properties(component, "EXDATE").flatMap((line) => parseTimeList(line)),
+    recurrenceId: recurrenceLine ? parseTimeProperty(recurrenceLine) : undefined,
+    thisAndFuture: recurrenceLine?.params.RANGE?.toUpperCase() === "THISANDFUTURE",
+    sequence: sequenceOf(component),
+    status: property(component, "STATUS")?.value.trim().toUpperCase() || undefined,
+    text,
+  };
+}
+
+const TEXT_PROPERTIES = new Set(["SUMMARY", "DESCRIPTION", "LOCATION", "URL"]);
+
+function lineText(line: ContentLine): string {
+  const params = Object.entries(line.params)
+    .map(([k, v]) => `;${k}=${/[;:,]/.test(v) ? `"${v}"` : v}`)
+    .join("");
+  return `${line.name}${params}:${line.value}`;
+}
+
+function textValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return textValue(value[0]);
+  if (typeof value === "object" && "val" in value) return String((value as { val: unknown }).val);
+  return String(value);
+}
+
+/**
+ * Has node-ical read the text properties of every event in one pass. Each event is handed over
+ * under a key of our own, so node-ical's merging by UID cannot fold two of them together.
+ */
+function readTexts(events: Component[]): EventText[] {
+  const out: string[] = ["BEGIN:VCALENDAR"];
+  events.forEach((event, i) => {
+    out.push("BEGIN:VEVENT", `UID:e${i}`);
+    for (const line of event.properties) if (TEXT_PROPERTIES.has(line.name)) out.push(lineText(line));
+    out.push("END:VEVENT");
+  });
+  out.push("END:VCALENDAR");
+  let data: Record<string, Record<string, unknown>> = {};
+  try {
+    data = ical.sync.parseICS(out.join("\r\n")) as Record<string, Record<string, unknown>>;
+  } catch {
+    // node-ical reads these few properties without throwing; should it ever, fall back to raw text.
+  }
+  return events.map((event, i) => {
+    const parsed = data[`e${i}`];
+    const raw = (name: string) => property(event, name)?.value;
+    return {
+      summary: textValue(parsed?.summary) ?? raw("SUMMARY") ?? "",
+      description: textValue(parsed?.description) ?? raw("DESCRIPTION"),
+      location: textValue(parsed?.location) ?? raw("LOCATION"),
+      url: textValue(parsed?.url) ?? raw("URL"),
+    };
+  });
+}
+
+/** Series of a calendar, and one line per event that was skipped, saying why (by UID). */
+export function readSeries(events: Component[]): { series: Series[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const texts = readTexts(events);
+  const byUid = new Map<string, { masters: EventRecord[]; overrides: EventRecord[] }>();
+  let anonymous = 0;
+  events.forEach((event, i) => {
+    let record: EventRecord;
+    try {
+      record = readRecord(event, texts[i] as EventText);
+    } catch (error) {
+      const uid = property(event, "UID")?.value.trim() || "(no UID)";
+      warnings.push(`skipped event ${uid}: ${(error as Error).message}`);
+      return;
+    }
+    // Events without a UID are independent of one another.
+    const key = record.uid || `\u0000${anonymous++}`;
+    let group = byUid.get(key);
+    if (!group) {
+      group = { masters: [], overrides: [] };
+      byUid.set(key, group);
+    }
+    (record.recurrenceId ? group.overrides : group.masters).push(record);
+  });
+
+  const series: Series[] = [];
+  for (const [key, group] of byUid) {
+    const uid = key.startsWith("\u0000") ? "" : key;
+    // RFC 5545 §3.8.7.4: of several versions of one event, the highest SEQUENCE is the current one.
+    const master = group.masters.reduce<EventRecord | undefined>(
+      (best, m) => (best === undefined || m.sequence >= best.sequence ? m : best),
+      undefined,
+    );
+    const overrides = new Map<string, EventRecord>();
+    for (const o of group.overrides) {
+      const id = recurrenceKey(o.recurrenceId as TimeValue);
+      const existing = overrides.get(id);
+      if (!existing || o.sequence >= existing.sequence) overrides.set(id, o);
+    }
+    series.push({ uid, master, overrides: [...overrides.values()] });
+  }
+  return { series, warnings };
+}
+
+function recurrenceKey(value: TimeValue): string {
+  switch (value.kind) {
+    case "date":
+      return value.date.toString();
+    case "zoned":
+      return `${value.wall.toString()}@${value.tzid}`;
+    default:
+      return `${value.wall.toString()}@${value.kind}`;
+  }
+}

@@ -1,0 +1,118 @@
+import { Temporal } from "temporal-polyfill";
+import type { ContentLine } from "./components.ts";
+
+/**
+ * A DATE or DATE-TIME value as the calendar wrote it (RFC 5545 §3.3.4, §3.3.5). Wall-clock fields
+ * are kept as written, never placed in the process's zone, so the same text gives the same
+ * occurrences on any machine.
+ */
+export type TimeValue =
+  | { kind: "date"; date: Temporal.PlainDate }
+  | { kind: "utc"; wall: Temporal.PlainDateTime }
+  | { kind: "floating"; wall: Temporal.PlainDateTime }
+  | { kind: "zoned"; wall: Temporal.PlainDateTime; tzid: string };
+
+/** An RDATE: a start, and for a PERIOD its own end. */
+export interface RecurrenceDate {
+  start: TimeValue;
+  end: TimeValue | undefined;
+  duration: Temporal.Duration | undefined;
+}
+
+/** A value that is not a valid date or date-time; the caller skips the component. */
+export class BadValueError extends Error {
+  override name = "BadValueError";
+}
+
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(Z)?$/i;
+
+function plainDate(year: string, month: string, day: string, raw: string): Temporal.PlainDate {
+  try {
+    return Temporal.PlainDate.from(
+      { year: Number(year), month: Number(month), day: Number(day) },
+      { overflow: "reject" },
+    );
+  } catch (error) {
+    throw new BadValueError(`"${raw}" is not a calendar date`, { cause: error });
+  }
+}
+
+/**
+ * Reads one DATE or DATE-TIME. `tzid` is the property's TZID parameter; a DATE ignores it.
+ *
+ * @throws BadValueError when the text is not a valid date or date-time.
+ */
+export function parseTime(raw: string, tzid: string | undefined, valueType?: string): TimeValue {
+  const text = raw.trim();
+  const date = DATE.exec(text);
+  if (date) return { kind: "date", date: plainDate(date[1]!, date[2]!, date[3]!, text) };
+  const dateTime = DATE_TIME.exec(text);
+  if (!dateTime) throw new BadValueError(`"${raw}" is not a date or date-time`);
+  const day = plainDate(dateTime[1]!, dateTime[2]!, dateTime[3]!, text);
+  if (valueType?.toUpperCase() === "DATE") return { kind: "date", date: day };
+  const hour = Number(dateTime[4]);
+  const minute = Number(dateTime[5]);
+  // RFC 5545 allows a leap second (60); no zone database has one, so read it as 59.
+  const second = Math.min(59, Number(dateTime[6] ?? "0"));
+  if (hour > 23 || minute > 59) throw new BadValueError(`"${raw}" is not a time of day`);
+  const wall = day.toPlainDateTime({ hour, minute, second });
+  if (dateTime[7]) return { kind: "utc", wall };
+  const zone = tzid?.trim();
+  return zone ? { kind: "zoned", wall, tzid: zone } : { kind: "floating", wall };
+}
+
+/** Reads a date-valued property (DTSTART, DTEND, RECURRENCE-ID). */
+export function parseTimeProperty(line: ContentLine): TimeValue {
+  return parseTime(line.value, line.params.TZID, line.params.VALUE);
+}
+
+/** Reads a list-valued property (EXDATE, and RDATE without periods): several values, commas. */
+export function parseTimeList(line: ContentLine): TimeValue[] {
+  return line.value
+    .split(",")
+    .filter((v) => v.trim() !== "")
+    .map((v) => parseTime(v, line.params.TZID, line.params.VALUE));
+}
+
+const DURATION = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
+
+/**
+ * Reads a DURATION (RFC 5545 §3.3.6): weeks and days are nominal (a day across a DST change is
+ * still a calendar day), hours, minutes and seconds exact.
+ *
+ * @throws BadValueError when the text is not a duration.
+ */
+export function parseDuration(raw: string): Temporal.Duration {
+  const text = raw.trim();
+  const m = DURATION.exec(text);
+  if (!m || text.toUpperCase() === "P" || /T$/i.test(text)) {
+    throw new BadValueError(`"${raw}" is not a duration`);
+  }
+  const sign = m[1] === "-" ? -1 : 1;
+  const n = (i: number) => sign * Number(m[i] ?? 0);
+  return Temporal.Duration.from({ weeks: n(2), days: n(3), hours: n(4), minutes: n(5), seconds: n(6) });
+}
+
+/** Reads an RDATE property: DATE, DATE-TIME or PERIOD values (RFC 5545 §3.8.5.2). */
+export function parseRecurrenceDates(line: ContentLine): RecurrenceDate[] {
+  const dates: RecurrenceDate[] = [];
+  for (const item of line.value.split(",")) {
+    if (item.trim() === "") continue;
+    const [startText, endText] = item.split("/");
+    const start = parseTime(startText ?? "", line.params.TZID, line.params.VALUE === "PERIOD" ? undefined : line.params.VALUE);
+    if (endText === undefined) {
+      dates.push({ start, end: undefined, duration: undefined });
+    } else if (/^[+-]?P/i.test(endText.trim())) {
+      dates.push({ start, end: undefined, duration: parseDuration(endText) });
+    } else {
+      dates.push({ start, end: parseTime(endText, line.params.TZID), duration: undefined });
+    }
+  }
+  return dates;
+}
+
+/** The wall-clock reading of a timed value; a DATE reads as its midnight. */
+export function wallOf(value: TimeValue): Temporal.PlainDateTime {
+  return value.kind === "date" ? value.date.toPlainDateTime() : value.wall;
+}
