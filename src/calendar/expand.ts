@@ -144,8 +144,10 @@ interface Instance {
 
 function spanDays(record: EventRecord): number {
   if (record.start.kind === "date") {
-    if (record.end?.kind === "date") {
-      return Math.max(1, record.start.date.until(record.end.date, { largestUnit: "days" }).days);
+    if (record.end) {
+      // DTEND is exclusive; a DATE-TIME one on a DATE start (against RFC 5545) counts by its date.
+      const endDay = record.end.kind === "date" ? record.end.date : record.end.wall.toPlainDate();
+      return Math.max(1, record.start.date.until(endDay, { largestUnit: "days" }).days);
     }
     if (record.duration) {
       const days = Math.floor(record.duration.total({ unit: "hours", relativeTo: record.start.date }) / 24);

@@ -94,6 +94,11 @@ export function ruleInstances(
 ): RuleInstances {
   const rule = ruleOf(master, zone, zoneKey);
   const walls: Temporal.PlainDateTime[] = [];
+  // RFC 5545 §3.8.5.3: DTSTART always counts as the first instance, even past UNTIL.
+  const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
+  if (Temporal.PlainDateTime.compare(first, from) >= 0 && Temporal.PlainDateTime.compare(first, to) <= 0) {
+    walls.push(first);
+  }
   const step = isSubDaily(master.rrule as string) ? { days: 1 } : undefined;
   let chunkFrom = from;
   while (Temporal.PlainDateTime.compare(chunkFrom, to) <= 0) {
@@ -103,6 +108,7 @@ export function ruleInstances(
       // Chunks share their edges; keep each reading once.
       const last = walls[walls.length - 1];
       if (last && Temporal.PlainDateTime.compare(last, wall) >= 0) continue;
+      if (Temporal.PlainDateTime.compare(wall, first) < 0) continue;
       walls.push(wall);
       if (walls.length >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
     }

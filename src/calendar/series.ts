@@ -55,10 +55,20 @@ function sequenceOf(component: Component): number {
 function checkRule(value: string): string {
   const rule = value.trim().replace(/^RRULE:/i, "");
   if (!/(^|;)FREQ=/i.test(rule)) throw new Error(`RRULE "${value}" has no FREQ`);
+  for (const part of rule.split(";")) {
+    const name = part.split("=")[0]?.trim().toUpperCase() ?? "";
+    if (name !== "" && !RULE_PARTS.has(name)) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
+  }
   // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
   new RRuleTemporal({ rruleString: `RRULE:${rule.replace(/UNTIL=[^;]*/i, "COUNT=1")}`, dtstart: CHECK_START });
   return rule;
 }
+
+/** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */
+const RULE_PARTS = new Set([
+  "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY",
+  "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST", "RSCALE", "SKIP",
+]);
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
 
@@ -77,7 +87,8 @@ function readRecord(component: Component, text: EventText): EventRecord {
     start,
     end: dtend ? parseTimeProperty(dtend) : undefined,
     duration: !dtend && durationLine ? parseDuration(durationLine.value) : undefined,
-    rrule: rruleLine ? checkRule(rruleLine.value) : undefined,
+    // An empty RRULE (some holiday feeds write one) is no rule at all.
+    rrule: rruleLine && rruleLine.value.trim() !== "" ? checkRule(rruleLine.value) : undefined,
     rdates: properties(component, "RDATE").flatMap((line) => parseRecurrenceDates(line)),
     exdates: properties(component, "EXDATE").flatMap((line) => parseTimeList(line)),
     recurrenceId: recurrenceLine ? parseTimeProperty(recurrenceLine) : undefined,
@@ -164,10 +175,13 @@ export function readSeries(events: Component[]): { series: Series[]; warnings: s
   for (const [key, group] of byUid) {
     const uid = key.startsWith("\u0000") ? "" : key;
     // RFC 5545 §3.8.7.4: of several versions of one event, the highest SEQUENCE is the current one.
-    const master = group.masters.reduce<EventRecord | undefined>(
-      (best, m) => (best === undefined || m.sequence >= best.sequence ? m : best),
-      undefined,
-    );
+    // Versions with the same SEQUENCE and the same start are one event written twice (the later
+    // wins); with different starts they are different events a generator gave one UID: keep each.
+    const top = Math.max(...group.masters.map((m) => m.sequence));
+    const current = new Map<string, EventRecord>();
+    for (const m of group.masters) if (m.sequence === top) current.set(recurrenceKey(m.start), m);
+    const masters = [...current.values()];
+    const master = masters.find((m) => m.rrule) ?? masters[masters.length - 1];
     const overrides = new Map<string, EventRecord>();
     for (const o of group.overrides) {
       const id = recurrenceKey(o.recurrenceId as TimeValue);
@@ -175,6 +189,7 @@ export function readSeries(events: Component[]): { series: Series[]; warnings: s
       if (!existing || o.sequence >= existing.sequence) overrides.set(id, o);
     }
     series.push({ uid, master, overrides: [...overrides.values()] });
+    for (const other of masters) if (other !== master) series.push({ uid, master: other, overrides: [] });
   }
   return { series, warnings };
 }

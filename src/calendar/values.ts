@@ -43,14 +43,14 @@ function plainDate(year: string, month: string, day: string, raw: string): Tempo
  *
  * @throws BadValueError when the text is not a valid date or date-time.
  */
-export function parseTime(raw: string, tzid: string | undefined, valueType?: string): TimeValue {
+export function parseTime(raw: string, tzid: string | undefined): TimeValue {
   const text = raw.trim();
   const date = DATE.exec(text);
   if (date) return { kind: "date", date: plainDate(date[1]!, date[2]!, date[3]!, text) };
   const dateTime = DATE_TIME.exec(text);
   if (!dateTime) throw new BadValueError(`"${raw}" is not a date or date-time`);
+  // A time of day wins over a VALUE=DATE parameter that contradicts it: the writer had a time.
   const day = plainDate(dateTime[1]!, dateTime[2]!, dateTime[3]!, text);
-  if (valueType?.toUpperCase() === "DATE") return { kind: "date", date: day };
   const hour = Number(dateTime[4]);
   const minute = Number(dateTime[5]);
   // RFC 5545 allows a leap second (60); no zone database has one, so read it as 59.
@@ -64,7 +64,7 @@ export function parseTime(raw: string, tzid: string | undefined, valueType?: str
 
 /** Reads a date-valued property (DTSTART, DTEND, RECURRENCE-ID). */
 export function parseTimeProperty(line: ContentLine): TimeValue {
-  return parseTime(line.value, line.params.TZID, line.params.VALUE);
+  return parseTime(line.value, line.params.TZID);
 }
 
 /** Reads a list-valued property (EXDATE, and RDATE without periods): several values, commas. */
@@ -72,26 +72,48 @@ export function parseTimeList(line: ContentLine): TimeValue[] {
   return line.value
     .split(",")
     .filter((v) => v.trim() !== "")
-    .map((v) => parseTime(v, line.params.TZID, line.params.VALUE));
+    .map((v) => parseTime(v, line.params.TZID));
 }
-
-const DURATION = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
 
 /**
  * Reads a DURATION (RFC 5545 §3.3.6): weeks and days are nominal (a day across a DST change is
- * still a calendar day), hours, minutes and seconds exact.
+ * still a calendar day), hours, minutes and seconds exact. Tolerates the `PT1W` some servers write.
  *
  * @throws BadValueError when the text is not a duration.
  */
 export function parseDuration(raw: string): Temporal.Duration {
-  const text = raw.trim();
-  const m = DURATION.exec(text);
-  if (!m || text.toUpperCase() === "P" || /T$/i.test(text)) {
-    throw new BadValueError(`"${raw}" is not a duration`);
+  const text = raw.trim().toUpperCase();
+  const head = /^([+-])?P/.exec(text);
+  if (!head) throw new BadValueError(`"${raw}" is not a duration`);
+  const parts = { weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 };
+  const units = { W: "weeks", D: "days", H: "hours", M: "minutes", S: "seconds" } as const;
+  let rest = text.slice(head[0].length);
+  let time = false;
+  let any = false;
+  while (rest.length > 0) {
+    if (rest[0] === "T") {
+      time = true;
+      rest = rest.slice(1);
+      continue;
+    }
+    const token = /^(\d{1,9})([WDHMS])/.exec(rest);
+    // "M" before "T" would be months, which a DURATION cannot hold.
+    if (!token || (!time && "HMS".includes(token[2] as string))) {
+      throw new BadValueError(`"${raw}" is not a duration`);
+    }
+    parts[units[token[2] as keyof typeof units]] += Number(token[1]);
+    any = true;
+    rest = rest.slice(token[0].length);
   }
-  const sign = m[1] === "-" ? -1 : 1;
-  const n = (i: number) => sign * Number(m[i] ?? 0);
-  return Temporal.Duration.from({ weeks: n(2), days: n(3), hours: n(4), minutes: n(5), seconds: n(6) });
+  if (!any) throw new BadValueError(`"${raw}" is not a duration`);
+  const sign = head[1] === "-" ? -1 : 1;
+  return Temporal.Duration.from({
+    weeks: sign * parts.weeks,
+    days: sign * parts.days,
+    hours: sign * parts.hours,
+    minutes: sign * parts.minutes,
+    seconds: sign * parts.seconds,
+  });
 }
 
 /** Reads an RDATE property: DATE, DATE-TIME or PERIOD values (RFC 5545 §3.8.5.2). */
@@ -100,7 +122,7 @@ export function parseRecurrenceDates(line: ContentLine): RecurrenceDate[] {
   for (const item of line.value.split(",")) {
     if (item.trim() === "") continue;
     const [startText, endText] = item.split("/");
-    const start = parseTime(startText ?? "", line.params.TZID, line.params.VALUE === "PERIOD" ? undefined : line.params.VALUE);
+    const start = parseTime(startText ?? "", line.params.TZID);
     if (endText === undefined) {
       dates.push({ start, end: undefined, duration: undefined });
     } else if (/^[+-]?P/i.test(endText.trim())) {
