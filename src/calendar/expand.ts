@@ -236,11 +236,15 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
     };
 
     if (master.start.kind === "date") {
-      const allDayFrom = place.allDay.toWall(from - margin).toPlainDate().subtract({ days: 2 });
-      const allDayTo = place.allDay.toWall(to + margin).toPlainDate().add({ days: 2 });
+      const allDayFrom = place.allDay.toWall(from - margin).toPlainDate().subtract({ days: 1 });
+      const allDayTo = place.allDay.toWall(to + margin).toPlainDate().add({ days: 1 });
+      const counts = (wall: Temporal.PlainDateTime) => {
+        const ms = place.allDay.toInstant(wall);
+        return ms >= from && ms < to;
+      };
       const days: Temporal.PlainDate[] = [];
       if (master.rrule) {
-        const { walls, capped } = ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime());
+        const { walls, capped } = ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime(), counts);
         if (capped) place.warnings.add(capWarning(series.uid));
         for (const wall of walls) days.push(wall.toPlainDate());
       } else {
@@ -266,9 +270,14 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
       const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
       const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
       if (master.rrule) {
-        const wallFrom = zone.toWall(from - margin).subtract({ days: 2 });
-        const wallTo = zone.toWall(to + margin).add({ days: 2 });
-        const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo);
+        // A day's margin covers any zone's offset change; a THISANDFUTURE shift widens it.
+        const wallFrom = zone.toWall(from - margin).subtract({ days: 1 });
+        const wallTo = zone.toWall(to + margin).add({ days: 1 });
+        const counts = (wall: Temporal.PlainDateTime) => {
+          const ms = zone.toInstant(wall);
+          return ms >= from - margin && ms < to + margin;
+        };
+        const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo, counts);
         if (capped) place.warnings.add(capWarning(series.uid));
         for (const wall of walls) instances.push({ wall });
       } else {

@@ -79,8 +79,8 @@ function isSubDaily(rule: string): boolean {
 }
 
 /**
- * The instances of a series' rule whose wall reading lies in `[from, to]`, at most
- * MAX_INSTANCES_PER_SERIES of them. Sub-daily rules are walked a day at a time, so a minutely rule
+ * The instances of a series' rule whose wall reading lies in `[from, to]`, stopping once
+ * MAX_INSTANCES_PER_SERIES of them satisfy `counts` (fall in the caller's window). Sub-daily rules are walked a day at a time, so a minutely rule
  * over a year stops at the cap instead of building half a million instants first.
  *
  * @throws Error from rrule-temporal when the rule cannot be expanded within its iteration bound.
@@ -91,6 +91,7 @@ export function ruleInstances(
   zoneKey: string,
   from: Temporal.PlainDateTime,
   to: Temporal.PlainDateTime,
+  counts: (wall: Temporal.PlainDateTime) => boolean,
 ): RuleInstances {
   const rule = ruleOf(master, zone, zoneKey);
   const walls: Temporal.PlainDateTime[] = [];
@@ -99,7 +100,9 @@ export function ruleInstances(
   if (Temporal.PlainDateTime.compare(first, from) >= 0 && Temporal.PlainDateTime.compare(first, to) <= 0) {
     walls.push(first);
   }
-  const step = isSubDaily(master.rrule as string) ? { days: 1 } : undefined;
+  const rrule = master.rrule as string;
+  const step = /FREQ=SECONDLY/i.test(rrule) ? { hours: 1 } : isSubDaily(rrule) ? { days: 1 } : undefined;
+  let counted = walls.length > 0 && counts(walls[0] as Temporal.PlainDateTime) ? 1 : 0;
   let chunkFrom = from;
   while (Temporal.PlainDateTime.compare(chunkFrom, to) <= 0) {
     const chunkTo = step ? Temporal.PlainDateTime.compare(chunkFrom.add(step), to) < 0 ? chunkFrom.add(step) : to : to;
@@ -110,7 +113,7 @@ export function ruleInstances(
       if (last && Temporal.PlainDateTime.compare(last, wall) >= 0) continue;
       if (Temporal.PlainDateTime.compare(wall, first) < 0) continue;
       walls.push(wall);
-      if (walls.length >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
+      if (counts(wall) && ++counted >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
     }
     if (!step) break;
     chunkFrom = chunkTo.add({ nanoseconds: 1 });

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { type Expansion, expandCalendar } from "../../src/calendar/expand.ts";
+import { formatInstant } from "../../src/calendar/zones.ts";
+
+/** The text of a calendar fixture in `test/fixtures/calendar/`. */
+export function calendarFixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/calendar/${name}`, import.meta.url), "utf8");
+}
+
+/** Expands a fixture over `[from, to)` with `timezone` as the configured zone. */
+export function expandFixture(name: string, from: string, to: string, timezone = "UTC"): Expansion {
+  return expandCalendar(calendarFixture(name), { from: new Date(from), to: new Date(to), timezone });
+}
+
+/**
+ * The occurrences of a fixture as `start uid`, start in UTC (`…Z`) or the day of an all-day one:
+ * short enough to write the expected values out by hand.
+ */
+export function startsOf(name: string, from: string, to: string, timezone = "UTC"): string[] {
+  return expandFixture(name, from, to, timezone).occurrences.map(
+    (o) => `${o.allDay ? o.day : formatInstant(o.start)} ${o.uid}`,
+  );
+}
