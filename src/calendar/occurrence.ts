@@ -1,3 +1,5 @@
+import { addDays, formatInstant } from "./zones.ts";
+
 /** One occurrence of an event: a single event, or one instance of a recurring series. */
 export interface Occurrence {
   uid: string;
@@ -20,4 +22,23 @@ export interface Occurrence {
   status: string | undefined;
   /** The zone the occurrence is shown in. */
   timezone: string;
+}
+
+/**
+ * One occurrence as a JSON line, the form `npm run occurrences` prints (DESIGN.md): timed `start`
+ * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive).
+ */
+export function occurrenceLine(occurrence: Occurrence): string {
+  const day = occurrence.day;
+  return JSON.stringify({
+    uid: occurrence.uid,
+    summary: occurrence.summary,
+    start: occurrence.allDay && day ? day : formatInstant(occurrence.start),
+    end:
+      occurrence.allDay && day
+        ? addDays(day, Math.max(1, Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 86_400_000)))
+        : formatInstant(occurrence.end),
+    allDay: occurrence.allDay,
+    recurrenceId: occurrence.recurrenceId ?? null,
+  });
 }

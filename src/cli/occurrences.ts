@@ -4,8 +4,8 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { expandCalendar } from "../calendar/expand.ts";
-import type { Occurrence } from "../calendar/occurrence.ts";
-import { addDays, formatInstant, isTimeZone } from "../calendar/zones.ts";
+import { occurrenceLine } from "../calendar/occurrence.ts";
+import { isTimeZone } from "../calendar/zones.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
 
 const USAGE = "usage: npm run -s occurrences -- <file-or-url> --from <ISO> --to <ISO> [--tz <IANA>]";
@@ -20,22 +20,6 @@ function instant(value: string | undefined, flag: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) fail(`${flag} "${value}" is not an ISO 8601 date or date-time`);
   return date;
-}
-
-/** The line DESIGN.md fixes for one occurrence. */
-export function occurrenceLine(occurrence: Occurrence): string {
-  const day = occurrence.day;
-  return JSON.stringify({
-    uid: occurrence.uid,
-    summary: occurrence.summary,
-    start: occurrence.allDay && day ? day : formatInstant(occurrence.start),
-    end:
-      occurrence.allDay && day
-        ? addDays(day, Math.max(1, Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 86_400_000)))
-        : formatInstant(occurrence.end),
-    allDay: occurrence.allDay,
-    recurrenceId: occurrence.recurrenceId ?? null,
-  });
 }
 
 async function main(): Promise<void> {

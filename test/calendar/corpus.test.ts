@@ -99,8 +99,9 @@ const KNOWN: Record<string, { extra: number; missing: number; why: string }> = {
 };
 
 describe.skipIf(!root)("the calendar engine against the reference corpus", () => {
-  const corpus = root as string;
-  const manifest = readManifest(corpus);
+  const corpus = root ?? "";
+  // Collected even when skipped: read the manifest only where there is one.
+  const manifest = root ? readManifest(root) : { cases: [], skipped: [] };
 
   it.each(manifest.cases.map((c) => [c.file, c] as const))("agrees on %s, or disagrees only as pinned", (file, c) => {
     // Prepare
