@@ -217,7 +217,9 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
     }
   }
   futures.sort((a, b) => a.fromMs - b.fromMs);
-  const margin = Math.max(0, ...futures.map((f) => Math.abs(f.shiftMs)));
+  // An instance shifted by THISANDFUTURE lands in the window from outside it: generate where from.
+  const genFrom = from - Math.max(0, ...futures.map((f) => f.shiftMs));
+  const genTo = to - Math.min(0, ...futures.map((f) => f.shiftMs));
 
   if (master) {
     const exMs = new Set<number>();
@@ -236,11 +238,11 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
     };
 
     if (master.start.kind === "date") {
-      const allDayFrom = place.allDay.toWall(from - margin).toPlainDate().subtract({ days: 1 });
-      const allDayTo = place.allDay.toWall(to + margin).toPlainDate().add({ days: 1 });
+      const allDayFrom = place.allDay.toWall(genFrom).toPlainDate().subtract({ days: 1 });
+      const allDayTo = place.allDay.toWall(genTo).toPlainDate().add({ days: 1 });
       const counts = (wall: Temporal.PlainDateTime) => {
         const ms = place.allDay.toInstant(wall);
-        return ms >= from && ms < to;
+        return ms >= genFrom && ms < genTo;
       };
       const days: Temporal.PlainDate[] = [];
       if (master.rrule) {
@@ -270,12 +272,10 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
       const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
       const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
       if (master.rrule) {
-        // A day's margin covers any zone's offset change; a THISANDFUTURE shift widens it.
-        const wallFrom = zone.toWall(from - margin).subtract({ days: 1 });
-        const wallTo = zone.toWall(to + margin).add({ days: 1 });
+        const { wallFrom, wallTo } = wallSpan(zone, genFrom, genTo);
         const counts = (wall: Temporal.PlainDateTime) => {
           const ms = zone.toInstant(wall);
-          return ms >= from - margin && ms < to + margin;
+          return ms >= genFrom && ms < genTo;
         };
         const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo, counts);
         if (capped) place.warnings.add(capWarning(series.uid));
@@ -312,6 +312,24 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
     }
   }
   for (const o of overrides) out.push(overrideInstance(o, place));
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The wall readings whose instants can fall in `[from, to)`: the window shifted by the zone's
+ * offsets around its edges, an hour wider for a DST change at the edge. Kept tight, so a
+ * secondly rule over a five-minute window generates minutes of instances, not days.
+ */
+function wallSpan(zone: Zone, from: number, to: number): { wallFrom: Temporal.PlainDateTime; wallTo: Temporal.PlainDateTime } {
+  const offsets = [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map(
+    (ms) => UTC.toInstant(zone.toWall(ms)) - ms,
+  );
+  return {
+    wallFrom: UTC.toWall(from + Math.min(...offsets) - HOUR_MS),
+    wallTo: UTC.toWall(to + Math.max(...offsets) + HOUR_MS),
+  };
 }
 
 function capWarning(uid: string): string {

@@ -6,6 +6,8 @@ import { parseTime, type TimeValue } from "./values.ts";
 
 /** At most this many instances of one series come out of one expansion; more are reported. */
 export const MAX_INSTANCES_PER_SERIES = 1_000;
+/** At most this many instances are generated for one series in one expansion, in or out of the window. */
+const MAX_GENERATED = 20 * MAX_INSTANCES_PER_SERIES;
 /** rrule-temporal's own bound on the periods it walks through for one query. */
 const MAX_ITERATIONS = 100_000;
 
@@ -114,6 +116,7 @@ export function ruleInstances(
       if (Temporal.PlainDateTime.compare(wall, first) < 0) continue;
       walls.push(wall);
       if (counts(wall) && ++counted >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
+      if (walls.length >= MAX_GENERATED) return { walls, capped: true };
     }
     if (!step) break;
     chunkFrom = chunkTo.add({ nanoseconds: 1 });

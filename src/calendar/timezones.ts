@@ -34,7 +34,24 @@ export function ianaZone(id: string): Zone {
   return zone;
 }
 
-export const UTC: Zone = ianaZone("UTC");
+/** UTC, by plain arithmetic: the wall space every rule is expanded in, so its conversions are hot. */
+export const UTC: Zone = {
+  id: "UTC",
+  toInstant: (wall) => {
+    const date = new Date(0);
+    // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999.
+    date.setUTCFullYear(wall.year, wall.month - 1, wall.day);
+    return date.setUTCHours(wall.hour, wall.minute, wall.second, wall.millisecond);
+  },
+  toWall: (ms) => {
+    const d = new Date(ms);
+    return new Temporal.PlainDateTime(
+      d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(),
+      d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds(),
+    );
+  },
+};
+zoneCache.set("UTC", UTC);
 
 /**
  * Windows zone names ("W. Europe Standard Time", as Outlook and Exchange write them) to IANA,

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
+import { CalendarError } from "../../src/errors.ts";
+import { calendarFixture, expandFixture } from "../support/calendar.ts";
+
+describe("malformed calendars", () => {
+  it("skips a bad date, a broken RRULE, a missing END and a missing DTSTART, keeping the good events", () => {
+    // Prepare
+    const fixture = "broken-components-among-good.ics";
+
+    // Act
+    const { occurrences, warnings } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
+
+    // Assess
+    expect(occurrences.map((o) => o.uid)).toEqual(["good-1", "good-2"]);
+    expect(warnings).toEqual([
+      "skipped VEVENT no-end: no END:VEVENT",
+      expect.stringMatching(/^skipped event bad-date: "20261345T990000" is not a calendar date/),
+      expect.stringMatching(/^skipped event bad-rule: /),
+      "skipped event no-start: it has no DTSTART",
+    ]);
+  });
+
+  it("keeps the complete events of a feed cut off in the middle", () => {
+    // Prepare
+    const fixture = "truncated-feed.ics";
+
+    // Act
+    const { occurrences, warnings } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
+
+    // Assess
+    expect(occurrences.map((o) => o.uid)).toEqual(["complete"]);
+    expect(warnings).toEqual(["skipped VEVENT cut-off: no END:VEVENT"]);
+  });
+
+  it("refuses text that is no calendar at all, saying what it looks like", () => {
+    // Prepare
+    const html = "<!DOCTYPE html><html><body>Sign in</body></html>";
+
+    // Act
+    const read = () => parseCalendar(html);
+
+    // Assess
+    expect(read).toThrow(CalendarError);
+    expect(read).toThrow(/HTML/);
+  });
+
+  it("expands one parsed calendar over several windows and zones with the same result as reading it anew", () => {
+    // Prepare: what a warm Lambda does with an unchanged feed.
+    const ics = calendarFixture("google-override-before-master.ics");
+    const parsed = parseCalendar(ics);
+    const windows = [
+      { from: new Date("2026-03-09T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z"), timezone: "UTC" },
+      { from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-04-01T00:00:00Z"), timezone: "Asia/Tokyo" },
+      { from: new Date("2026-03-09T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z"), timezone: "UTC" },
+    ];
+
+    // Act
+    const reused = windows.map((w) => occurrencesOf(parsed, w).occurrences);
+    const fresh = windows.map((w) => occurrencesOf(parseCalendar(ics), w).occurrences);
+
+    // Assess
+    expect(reused).toEqual(fresh);
+    expect(reused[0]).toEqual(reused[2]);
+    expect(reused[1]?.length).toBe(3);
+  });
+});
