@@ -268,6 +268,15 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
         }
       }
     } else {
+      // A single event far from the window needs no zone arithmetic: no offset exceeds a day.
+      const single = !master.rrule && master.rdates.length === 0 && futures.length === 0;
+      if (single) {
+        const roughly = UTC.toInstant(master.start.wall);
+        if (roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to) {
+          for (const o of overrides) out.push(overrideInstance(o, place));
+          return;
+        }
+      }
       const zone = zoneOf(master.start, place);
       const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
       const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
