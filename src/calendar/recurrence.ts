@@ -17,41 +17,48 @@ export interface RuleInstances {
   capped: boolean;
 }
 
-const ruleCache = new WeakMap<EventRecord, Map<string, RRuleTemporal>>();
+const ruleCache = new WeakMap<EventRecord, Map<string, { rule: RRuleTemporal; zoneId: string }>>();
 
 /**
- * The rule of a series, expanded on wall-clock readings: rrule-temporal runs in UTC, which has no
- * DST, so "every day at 09:00" stays at 09:00 whatever the zone does, and the readings are placed
- * in the series' zone afterwards (RFC 5545 §3.3.10: recurrence is on local time).
+ * The rule of a series, with the zone rrule-temporal runs it in. A timed series in a named zone
+ * (IANA, a fixed offset, or the floating zone) runs in that zone: rrule-temporal keeps the wall
+ * time across DST and, as RFC 5545 §3.3.10 requires, ignores instances whose local time does not
+ * exist (and does not count them for COUNT). All-day series, and zones known only from a VTIMEZONE
+ * block, run on wall-clock readings in UTC, placed in their zone afterwards.
  */
-function ruleOf(master: EventRecord, zone: Zone | undefined, zoneKey: string): RRuleTemporal {
+function ruleOf(master: EventRecord, zone: Zone | undefined, zoneKey: string): { rule: RRuleTemporal; zoneId: string } {
   let byZone = ruleCache.get(master);
   if (!byZone) {
     byZone = new Map();
     ruleCache.set(master, byZone);
   }
-  let rule = byZone.get(zoneKey);
-  if (!rule) {
+  let entry = byZone.get(zoneKey);
+  if (!entry) {
     const start = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
-    rule = new RRuleTemporal({
-      rruleString: `RRULE:${untilAsWall(master.rrule as string, master.start, zone)}`,
-      dtstart: start.toZonedDateTime("UTC"),
+    const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
+    const rule = new RRuleTemporal({
+      rruleString: `RRULE:${untilFor(master.rrule as string, master.start, zone, zoneId)}`,
+      dtstart: start.toZonedDateTime(zoneId, { disambiguation: "compatible" }),
       // RFC 5545 §3.8.5.3: DTSTART is the first instance even where it does not match the rule.
       includeDtstart: true,
       maxIterations: MAX_ITERATIONS,
     });
-    byZone.set(zoneKey, rule);
+    entry = { rule, zoneId };
+    byZone.set(zoneKey, entry);
   }
-  return rule;
+  return entry;
 }
 
+const utcStamp = (ms: number) => `${stamp(Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO("UTC").toPlainDateTime())}Z`;
+
 /**
- * Rewrites UNTIL as a wall reading in the series' zone, the space the rule is expanded in.
- * A UTC UNTIL is converted; a local one is already a reading; a DATE means through that day. On
- * an all-day series a UTC UNTIL (Outlook writes the organiser's midnight in UTC) means the day
- * whose midnight is nearest to it.
+ * Rewrites UNTIL for the zone the rule runs in. In a named zone UNTIL becomes the UTC instant it
+ * means: a local UNTIL (against RFC 5545, but common) is read in the series' zone, a DATE means
+ * through the end of that day. On wall-clock readings it becomes a reading. On an all-day series a
+ * UTC UNTIL (Outlook writes the organiser's midnight in UTC) means the day whose midnight is
+ * nearest to it.
  */
-function untilAsWall(rule: string, start: TimeValue, zone: Zone | undefined): string {
+function untilFor(rule: string, start: TimeValue, zone: Zone | undefined, zoneId: string): string {
   return rule.replace(/UNTIL=([0-9TZtz]+)/, (whole, value: string) => {
     let until: TimeValue;
     try {
@@ -59,22 +66,27 @@ function untilAsWall(rule: string, start: TimeValue, zone: Zone | undefined): st
     } catch {
       return whole;
     }
-    if (until.kind === "date") return `UNTIL=${until.date.toString().replaceAll("-", "")}T235959Z`;
     if (start.kind === "date") {
-      const wall = until.wall;
+      const wall = until.kind === "date" ? until.date.toPlainDateTime() : until.wall;
       const day =
         until.kind === "utc" && !(wall.hour === 23 && wall.minute === 59)
           ? wall.add({ hours: 12 }).toPlainDate()
           : wall.toPlainDate();
       return `UNTIL=${day.toString().replaceAll("-", "")}T235959Z`;
     }
-    if (until.kind === "utc" && zone) {
-      const ms = until.wall.toZonedDateTime("UTC").epochMilliseconds;
-      return `UNTIL=${stamp(zone.toWall(ms))}Z`;
+    const wall = until.kind === "date" ? until.date.toPlainDateTime({ hour: 23, minute: 59, second: 59 }) : until.wall;
+    if (zoneId !== "UTC" || !zone || zone.id === "UTC") {
+      // The rule runs on real instants.
+      if (until.kind === "utc") return `UNTIL=${stamp(wall)}Z`;
+      return `UNTIL=${utcStamp((zone ?? UTC_WALL).toInstant(wall))}`;
     }
-    return `UNTIL=${stamp(until.wall)}Z`;
+    // The rule runs on wall readings of a VTIMEZONE-defined zone.
+    if (until.kind === "utc") return `UNTIL=${stamp(zone.toWall(wall.toZonedDateTime("UTC").epochMilliseconds))}Z`;
+    return `UNTIL=${stamp(wall)}Z`;
   });
 }
+
+const UTC_WALL: Pick<Zone, "toInstant"> = { toInstant: (wall) => wall.toZonedDateTime("UTC").epochMilliseconds };
 
 function isSubDaily(rule: string): boolean {
   return /FREQ=(HOURLY|MINUTELY|SECONDLY)/i.test(rule) || /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(rule);
@@ -95,7 +107,7 @@ export function ruleInstances(
   to: Temporal.PlainDateTime,
   counts: (wall: Temporal.PlainDateTime) => boolean,
 ): RuleInstances {
-  const rule = ruleOf(master, zone, zoneKey);
+  const { rule, zoneId } = ruleOf(master, zone, zoneKey);
   const walls: Temporal.PlainDateTime[] = [];
   // RFC 5545 §3.8.5.3: DTSTART always counts as the first instance, even past UNTIL.
   const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
@@ -108,7 +120,9 @@ export function ruleInstances(
   let chunkFrom = from;
   while (Temporal.PlainDateTime.compare(chunkFrom, to) <= 0) {
     const chunkTo = step ? Temporal.PlainDateTime.compare(chunkFrom.add(step), to) < 0 ? chunkFrom.add(step) : to : to;
-    for (const zdt of rule.between(chunkFrom.toZonedDateTime("UTC"), chunkTo.toZonedDateTime("UTC"), true)) {
+    const after = chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+    const before = chunkTo.toZonedDateTime(zoneId, { disambiguation: "later" });
+    for (const zdt of rule.between(after, before, true)) {
       const wall = zdt.toPlainDateTime();
       // Chunks share their edges; keep each reading once.
       const last = walls[walls.length - 1];

@@ -56,19 +56,21 @@ describe("time zones", () => {
     expect(newYork).toEqual(["2026-03-10T13:00:00Z floating"]);
   });
 
-  it("moves a time in a DST gap forward by the gap and takes the first of a repeated time (RFC 5545 §3.3.5)", () => {
+  it("follows RFC 5545 at DST changes: a start in the gap moves past it, rule instances in it are dropped, a repeated time is the first", () => {
     // Prepare: New York springs forward at 02:00 on 8 March 2026 and falls back at 02:00 on 1 November.
     const fixture = "dst-gap-and-overlap.ics";
 
     // Act
     const starts = startsOf(fixture, "2026-03-01T00:00:00Z", "2026-12-01T00:00:00Z");
 
-    // Assess: 02:30 EST = 07:30Z; the missing 02:30 reads 03:30 EDT = 07:30Z; 02:30 EDT = 06:30Z;
-    // 01:30 on fall-back day is 01:30 EDT = 05:30Z.
+    // Assess: 02:30 EST = 07:30Z. A DTSTART of 02:30 on 8 March means 03:30 EDT = 07:30Z (§3.3.5);
+    // the daily rule's 02:30 that day does not exist and is ignored, not counted (§3.3.10), so COUNT=3
+    // reaches 10 March (02:30 EDT = 06:30Z). 01:30 on fall-back day is its first, EDT: 05:30Z.
     expect(starts).toEqual([
       "2026-03-07T07:30:00Z gap",
-      "2026-03-08T07:30:00Z gap",
+      "2026-03-08T07:30:00Z gap-start",
       "2026-03-09T06:30:00Z gap",
+      "2026-03-10T06:30:00Z gap",
       "2026-11-01T05:30:00Z overlap",
     ]);
   });
