@@ -1,5 +1,7 @@
 import { readdirSync } from "node:fs";
+import windowsZones from "cldr-core/supplemental/windowsZones.json" with { type: "json" };
 import { describe, expect, it, vi } from "vitest";
+import { resolveTzid } from "../../src/calendar/timezones.ts";
 import { expandFixture, startsOf } from "../support/calendar.ts";
 
 describe("time zones", () => {
@@ -16,6 +18,23 @@ describe("time zones", () => {
       ["berlin", "2026-07-10T07:00:00.000Z", "Europe/Berlin"],
       ["new-york-label", "2026-07-10T13:00:00.000Z", "America/New_York"],
     ]);
+  });
+
+  it("resolves every Windows zone name in CLDR to the zone Windows means, in this runtime", () => {
+    // Prepare
+    const rows = windowsZones.supplemental.windowsZones.mapTimezones.map((r) => r.mapZone).filter((z) => z._territory === "001");
+    const instant = Date.UTC(2026, 6, 1, 12);
+
+    // Act
+    const unresolved = rows.filter((row) => {
+      const zone = resolveTzid(row._other, new Map());
+      const expected = resolveTzid(row._type, new Map());
+      return !zone || !expected || zone.toWall(instant).toString() !== expected.toWall(instant).toString();
+    });
+
+    // Assess
+    expect(rows.length).toBeGreaterThan(130);
+    expect(unresolved).toEqual([]);
   });
 
   it("evaluates the STANDARD and DAYLIGHT rules of a VTIMEZONE whose TZID is unknown", () => {
