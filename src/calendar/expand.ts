@@ -353,6 +353,7 @@ function toOccurrence(instance: Instance, place: Placement): Occurrence {
     description: record.text.description,
     location: record.text.location,
     url: record.text.url,
+    conference: record.text.conference,
     recurrenceId: instance.recurrenceId,
     status: record.status,
   };

@@ -17,6 +17,8 @@ export interface EventText {
   description: string | undefined;
   location: string | undefined;
   url: string | undefined;
+  /** Google's X-GOOGLE-CONFERENCE (the Meet link). */
+  conference: string | undefined;
 }
 
 /** One VEVENT, its date-valued properties read exactly as written. */
@@ -99,7 +101,7 @@ function readRecord(component: Component, text: EventText): EventRecord {
   };
 }
 
-const TEXT_PROPERTIES = new Set(["SUMMARY", "DESCRIPTION", "LOCATION", "URL"]);
+const TEXT_PROPERTIES = new Set(["SUMMARY", "DESCRIPTION", "LOCATION", "URL", "X-GOOGLE-CONFERENCE"]);
 
 function lineText(line: ContentLine): string {
   const params = Object.entries(line.params)
@@ -142,6 +144,8 @@ function readTexts(events: Component[]): EventText[] {
       description: textValue(parsed?.description) ?? raw("DESCRIPTION"),
       location: textValue(parsed?.location) ?? raw("LOCATION"),
       url: textValue(parsed?.url) ?? raw("URL"),
+      // node-ical keeps X- properties under their name without the "X-".
+      conference: textValue(parsed?.["GOOGLE-CONFERENCE"]) ?? raw("X-GOOGLE-CONFERENCE"),
     };
   });
 }

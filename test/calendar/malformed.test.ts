@@ -3,6 +3,21 @@ import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { CalendarError } from "../../src/errors.ts";
 import { calendarFixture, expandFixture } from "../support/calendar.ts";
 
+describe("event text", () => {
+  it("is unescaped by node-ical, Google's Meet link included", () => {
+    // Prepare
+    const fixture = "google-meet-conference.ics";
+
+    // Act
+    const { occurrences } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
+
+    // Assess
+    expect(occurrences.map((o) => [o.summary, o.conference])).toEqual([
+      ["Design review, round 2", "https://meet.google.com/abc-defg-hij"],
+    ]);
+  });
+});
+
 describe("malformed calendars", () => {
   it("skips a bad date, a broken RRULE, a missing END and a missing DTSTART, keeping the good events", () => {
     // Prepare
