@@ -185,9 +185,10 @@ function allDayInstance(record: EventRecord, day: Temporal.PlainDate, recurrence
 }
 
 /** The instance an override describes, on its own dates. */
-function overrideInstance(o: EventRecord, place: Placement): Instance {
+function overrideInstance(o: EventRecord, allDaySeries: boolean, place: Placement): Instance {
   const rid = o.recurrenceId as TimeValue;
-  const id = rid.kind === "date" ? rid.date.toString() : formatInstant(new Date(instantOf(rid, place)));
+  // The same id the replaced instance would have had: its day on an all-day series, else its instant.
+  const id = rid.kind === "date" || allDaySeries ? dayOf(rid) : formatInstant(new Date(instantOf(rid, place)));
   if (o.start.kind === "date") return allDayInstance(o, o.start.date, id);
   return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
 }
@@ -273,7 +274,7 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
       if (single) {
         const roughly = UTC.toInstant(master.start.wall);
         if (roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to) {
-          for (const o of overrides) out.push(overrideInstance(o, place));
+          for (const o of overrides) out.push(overrideInstance(o, false, place));
           return;
         }
       }
@@ -320,7 +321,7 @@ function expandSeries(series: Series, from: number, to: number, place: Placement
       }
     }
   }
-  for (const o of overrides) out.push(overrideInstance(o, place));
+  for (const o of overrides) out.push(overrideInstance(o, master?.start.kind === "date", place));
 }
 
 const HOUR_MS = 3_600_000;

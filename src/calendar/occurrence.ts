@@ -16,7 +16,11 @@ export interface Occurrence {
   allDay: boolean;
   /** For an all-day occurrence, its first day as `YYYY-MM-DD`. */
   day: string | undefined;
-  /** The original start of the instance this occurrence is (RECURRENCE-ID), as ISO 8601. */
+  /**
+   * Which instance of a recurring event this is: its original start (the RECURRENCE-ID that names
+   * it, even when an override moved it), ISO 8601 in UTC, or `YYYY-MM-DD` for an all-day series.
+   * Undefined for a single event.
+   */
   recurrenceId: string | undefined;
   /** STATUS of the event, upper case (`CONFIRMED`, `TENTATIVE`); cancelled ones never appear. */
   status: string | undefined;

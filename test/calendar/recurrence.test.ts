@@ -8,8 +8,10 @@ describe("recurrence rules", () => {
 
     // Act
     const starts = startsOf(fixture, "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z");
+    const { occurrences } = expandFixture(fixture, "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z");
 
-    // Assess
+    // Assess: DURATION:PT1H gives every instance its hour.
+    expect(occurrences.map((o) => o.end.getTime() - o.start.getTime())).toEqual([3_600_000, 3_600_000, 3_600_000, 3_600_000]);
     expect(starts).toEqual([
       "2026-01-30T09:00:00Z last-friday",
       "2026-02-27T09:00:00Z last-friday",
