@@ -1,0 +1,269 @@
+import type { Temporal } from "temporal-polyfill";
+import type { Component } from "./components.ts";
+import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
+import type { EventRecord, Series } from "./series.ts";
+import { resolveTzid, UTC, type Zone } from "./timezones.ts";
+import type { TimeValue } from "./values.ts";
+import { formatInstant } from "./zones.ts";
+
+// One series (a recurring event with its exceptions and overrides, or a single event) into the
+// instances that start in a window: where RFC 5545's exception rules live.
+
+/** Everything one expansion needs to place a value in time. */
+export interface Placement {
+  /** The calendar's VTIMEZONE blocks by TZID. */
+  vtimezones: ReadonlyMap<string, Component>;
+  /** TZIDs resolved so far (kept with the parsed calendar). */
+  zones: Map<string, Zone | undefined>;
+  floating: Zone;
+  allDay: Zone;
+  warnings: Set<string>;
+}
+
+export function zoneOf(value: TimeValue, place: Placement): Zone {
+  if (value.kind === "utc") return UTC;
+  if (value.kind !== "zoned") return place.floating;
+  const { zones } = place;
+  if (!zones.has(value.tzid)) zones.set(value.tzid, resolveTzid(value.tzid, place.vtimezones));
+  const zone = zones.get(value.tzid);
+  if (zone) return zone;
+  place.warnings.add(`unknown time zone "${value.tzid}" (no VTIMEZONE for it): its times are read as floating, in ${place.floating.id}`);
+  return place.floating;
+}
+
+/** The instant a date-time value names; a DATE names its midnight in the all-day zone. */
+function instantOf(value: TimeValue, place: Placement): number {
+  if (value.kind === "date") return place.allDay.toInstant(value.date.toPlainDateTime());
+  return zoneOf(value, place).toInstant(value.wall);
+}
+
+/** The calendar day a value names, for matching an all-day instance. */
+function dayOf(value: TimeValue): string {
+  if (value.kind === "date") return value.date.toString();
+  // A UTC value on an all-day series is the organiser's midnight: take the nearest midnight.
+  if (value.kind === "utc") return value.wall.add({ hours: 12 }).toPlainDate().toString();
+  return value.wall.toPlainDate().toString();
+}
+
+function durationMs(record: EventRecord, startMs: number, place: Placement): number {
+  if (record.end && record.end.kind !== "date") return Math.max(0, instantOf(record.end, place) - startMs);
+  return 0;
+}
+
+/** Where one instance starts and ends, before it becomes an Occurrence. */
+export interface Instance {
+  record: EventRecord;
+  /** The instance this is, by original start: ISO instant or `YYYY-MM-DD`. */
+  recurrenceId: string | undefined;
+  allDay: boolean;
+  /** For an all-day instance. */
+  day?: Temporal.PlainDate;
+  days?: number;
+  /** For a timed instance, epoch ms. */
+  start?: number;
+  end?: number;
+}
+
+function spanDays(record: EventRecord): number {
+  if (record.start.kind === "date") {
+    if (record.end) {
+      // DTEND is exclusive; a DATE-TIME one on a DATE start (against RFC 5545) counts by its date.
+      const endDay = record.end.kind === "date" ? record.end.date : record.end.wall.toPlainDate();
+      return Math.max(1, record.start.date.until(endDay, { largestUnit: "days" }).days);
+    }
+    if (record.duration) {
+      const days = Math.floor(record.duration.total({ unit: "hours", relativeTo: record.start.date }) / 24);
+      return Math.max(1, days);
+    }
+  }
+  return 1;
+}
+
+/** A timed instance starting at the wall reading `wall` of `zone`, lasting as `record` says. */
+function timedInstance(
+  record: EventRecord,
+  wall: Temporal.PlainDateTime,
+  zone: Zone,
+  place: Placement,
+  recurrenceId: string | undefined,
+): Instance {
+  const start = zone.toInstant(wall);
+  let end = start;
+  if (record.duration) {
+    // Weeks and days are nominal (the same wall time days later), hours and less exact.
+    const d = record.duration;
+    const nominal = wall.add({ weeks: d.weeks, days: d.days });
+    const exact = ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+    end = zone.toInstant(nominal) + exact;
+  } else if (record.end) {
+    const firstStart = instantOf(record.start, place);
+    end = start + durationMs(record, firstStart, place);
+  }
+  return { record, recurrenceId, allDay: false, start, end: Math.max(start, end) };
+}
+
+function allDayInstance(record: EventRecord, day: Temporal.PlainDate, recurrenceId: string | undefined): Instance {
+  return { record, recurrenceId, allDay: true, day, days: spanDays(record) };
+}
+
+/** The instance an override describes, on its own dates. */
+function overrideInstance(o: EventRecord, allDaySeries: boolean, place: Placement): Instance {
+  const rid = o.recurrenceId as TimeValue;
+  // The same id the replaced instance would have had: its day on an all-day series, else its instant.
+  const id = rid.kind === "date" || allDaySeries ? dayOf(rid) : formatInstant(new Date(instantOf(rid, place)));
+  if (o.start.kind === "date") return allDayInstance(o, o.start.date, id);
+  return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
+}
+
+/** Expands one series into instances starting in the window; says when the cap cut it short. */
+export function expandSeries(series: Series, from: number, to: number, place: Placement, out: Instance[]): void {
+  const { master } = series;
+  const overrides = series.overrides;
+  const overriddenMs = new Set<number>();
+  const overriddenDays = new Set<string>();
+  const futures: Array<{ override: EventRecord; fromMs: number; fromDay: string; shiftMs: number; shiftDays: number }> = [];
+  for (const o of overrides) {
+    const rid = o.recurrenceId as TimeValue;
+    if (rid.kind === "date") overriddenDays.add(rid.date.toString());
+    else overriddenMs.add(instantOf(rid, place));
+    if (master?.start.kind === "date") overriddenDays.add(dayOf(rid));
+    if (o.thisAndFuture) {
+      const ridMs = instantOf(rid, place);
+      const shiftMs = instantOf(o.start, place) - ridMs;
+      futures.push({
+        override: o,
+        fromMs: ridMs,
+        fromDay: dayOf(rid),
+        shiftMs,
+        shiftDays: o.start.kind === "date" && rid.kind === "date" ? rid.date.until(o.start.date).days : 0,
+      });
+    }
+  }
+  futures.sort((a, b) => a.fromMs - b.fromMs);
+  // An instance shifted by THISANDFUTURE lands in the window from outside it: generate where from.
+  const genFrom = from - Math.max(0, ...futures.map((f) => f.shiftMs));
+  const genTo = to - Math.min(0, ...futures.map((f) => f.shiftMs));
+
+  if (master) {
+    const exMs = new Set<number>();
+    const exDays = new Set<string>();
+    for (const ex of master.exdates) {
+      if (ex.kind === "date") exDays.add(ex.date.toString());
+      else {
+        exMs.add(instantOf(ex, place));
+        if (master.start.kind === "date") exDays.add(dayOf(ex));
+      }
+    }
+    const latestFuture = (ms: number, day: string) => {
+      let found: (typeof futures)[number] | undefined;
+      for (const f of futures) if (master.start.kind === "date" ? f.fromDay <= day : f.fromMs <= ms) found = f;
+      return found;
+    };
+
+    if (master.start.kind === "date") {
+      const allDayFrom = place.allDay.toWall(genFrom).toPlainDate().subtract({ days: 1 });
+      const allDayTo = place.allDay.toWall(genTo).toPlainDate().add({ days: 1 });
+      const counts = (wall: Temporal.PlainDateTime) => {
+        const ms = place.allDay.toInstant(wall);
+        return ms >= genFrom && ms < genTo;
+      };
+      const days: Temporal.PlainDate[] = [];
+      if (master.rrule) {
+        const { walls, capped } = ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime(), counts);
+        if (capped) place.warnings.add(capWarning(series.uid));
+        for (const wall of walls) days.push(wall.toPlainDate());
+      } else {
+        days.push(master.start.date);
+      }
+      for (const r of master.rdates) days.push(r.start.kind === "date" ? r.start.date : r.start.wall.toPlainDate());
+      const seen = new Set<string>();
+      for (const day of days) {
+        const key = day.toString();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (exDays.has(key) || overriddenDays.has(key)) continue;
+        const future = latestFuture(0, key);
+        const recurrenceId = master.rrule || master.rdates.length ? key : undefined;
+        if (future) {
+          out.push(allDayInstance(future.override, day.add({ days: future.shiftDays }), recurrenceId));
+        } else {
+          out.push(allDayInstance(master, day, recurrenceId));
+        }
+      }
+    } else {
+      // A single event far from the window needs no zone arithmetic: no offset exceeds a day.
+      const single = !master.rrule && master.rdates.length === 0 && futures.length === 0;
+      if (single) {
+        const roughly = UTC.toInstant(master.start.wall);
+        if (roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to) {
+          for (const o of overrides) out.push(overrideInstance(o, false, place));
+          return;
+        }
+      }
+      const zone = zoneOf(master.start, place);
+      const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
+      const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
+      if (master.rrule) {
+        const { wallFrom, wallTo } = wallSpan(zone, genFrom, genTo);
+        const counts = (wall: Temporal.PlainDateTime) => {
+          const ms = zone.toInstant(wall);
+          return ms >= genFrom && ms < genTo;
+        };
+        const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo, counts);
+        if (capped) place.warnings.add(capWarning(series.uid));
+        for (const wall of walls) instances.push({ wall });
+      } else {
+        instances.push({ wall: master.start.wall });
+      }
+      for (const r of master.rdates) {
+        // An RDATE in another zone (or a DATE one) is placed by its instant, read on the series' clock.
+        const wall = r.start.kind === "date" ? r.start.date.toPlainDateTime({ hour: master.start.wall.hour, minute: master.start.wall.minute, second: master.start.wall.second }) : zone.toWall(instantOf(r.start, place));
+        const own: EventRecord | undefined =
+          r.end || r.duration ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration } : undefined;
+        instances.push(own ? { wall, record: own } : { wall });
+      }
+      const seen = new Set<number>();
+      const recurring = Boolean(master.rrule || master.rdates.length);
+      for (const { wall, record } of instances) {
+        const instance = timedInstance(record ?? master, wall, zone, place, undefined);
+        const startMs = instance.start as number;
+        if (seen.has(startMs)) continue;
+        seen.add(startMs);
+        const day = wall.toPlainDate().toString();
+        if (exMs.has(startMs) || exDays.has(day)) continue;
+        if (overriddenMs.has(startMs) || overriddenDays.has(day)) continue;
+        instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;
+        const future = latestFuture(startMs, day);
+        if (future) {
+          const moved = timedInstance(future.override, zone.toWall(startMs + future.shiftMs), zone, place, instance.recurrenceId);
+          out.push(moved);
+        } else {
+          out.push(instance);
+        }
+      }
+    }
+  }
+  for (const o of overrides) out.push(overrideInstance(o, master?.start.kind === "date", place));
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The wall readings whose instants can fall in `[from, to)`: the window shifted by the zone's
+ * offsets around its edges, an hour wider for a DST change at the edge. Kept tight, so a
+ * secondly rule over a five-minute window generates minutes of instances, not days.
+ */
+function wallSpan(zone: Zone, from: number, to: number): { wallFrom: Temporal.PlainDateTime; wallTo: Temporal.PlainDateTime } {
+  const offsets = [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map(
+    (ms) => UTC.toInstant(zone.toWall(ms)) - ms,
+  );
+  return {
+    wallFrom: UTC.toWall(from + Math.min(...offsets) - HOUR_MS),
+    wallTo: UTC.toWall(to + Math.max(...offsets) + HOUR_MS),
+  };
+}
+
+function capWarning(uid: string): string {
+  return `event ${uid || "(no UID)"}: more than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; only the first ${MAX_INSTANCES_PER_SERIES} are kept`;
+}
