@@ -49,7 +49,8 @@ export function parseContentLine(line: string): ContentLine | undefined {
     i = eq + 1;
     let value = "";
     // A parameter value runs to the next unquoted `;`, `:`; a list keeps its commas.
-    while (i < line.length && line[i] !== ";" && line[i] !== ":") {
+    // Exchange writes TZID=tzone://Microsoft/Utc: a "://" belongs to the value, not the separator.
+    while (i < line.length && line[i] !== ";" && (line[i] !== ":" || line.startsWith("://", i))) {
       if (line[i] === '"') {
         const close = line.indexOf('"', i + 1);
         if (close < 0) return undefined;

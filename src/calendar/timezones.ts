@@ -224,7 +224,8 @@ function nodeIcalZone(tzid: string): string | undefined {
  * `undefined` when none applies: the caller reads such times as floating and says so.
  */
 export function resolveTzid(tzid: string, vtimezones: ReadonlyMap<string, Component>): Zone | undefined {
-  const name = tzid.trim().replace(/^"(.*)"$/, "$1");
+  // Exchange's tzone://Microsoft/<name>: the name after the prefix is the zone (Utc, a Windows name).
+  const name = tzid.trim().replace(/^"(.*)"$/, "$1").replace(/^tzone:\/\/Microsoft\/(?!Custom$)/i, "");
   if (name === "") return undefined;
   if (/^(Z|UTC|GMT|Etc\/UTC|Etc\/GMT)$/i.test(name)) return UTC;
   if (!name.includes(" ") && isTimeZone(name) && !/^[+-]/.test(name)) return ianaZone(name);

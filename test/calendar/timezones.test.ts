@@ -20,6 +20,21 @@ describe("time zones", () => {
     ]);
   });
 
+  it("reads Exchange's tzone://Microsoft/ TZIDs, whose colon is not the value separator", () => {
+    // Prepare: 09:00 UTC, and 09:00 Tokyo = 00:00Z.
+    const fixture = "exchange-tzone-uri-tzid.ics";
+
+    // Act
+    const { occurrences, warnings } = expandFixture(fixture, "2026-03-09T00:00:00Z", "2026-03-11T00:00:00Z", "Europe/Berlin");
+
+    // Assess
+    expect(occurrences.map((o) => [o.uid, o.start.toISOString(), o.end.toISOString()])).toEqual([
+      ["exchange-windows-name", "2026-03-10T00:00:00.000Z", "2026-03-10T00:00:00.000Z"],
+      ["exchange-utc", "2026-03-10T09:00:00.000Z", "2026-03-10T10:00:00.000Z"],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
   it("resolves every Windows zone name in CLDR to the zone Windows means, in this runtime", () => {
     // Prepare
     const rows = windowsZones.supplemental.windowsZones.mapTimezones.map((r) => r.mapZone).filter((z) => z._territory === "001");
