@@ -48,14 +48,21 @@ export function isValidDate(date: Date): boolean {
   return !Number.isNaN(date.getTime());
 }
 
-/** True when `name` is an IANA time zone this runtime knows (`Asia/Tokyo`, `UTC`). */
+const knownZones = new Map<string, boolean>();
+
+/** True when `name` is an IANA time zone this runtime knows (`Asia/Tokyo`, `UTC`). Memoised: Intl is slow to ask. */
 export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(name);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: name });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 10_000) knownZones.set(name, known);
   }
+  return known;
 }
 
 /** ISO 8601 in UTC to the second: `2026-03-12T14:50:00Z`. */
