@@ -13,7 +13,7 @@ import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
 import { readSettings } from "./settings.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
-import { noTracer } from "./tracing/tracer.ts";
+import { chooseTracer } from "./tracing/choose.ts";
 
 // Read once per container: warm invocations reuse the settings, the logger and the connections.
 const settings = readSettings(process.env);
@@ -63,18 +63,18 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   redactor.use(secretsOf(config));
   const strategy = request.strategy ?? settings.strategy ?? config.strategy;
   const runLog = log.child({ requestId: context?.awsRequestId });
+  const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
   const result = await runReminders(
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
       poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
-      tracer: redactingTracer(noTracer, redactor),
+      tracer: redactingTracer(await chooseTracer(process.env), redactor),
       log: runLog,
       clock: messageClock(request),
       ledger: selectLedger(settings.ledgerTable ?? config.ledger?.table, config.ledger?.catchUpMinutes),
-      delivery: {
-        ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis!() } : {}),
-      },
+      delivery: { ...(remainingMs ? { remainingMs } : {}) },
+      ...(remainingMs ? { remainingMs } : {}),
     },
   );
   const redacted = redactor.redactDeep(result);

@@ -174,7 +174,7 @@ describe("a run with secrets, through npm run invoke", () => {
       // Assess: the run happened and named what failed…
       const lines = run.stdout.trim().split("\n");
       const result = JSON.parse(lines[lines.length - 1] ?? "{}");
-      expect(result.feeds).toEqual({ total: 6, ok: 3, failed: 3, unchanged: 0 });
+      expect(result.feeds).toEqual({ total: 6, ok: 3, failed: 3, unchanged: 0, skipped: 0 });
       expect(result.reminders).toMatchObject({ sent: 2, failed: 4 });
       const named = (result.errors as { feed?: string; webhook?: string }[]).map((e) => e.feed ?? e.webhook).sort();
       expect(named).toEqual(["down", "gone", "loop", "refused", "revoked"]);

@@ -60,7 +60,7 @@ describe("handler", () => {
       expect(result).toEqual({
         strategy: name === "manual-serial.json" ? "serial" : "pipelined",
         reference: "2026-03-12T14:50:00Z",
-        feeds: { total: 2, ok: 1, failed: 1, unchanged: 0 },
+        feeds: { total: 2, ok: 1, failed: 1, unchanged: 0, skipped: 0 },
         reminders: { due: 2, sent: 2, duplicate: 0, failed: 0 },
         durationMs: expect.any(Number),
         errors: [{ feed: "gone", message: expect.stringMatching(/HTTP 404 from 127\.0\.0\.1:\d+/) }],

@@ -1,9 +1,12 @@
 // npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]
 // Runs the handler once, as `sam local invoke -e` would: Lambda's environment variables and a
 // context whose remaining time runs down, logs on standard error, and the result as one JSON line,
-// last on standard output.
+// last on standard output. The run is traced as in Lambda: a root segment for the function, with the
+// run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS (default
+// 127.0.0.1:2000); nothing listening there costs nothing.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { openLocalSegment } from "../tracing/xray.ts";
 import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
 
 const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]";
@@ -43,6 +46,7 @@ async function main(): Promise<number> {
 
   // Imported only now: the handler reads its environment once, at module load, as in Lambda.
   const { handler } = await import("../handler.ts");
+  const segment = await openLocalSegment(fn.functionName);
   try {
     const result = await handler(event, lambdaContext(fn));
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -51,6 +55,8 @@ async function main(): Promise<number> {
     const err = error as Error;
     process.stdout.write(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
     return 1;
+  } finally {
+    segment.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import pMap from "p-map";
 import type { Feed } from "../config/schema.ts";
+import type { Deadline } from "./deadline.ts";
 import type { Stages } from "./stages.ts";
 import { WebhookQueues } from "./webhook-queues.ts";
 
@@ -11,12 +12,13 @@ import { WebhookQueues } from "./webhook-queues.ts";
 export async function runPipelined(
   feeds: readonly Feed[],
   stages: Stages,
-  options: { concurrency: number },
+  options: { concurrency: number; deadline: Deadline },
 ): Promise<void> {
   const queues = new WebhookQueues((webhook, reminders) => stages.notify(webhook, reminders));
   await pMap(
     feeds,
     async (feed) => {
+      if (!options.deadline.admit(feed)) return;
       queues.enqueue(feed.webhook, await stages.collect(feed));
     },
     { concurrency: options.concurrency },

@@ -10,7 +10,8 @@ export interface RunResult {
   reference: string;
   dryRun?: boolean;
   /** `unchanged`: feeds (counted in `ok`) that answered 304 Not Modified and were not downloaded again. */
-  feeds: { total: number; ok: number; failed: number; unchanged: number };
+  /** `skipped`: not attempted because the function's time was running out. */
+  feeds: { total: number; ok: number; failed: number; unchanged: number; skipped: number };
   reminders: { due: number; sent: number; duplicate: number; failed: number };
   durationMs: number;
   errors: RunError[];
@@ -18,7 +19,7 @@ export interface RunResult {
 
 /** Counts what a run did, as it happens; strategies report into it from concurrent work. */
 export class RunTally {
-  readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0 };
+  readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0, skipped: 0 };
   readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
   readonly errors: RunError[] = [];
 
@@ -34,6 +35,11 @@ export class RunTally {
   feedFailed(feed: string, error: unknown): void {
     this.feeds.failed += 1;
     this.errors.push({ feed, message: describeError(error) });
+  }
+
+  feedSkipped(feed: string, message: string): void {
+    this.feeds.skipped += 1;
+    this.errors.push({ feed, message });
   }
 
   remindersDue(count: number): void {

@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import { dueWindow } from "../reminders/window.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
+import { Deadline, POST_TIMEOUT_MS, safetyMarginMs } from "./deadline.ts";
 import { type RunResult, RunTally } from "./result.ts";
 import { runPipelined } from "./pipelined.ts";
 import { runSerial } from "./serial.ts";
@@ -21,6 +22,11 @@ export interface RunEdges {
   ledger?: StageContext["ledger"];
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: StageContext["delivery"];
+  /**
+   * Milliseconds left before Lambda stops the function (`context.getRemainingTimeInMillis`).
+   * Without it the run has no deadline.
+   */
+  remainingMs?: () => number;
 }
 
 /** What one run does. */
@@ -41,15 +47,28 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
   const window = dueWindow(plan.reference, plan.config.scheduleMinutes);
   const feeds = feedsOf(plan.config);
   const tally = new RunTally(feeds.length);
-  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally });
+  const deadline = edges.remainingMs
+    ? new Deadline({
+        remainingMs: edges.remainingMs,
+        marginMs: safetyMarginMs(plan.config.fetch.timeoutSeconds * 1000, POST_TIMEOUT_MS),
+        abortAtMs: POST_TIMEOUT_MS + 1000,
+        onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
+      })
+    : Deadline.none();
+  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal });
 
-  await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {
-    span.annotate("strategy", plan.strategy);
-    span.annotate("feeds", feeds.length);
-    if (plan.strategy === "serial") await runSerial(feeds, stages);
-    else await runPipelined(feeds, stages, { concurrency: plan.config.concurrency });
-    span.annotate("reminders", tally.reminders.due);
-  });
+  try {
+    await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {
+      span.annotate("strategy", plan.strategy);
+      span.annotate("feeds", feeds.length);
+      if (plan.strategy === "serial") await runSerial(feeds, stages, deadline);
+      else await runPipelined(feeds, stages, { concurrency: plan.config.concurrency, deadline });
+      span.annotate("reminders", tally.reminders.due);
+      if (tally.feeds.skipped > 0) span.metadata("skipped", tally.feeds.skipped);
+    });
+  } finally {
+    deadline.dispose();
+  }
 
   const result: RunResult = {
     strategy: plan.strategy,

@@ -33,6 +33,8 @@ export interface StageContext {
   ledger?: { store: Ledger; catchUpMinutes: number } | undefined;
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: DeliveryTuning | undefined;
+  /** Aborts downloads in flight when the function's time is nearly up. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,7 +74,7 @@ export function createStages(context: StageContext): Stages {
 
   async function fetch(feed: Feed): Promise<FeedBody> {
     return tracer.span(`fetch:${feed.id}`, async (span) => {
-      const body = await context.fetcher.fetchFeed(feed);
+      const body = await context.fetcher.fetchFeed(feed, context.signal);
       span.metadata("bytes", body.bytes);
       span.metadata("status", body.status);
       return body;

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
 import { runCli } from "../support/run-cli.ts";
+import { startLocalDaemon } from "../../src/tracing/daemon.ts";
+import { assembleTraces } from "../../src/tracing/documents.ts";
 
 describe("npm run invoke", () => {
   let feeds: Loopback;
@@ -30,8 +32,13 @@ describe("npm run invoke", () => {
   });
 
   it("runs the handler on events/scheduled.json and prints the result as the last stdout line", async () => {
+    // Prepare: an X-Ray daemon stand-in
+    const daemon = await startLocalDaemon();
+
     // Act
-    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--config", configFile]);
+    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--config", configFile], {
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+    });
 
     // Assess
     expect(run.code).toBe(0);
@@ -48,6 +55,16 @@ describe("npm run invoke", () => {
     const logs = run.stderr.trim().split("\n").map((line) => JSON.parse(line));
     expect(logs.some((l) => l.message === "run finished" && typeof l.requestId === "string")).toBe(true);
     expect(run.stdout + run.stderr).not.toMatch(/token123|webhooksecret/);
+
+    // The run was traced under a root segment for the function, as Lambda would trace it.
+    await daemon.until((docs) => docs.some((d) => d.name === "ical-slack-reminder" && !d.parent_id));
+    await daemon.close();
+    const [root] = assembleTraces(daemon.documents);
+    expect(root?.children.map((c) => [c.name, c.annotations])).toEqual([
+      ["strategy:pipelined", { strategy: "pipelined", feeds: 1, reminders: 2 }],
+    ]);
+    expect(root?.children[0]?.children.map((c) => c.name)).toEqual(["fetch:team", "parse:team", "notify:team"]);
+    expect(JSON.stringify(daemon.documents)).not.toMatch(/token123|webhooksecret/);
   });
 
   it("prints Lambda's error shape and exits non-zero for an unusable event", async () => {

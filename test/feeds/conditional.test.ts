@@ -65,8 +65,8 @@ describe("conditional GET across warm invocations", () => {
     const warm = await handler(scheduled);
 
     // Assess: both answered 304 to a conditional request, nothing was parsed, reminders still due
-    expect(cold.feeds).toEqual({ total: 2, ok: 2, failed: 0, unchanged: 0 });
-    expect(warm.feeds).toEqual({ total: 2, ok: 2, failed: 0, unchanged: 2 });
+    expect(cold.feeds).toEqual({ total: 2, ok: 2, failed: 0, unchanged: 0, skipped: 0 });
+    expect(warm.feeds).toEqual({ total: 2, ok: 2, failed: 0, unchanged: 2, skipped: 0 });
     expect(warm.reminders).toEqual(cold.reminders);
     expect(warm.reminders.due).toBe(2);
     expect(parseCalendar).not.toHaveBeenCalled();

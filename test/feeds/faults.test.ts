@@ -115,7 +115,7 @@ describe("a run beside hostile feeds", () => {
       // Assess: the healthy feeds (gzip, br, retried, rate-limited, partly broken) were all delivered
       const posted = slack.posts.map((post) => JSON.stringify(post.payload)).join("\n");
       for (const title of ["Standup", "Retro", "Design review"]) expect(posted).toContain(title);
-      expect(result.feeds).toEqual({ total: 15, ok: 5, failed: 10, unchanged: 0 });
+      expect(result.feeds).toEqual({ total: 15, ok: 5, failed: 10, unchanged: 0, skipped: 0 });
       expect(result.reminders).toEqual({ due: 5, sent: 5, duplicate: 0, failed: 0 });
       expect(waits).toContain(1000); // Retry-After: 1 honoured
 

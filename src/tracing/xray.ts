@@ -1,0 +1,132 @@
+// Everything that knows about AWS X-Ray lives in this folder. AWS put the X-Ray SDKs in maintenance
+// mode in February 2026 (end of support February 2027) and recommends OpenTelemetry: replacing this
+// file with an OpenTelemetry exporter of the same `Tracer` leaves the strategies untouched.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type * as XRay from "aws-xray-sdk-core";
+import type { Span, Tracer } from "./tracer.ts";
+
+type Sdk = (typeof XRay)["default"];
+/** A segment or subsegment that subsegments can be added to. */
+export type TraceParent = XRay.Segment | XRay.Subsegment;
+
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * Loads aws-xray-sdk-core on first use only. Loading it starts cls-hooked's async hook, which every
+ * promise of the process then pays for; a run without tracing must cost nothing, so the SDK is never
+ * imported unless a trace is wanted.
+ */
+export function loadXRay(): Promise<Sdk> {
+  sdk ??= import("aws-xray-sdk-core").then((module) => {
+    // A CommonJS module: Node hands it over as `default`.
+    const xray = module.default;
+    // Send each subsegment as soon as it closes, as the SDK does in Lambda: a run of a thousand feeds
+    // would not fit one UDP datagram (64 KB), and the X-Ray API reassembles the tree by parent id.
+    xray.setStreamingThreshold(0);
+    return xray;
+  });
+  return sdk;
+}
+
+function flagFailure(subsegment: XRay.Subsegment, error: unknown): void {
+  const status = (error as { status?: unknown }).status;
+  subsegment.addError(error instanceof Error || typeof error === "string" ? error : String(error), typeof status === "number");
+  // X-Ray's colours: throttle for 429, error for other 4xx, fault (set by addError) for the rest.
+  if (status === 429) subsegment.addThrottleFlag();
+  else if (typeof status === "number" && status >= 400 && status < 500) subsegment.addErrorFlag();
+}
+
+function spanOf(subsegment: XRay.Subsegment): Span {
+  return {
+    annotate: (key, value) => attempt(() => subsegment.addAnnotation(key, value)),
+    metadata: (key, value) => attempt(() => subsegment.addMetadata(key, value)),
+    fail: (error) => attempt(() => flagFailure(subsegment, error)),
+  };
+}
+
+/** Tracing must never fail a run: a problem of the tracer itself is swallowed. */
+function attempt<T>(action: () => T): T | undefined {
+  try {
+    return action();
+  } catch {
+    return undefined;
+  }
+}
+
+const untraced: Span = { annotate() {}, metadata() {}, fail() {} };
+
+/**
+ * A `Tracer` writing X-Ray subsegments under `root()` — the Lambda function's segment, or the local
+ * runner's root segment. Which span is current is kept in our own AsyncLocalStorage rather than in
+ * the SDK's cls-hooked context, and each subsegment is added to that parent explicitly, so hundreds
+ * of concurrent feeds each land under the span that started them. With no root, work runs untraced.
+ */
+export function createXRayTracer(root: () => TraceParent | undefined): Tracer {
+  const current = new AsyncLocalStorage<XRay.Subsegment>();
+  return {
+    async span(name, work) {
+      const subsegment = attempt(() => {
+        const parent = current.getStore() ?? root();
+        return parent?.addNewSubsegment(name);
+      });
+      if (!subsegment) return work(untraced);
+      return current.run(subsegment, async () => {
+        try {
+          const value = await work(spanOf(subsegment));
+          attempt(() => subsegment.close());
+          return value;
+        } catch (error) {
+          attempt(() => {
+            flagFailure(subsegment, error);
+            subsegment.close();
+          });
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+/** A root segment opened by a local runner, standing in for the segment Lambda writes. */
+export interface LocalSegment {
+  readonly traceId: string;
+  /** Ends the segment and sends it to the daemon. */
+  close(): void;
+}
+
+let localRoot: XRay.Segment | undefined;
+
+/**
+ * Opens the root segment of a local run and makes it the parent of the next runs' spans, as the
+ * function's segment is in Lambda. Its documents go to `AWS_XRAY_DAEMON_ADDRESS` (default
+ * 127.0.0.1:2000) over UDP, exactly as X-Ray's daemon receives them.
+ */
+export async function openLocalSegment(name: string, options: { daemonAddress?: string } = {}): Promise<LocalSegment> {
+  const xray = await loadXRay();
+  // The SDK lets AWS_XRAY_DAEMON_ADDRESS win over this, as it should.
+  if (options.daemonAddress) xray.setDaemonAddress(options.daemonAddress);
+  const segment = new xray.Segment(name);
+  segment.origin = "AWS::Lambda::Function";
+  localRoot = segment;
+  return {
+    traceId: segment.trace_id,
+    close() {
+      if (localRoot === segment) localRoot = undefined;
+      attempt(() => segment.close());
+    },
+  };
+}
+
+/** Whether a local runner has a root segment open. */
+export function hasLocalSegment(): boolean {
+  return localRoot !== undefined;
+}
+
+/**
+ * The tracer for one invocation: under the local runner's segment when one is open, else under the
+ * Lambda function's segment (the SDK's facade, which reads `_X_AMZN_TRACE_ID` afresh each time).
+ */
+export async function xrayTracer(inLambda: boolean): Promise<Tracer> {
+  const xray = await loadXRay();
+  return createXRayTracer(() => localRoot ?? (inLambda ? attempt(() => xray.getSegment()) : undefined));
+}
