@@ -99,6 +99,22 @@ describe("handler", () => {
     expect(JSON.stringify(result)).not.toContain("hooksecret");
   });
 
+  it("starts no feed and returns at once when the function's time is nearly up", async () => {
+    // Prepare: 5 s left, less than one download and one post need
+    const handler = await loadHandler(config());
+
+    // Act
+    const result = await handler(event("scheduled.json"), { getRemainingTimeInMillis: () => 5_000 });
+
+    // Assess
+    expect(slack.posts).toHaveLength(0);
+    expect(result.feeds).toEqual({ total: 2, ok: 0, failed: 0, unchanged: 0, skipped: 2 });
+    expect(result.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^not attempted: /),
+      expect.stringMatching(/^not attempted: /),
+    ]);
+  });
+
   it("fails fast on an invalid configuration, naming the field", async () => {
     const handler = await loadHandler({ ...config(), concurrency: 0 });
     await expect(handler(event("scheduled.json"))).rejects.toThrow(/^concurrency: /);
