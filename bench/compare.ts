@@ -1,0 +1,247 @@
+// npm run compare [-- --feeds 40 --min-latency 50 --max-latency 400 --slack-latency 100 ...]
+// npm run compare -- --scale            1,000 feeds at concurrency 64, pipelined only, peak RSS
+//
+// Runs the serial and the pipelined strategy on a synthetic workload served on loopback, traced with
+// X-Ray into a local stand-in for the X-Ray daemon (UDP on 127.0.0.1), and reads the comparison from
+// the segment documents it received: a table on standard output and a waterfall chart under
+// bench/out/. Progress goes to standard error.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { configSchema, type Strategy } from "../src/config/schema.ts";
+import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
+import { silentLogger } from "../src/log.ts";
+import type { RunResult } from "../src/run/result.ts";
+import { runReminders } from "../src/run/run.ts";
+import { createSlackPoster } from "../src/slack/webhook.ts";
+import { startLocalDaemon } from "../src/tracing/daemon.ts";
+import { assembleTraces, strategySpans, type TraceNode } from "../src/tracing/documents.ts";
+import { comparisonTable, figuresOf } from "../src/tracing/figures.ts";
+import { waterfallSvg } from "../src/tracing/waterfall.ts";
+import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
+import type { WorkloadAddresses, WorkloadSpec } from "./workload.ts";
+
+const { values } = parseArgs({
+  options: {
+    feeds: { type: "string" },
+    "min-latency": { type: "string", default: "50" },
+    "max-latency": { type: "string", default: "400" },
+    "slack-latency": { type: "string", default: "100" },
+    webhooks: { type: "string" },
+    hosts: { type: "string" },
+    concurrency: { type: "string" },
+    events: { type: "string", default: "20" },
+    strategies: { type: "string" },
+    scale: { type: "boolean", default: false },
+    "heap-mb": { type: "string" },
+    out: { type: "string", default: "bench/out" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(`npm run compare -- [options]
+  --feeds N            feeds in the workload (default 40; 1000 with --scale)
+  --min-latency MS     quickest feed answers after MS (default 50)
+  --max-latency MS     slowest feed answers after MS (default 400)
+  --slack-latency MS   Slack answers each post after MS (default 100)
+  --webhooks N         distinct webhooks, feeds assigned round-robin (default: one per feed)
+  --hosts N            feed hosts (loopback servers), feeds assigned round-robin (default: one per feed)
+  --concurrency N      pipelined concurrency (default: feeds, at most 64; 64 with --scale)
+  --events N           weekly series in each calendar besides the due meeting (default 20)
+  --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
+  --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
+  --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
+  --out DIR            where the chart and the segment documents go (default bench/out)
+`);
+  process.exit(0);
+}
+
+function count(name: keyof typeof values, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`--${name} must be a whole number, not "${String(raw)}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const feedCount = count("feeds", values.scale ? 1000 : 40);
+const concurrency = count("concurrency", values.scale ? 64 : Math.min(feedCount, 64));
+const webhookCount = Math.max(1, count("webhooks", feedCount));
+const hostCount = Math.max(1, Math.min(count("hosts", feedCount), feedCount));
+const strategies = (values.strategies ?? (values.scale ? "pipelined" : "serial,pipelined"))
+  .split(",")
+  .map((s) => s.trim()) as Strategy[];
+const minLatency = count("min-latency", 50);
+const maxLatency = count("max-latency", 400);
+const slackLatency = count("slack-latency", 100);
+const events = count("events", 20);
+
+const progress = (text: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+};
+const say = (text: string) => {
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+  process.stderr.write(`${text}\n`);
+};
+
+/** Counts finished downloads, to show progress while a run goes. */
+function counting(fetcher: FeedFetcher, onDone: () => void): FeedFetcher {
+  return {
+    async fetchFeed(feed, signal) {
+      try {
+        return await fetcher.fetchFeed(feed, signal);
+      } finally {
+        onDone();
+      }
+    },
+  };
+}
+
+/** Starts the loopback workload in a child process, so its memory is not counted as the run's. */
+async function startWorkload(spec: WorkloadSpec): Promise<WorkloadAddresses & { close(): Promise<void> }> {
+  const child = spawn(process.execPath, [new URL("./workload-server.ts", import.meta.url).pathname, JSON.stringify(spec)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, "line")) as [string];
+  return {
+    ...(JSON.parse(line) as WorkloadAddresses),
+    close: async () => {
+      child.stdin.end();
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
+}
+
+/**
+ * V8 grows its heap lazily up to a limit derived from the machine's memory (gigabytes here), so a
+ * process's peak RSS says more about the machine than about the run. Under `--heap-mb` the
+ * benchmark runs again under the heap limits of a process given that much memory: old space at
+ * 60 %, semi-spaces of 4 MB.
+ */
+function heapFlags(budgetMB: number): string[] {
+  return [`--max-old-space-size=${Math.floor(budgetMB * 0.6)}`, "--max-semi-space-size=4"];
+}
+
+async function main(): Promise<void> {
+  const budget = count("heap-mb", values.scale ? 256 : 0);
+  if (budget > 0 && !process.execArgv.some((flag) => flag.startsWith("--max-old-space-size"))) {
+    const child = spawn(process.execPath, [...process.execArgv, ...heapFlags(budget), ...process.argv.slice(1)], {
+      stdio: "inherit",
+    });
+    const [code] = (await once(child, "exit")) as [number | null];
+    process.exitCode = code ?? 1;
+    return;
+  }
+  const daemon = await startLocalDaemon();
+  // The X-Ray SDK reads the daemon address when it loads, which is only now.
+  process.env.AWS_XRAY_DAEMON_ADDRESS = daemon.address;
+
+  const reference = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const dueAt = new Date(reference.getTime() + 10 * 60_000 + 60_000);
+  const workload = await startWorkload({
+    feeds: feedCount,
+    hosts: hostCount,
+    minLatencyMs: minLatency,
+    maxLatencyMs: maxLatency,
+    slackLatencyMs: slackLatency,
+    events,
+    dueAt: dueAt.toISOString(),
+  });
+  say(
+    `workload: ${feedCount} feeds on ${hostCount} loopback host(s), latencies ${minLatency}–${maxLatency} ms, ` +
+      `${(workload.calendarBytes / 1024).toFixed(1)} KB each; ` +
+      `Slack answers in ${slackLatency} ms on ${webhookCount} webhook(s); pipelined concurrency ${concurrency}; ` +
+      (budget > 0 ? `V8 heap limits for ${budget} MB (${heapFlags(budget).join(" ")}); ` : "") +
+      `X-Ray documents to ${daemon.address}`,
+  );
+
+  const config = configSchema.parse({
+    concurrency,
+    leadMinutes: [10],
+    webhooks: Object.fromEntries(
+      Array.from({ length: webhookCount }, (_, i) => [`hook-${i}`, `${workload.slack}/services/TBENCH/B${i}/bench`]),
+    ),
+    feeds: workload.feeds.map((url, i) => ({ id: `feed-${i}`, url, webhook: `hook-${i % webhookCount}` })),
+  });
+  const fetcher = createFeedFetcher({ timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, attempts: 3 });
+  const poster = createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 });
+
+  const runs: TraceNode[] = [];
+  const results: RunResult[] = [];
+  try {
+    for (const strategy of strategies) {
+      let read = 0;
+      const segment = await openLocalSegment("ical-slack-reminder");
+      const started = performance.now();
+      const ticker = setInterval(() => {
+        progress(`${strategy}: ${read}/${feedCount} feeds read, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }, 100);
+      const result = await runReminders(
+        { config, reference, strategy, dryRun: false },
+        {
+          fetcher: counting(fetcher, () => (read += 1)),
+          poster,
+          tracer: await xrayTracer(false),
+          log: silentLogger(),
+          clock: () => new Date(),
+        },
+      );
+      clearInterval(ticker);
+      segment.close();
+      await daemon.until((docs) => docs.some((d) => d.trace_id === segment.traceId && d.type !== "subsegment"), 30_000);
+      const [run] = strategySpans(assembleTraces(daemon.documents.filter((d) => d.trace_id === segment.traceId)));
+      if (!run) throw new Error(`the ${strategy} run's strategy span did not arrive`);
+      const fetchSpans = run.children.filter((s) => s.name.startsWith("fetch:")).length;
+      say(
+        `${strategy}: ${result.feeds.ok}/${result.feeds.total} feeds read, ${result.reminders.sent}/${result.reminders.due} reminders posted ` +
+          `in ${(result.durationMs / 1000).toFixed(3)} s; ${fetchSpans}/${feedCount} fetch spans received` +
+          (result.errors.length ? `; first error: ${result.errors[0]?.message}` : ""),
+      );
+      runs.push(run);
+      results.push(result);
+    }
+  } finally {
+    await Promise.all([workload.close(), daemon.close()]);
+  }
+
+  const figures = runs.map(figuresOf);
+  process.stdout.write(`\n${comparisonTable(figures)}`);
+  const peakMB = process.resourceUsage().maxRSS / 1024;
+  const serial = figures.find((f) => f.strategy === "serial");
+  const pipelined = figures.find((f) => f.strategy === "pipelined");
+  const checks: [string, boolean][] = [];
+  if (serial && pipelined) {
+    const speedUp = serial.wallMs / pipelined.wallMs;
+    checks.push([`pipelined at least 10× faster than serial (${speedUp.toFixed(1)}×)`, speedUp >= 10]);
+  }
+  if (pipelined && !values.scale) {
+    const overBound = pipelined.wallMs / pipelined.boundMs;
+    checks.push([`pipelined within 1.25× of the critical-path bound (${overBound.toFixed(2)}×)`, overBound <= 1.25]);
+  }
+  checks.push([`peak RSS of the run's process (the X-Ray collector included) under 256 MB (${peakMB.toFixed(0)} MB)`, peakMB < 256]);
+  checks.push([
+    "every feed read and every reminder posted",
+    results.every((r) => r.feeds.ok === feedCount && r.reminders.sent === feedCount),
+  ]);
+  process.stdout.write(`\n${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
+
+  await mkdir(values.out, { recursive: true });
+  const name = `compare-${feedCount}`;
+  const chart = `${values.out}/${name}.svg`;
+  await writeFile(chart, waterfallSvg(runs, `npm run compare: ${feedCount} feeds, latencies ${minLatency}–${maxLatency} ms, Slack ${slackLatency} ms`));
+  await writeFile(`${values.out}/${name}-segments.json`, `${JSON.stringify(daemon.documents)}\n`);
+  process.stdout.write(`\nwaterfall chart: ${chart}\nsegment documents: ${values.out}/${name}-segments.json\n`);
+  if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
