@@ -13,7 +13,7 @@ import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
 import { readSettings } from "./settings.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
-import { chooseTracer } from "./tracing/choose.ts";
+import { prepareTracing } from "./tracing/choose.ts";
 
 // Read once per container: warm invocations reuse the settings, the logger and the connections.
 const settings = readSettings(process.env);
@@ -22,6 +22,7 @@ const log = createLogger(settings.logLevel, redactor.redact);
 // One SSM client and cache per container: warm invocations reuse values for the cache's max age.
 const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
 const fetchers = new Map<string, FeedFetcher>();
+const tracing = prepareTracing(process.env);
 // Validators and parsed calendars of the feeds read so far: unchanged feeds answer 304 next time.
 const feedCache = new FeedCache();
 const metricsSink = fileDescriptorSink(settings.metricsFd);
@@ -69,7 +70,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     {
       fetcher: fetcherFor(config),
       poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
-      tracer: redactingTracer(await chooseTracer(process.env), redactor),
+      tracer: redactingTracer(await tracing.forInvocation(), redactor),
       log: runLog,
       clock: messageClock(request),
       ledger: selectLedger(settings.ledgerTable ?? config.ledger?.table, config.ledger?.catchUpMinutes),
