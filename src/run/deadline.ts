@@ -23,8 +23,8 @@ export const POST_TIMEOUT_MS = 10_000;
  * timeout) plus a second for the result, so a feed started just before the margin can still be read
  * and reminded before Lambda would stop the function.
  */
-export function safetyMarginMs(fetchTimeoutMs: number, postTimeoutMs: number): number {
-  return fetchTimeoutMs + postTimeoutMs + 1000;
+export function safetyMarginMs(feedMs: number, postTimeoutMs: number): number {
+  return feedMs + postTimeoutMs + 1000;
 }
 
 /**

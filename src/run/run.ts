@@ -50,7 +50,8 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
   const deadline = edges.remainingMs
     ? new Deadline({
         remainingMs: edges.remainingMs,
-        marginMs: safetyMarginMs(plan.config.fetch.timeoutSeconds * 1000, POST_TIMEOUT_MS),
+        // A feed may take twice its timeout in all (the fetcher's per-feed deadline: retries, redirects).
+        marginMs: safetyMarginMs(2 * plan.config.fetch.timeoutSeconds * 1000, POST_TIMEOUT_MS),
         abortAtMs: POST_TIMEOUT_MS + 1000,
         onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
       })
