@@ -76,10 +76,9 @@ export function createXRayTracer(root: () => TraceParent | undefined): Tracer {
           attempt(() => subsegment.close());
           return value;
         } catch (error) {
-          attempt(() => {
-            flagFailure(subsegment, error);
-            subsegment.close();
-          });
+          attempt(() => flagFailure(subsegment, error));
+          // Closed whatever happened above: an open subsegment would hold back its whole trace.
+          attempt(() => subsegment.close());
           throw error;
         }
       });
