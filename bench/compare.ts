@@ -180,8 +180,15 @@ async function main(): Promise<void> {
       let read = 0;
       const segment = await openLocalSegment("ical-slack-reminder");
       const started = performance.now();
+      let quarter = 0;
       const ticker = setInterval(() => {
-        progress(`${strategy}: ${read}/${feedCount} feeds read, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        const line = `${strategy}: ${read}/${feedCount} feeds read, ${((performance.now() - started) / 1000).toFixed(1)} s`;
+        if (process.stderr.isTTY) progress(line);
+        else if (read >= ((quarter + 1) * feedCount) / 4 && read < feedCount) {
+          // Not a terminal (CI, a pipe): a line at each quarter instead of a live counter.
+          quarter = Math.floor((read * 4) / feedCount);
+          say(line);
+        }
       }, 100);
       const result = await runReminders(
         { config, reference, strategy, dryRun: false },
