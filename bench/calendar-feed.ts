@@ -1,17 +1,6 @@
 // A synthetic feed for the calendar benchmark: ~5 MB, 10,000 events, a few hundred recurring series
 // in three zones, deterministic (seeded), so both libraries read exactly the same text.
-
-/** mulberry32, so every run builds the same feed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../test/support/prng.ts";
 
 const VTIMEZONES = `BEGIN:VTIMEZONE
 TZID:Europe/Berlin

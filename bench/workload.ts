@@ -2,26 +2,15 @@
 // and a stand-in for Slack that answers after a set delay. Real HTTP servers on 127.0.0.1, so the
 // strategies run through the real fetcher and poster.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen as listenOnLoopback, type LoopbackServer } from "../src/demo/servers.ts";
 
 /** A running loopback server. */
-export interface Served {
-  url: string;
-  close(): Promise<void>;
-}
+export type Served = LoopbackServer;
 
-async function listen(server: Server): Promise<Served> {
+/** Like the demo's servers, with connections kept alive across both strategies' runs. */
+function listen(server: Server): Promise<Served> {
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");

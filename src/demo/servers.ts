@@ -7,7 +7,8 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Server): Promise<LoopbackServer> {
+/** Starts `server` on an ephemeral port of 127.0.0.1; `close` also ends kept-alive connections. */
+export async function listen(server: Server): Promise<LoopbackServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

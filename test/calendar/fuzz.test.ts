@@ -3,18 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_OCCURRENCES, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { CalendarError } from "../../src/errors.ts";
 import { calendarFixture } from "../support/calendar.ts";
-
-/** mulberry32: a small seeded PRNG, so every run feeds the same cases and a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/prng.ts";
 
 const CASES = 400;
 

@@ -1,11 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen, type LoopbackServer } from "../../src/demo/servers.ts";
 
 /** A real HTTP server on 127.0.0.1, on a port of its own. */
-export interface Loopback {
-  url: string;
-  close(): Promise<void>;
-}
+export type Loopback = LoopbackServer;
 
 export type Route = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 
@@ -16,16 +13,7 @@ export async function startLoopback(route: Route): Promise<Loopback> {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => route(request, response, Buffer.concat(chunks).toString("utf8")));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server);
 }
 
 /** Serves calendars by path (`/team.ics` → text) as text/calendar; 404 for anything else. */
