@@ -10,7 +10,7 @@ import { runCli } from "./support/run-cli.ts";
 const result: RunResult = {
   strategy: "serial",
   reference: "2026-03-12T14:50:00Z",
-  feeds: { total: 4, ok: 3, failed: 1, unchanged: 2, skipped: 0 },
+  feeds: { total: 4, ok: 3, failed: 1, unchanged: 2, skipped: 3 },
   reminders: { due: 5, sent: 4, duplicate: 0, failed: 1 },
   durationMs: 812,
   errors: [],
@@ -33,6 +33,7 @@ describe("runMetrics", () => {
               { Name: "RemindersFailed", Unit: "Count" },
               { Name: "RemindersSent", Unit: "Count" },
               { Name: "FeedsFailed", Unit: "Count" },
+              { Name: "FeedsSkipped", Unit: "Count" },
               { Name: "RunDuration", Unit: "Milliseconds" },
             ]),
           },
@@ -49,6 +50,7 @@ describe("runMetrics", () => {
       RemindersFailed: 1,
       FeedsFailed: 1,
       FeedsUnchanged: 2,
+      FeedsSkipped: 3,
       RunDuration: 812,
     });
   });
