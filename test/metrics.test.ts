@@ -10,7 +10,7 @@ import { runCli } from "./support/run-cli.ts";
 const result: RunResult = {
   strategy: "serial",
   reference: "2026-03-12T14:50:00Z",
-  feeds: { total: 4, ok: 3, failed: 1, unchanged: 2, skipped: 3 },
+  feeds: { total: 7, ok: 3, failed: 1, unchanged: 2, skipped: 3 },
   reminders: { due: 5, sent: 4, duplicate: 0, failed: 1 },
   durationMs: 812,
   errors: [],
