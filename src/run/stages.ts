@@ -1,6 +1,6 @@
 import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
 import type { Feed } from "../config/schema.ts";
-import { CalendarError, FeedParseError } from "../errors.ts";
+import { CalendarError, FeedParseError, LedgerError } from "../errors.ts";
 import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
@@ -155,6 +155,14 @@ export function createStages(context: StageContext): Stages {
         const failures = new Map<Error, number>();
         outcomes.forEach((outcome, index) => {
           const catchingUp = caughtUp.has(reminders[index] as Reminder);
+          // A caught-up reminder the ledger could not be asked about was likely delivered already.
+          if (catchingUp && outcome.kind === "failed" && outcome.error instanceof LedgerError) {
+            if (!reported.has(outcome.error)) {
+              reported.add(outcome.error);
+              tally.errors.push({ webhook, message: outcome.error.message });
+            }
+            return;
+          }
           // A caught-up reminder another run delivered was never this run's to send.
           if (catchingUp && outcome.kind !== "duplicate") tally.remindersDue(1);
           if (outcome.kind === "sent") sent += 1;

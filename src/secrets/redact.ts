@@ -109,6 +109,8 @@ export class SecretRedactor {
     if (!(error instanceof Error)) return new Error(this.redact(String(error)));
     const copy = new Error(this.redact(error.message));
     copy.name = error.name;
+    const status = (error as { status?: unknown }).status;
+    if (status !== undefined) Object.assign(copy, { status });
     if (error.stack) copy.stack = this.redact(error.stack);
     return copy;
   }

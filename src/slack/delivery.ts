@@ -102,9 +102,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       );
       if (!this.running) {
         this.running = true;
-        void this.run().finally(() => {
-          this.running = false;
-        });
+        void this.run();
       }
       return Promise.all(outcomes);
     }
@@ -120,32 +118,41 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     }
 
     async run(): Promise<void> {
-      while (this.pending.length > 0) {
-        let taken: Entry[] = [];
-        try {
-          if (this.refused) {
-            await this.fail(this.pending.splice(0), this.refused);
-            continue;
+      try {
+        while (this.pending.length > 0) {
+          let taken: Entry[] = [];
+          try {
+            if (this.refused) {
+              await this.fail(this.pending.splice(0), this.refused);
+              continue;
+            }
+            // Wait before taking the batch: what arrives during the wait joins this message.
+            if (!(await this.turn())) {
+              await this.fail(this.pending.splice(0), this.outOfTime());
+              continue;
+            }
+            taken = this.pending.splice(0);
+            const batch = await this.claim(taken);
+            const [first] = packMessages(
+              batch.map((entry) => entry.reminder),
+              options.clock(),
+            );
+            if (!first) continue;
+            // What did not fit goes first in the next message, together with whatever arrives meanwhile.
+            this.pending.unshift(...batch.slice(first.reminders.length));
+            await this.send(batch.slice(0, first.reminders.length), first.message);
+          } catch (error) {
+            // A bug, not Slack: settle what this step held rather than leave its callers waiting,
+            // and take it out of the queue so it is not posted later without its claim.
+            this.pending = this.pending.filter((entry) => !taken.includes(entry));
+            await this.fail(taken, error as Error);
           }
-          // Wait before taking the batch: what arrives during the wait joins this message.
-          if (!(await this.turn())) {
-            await this.fail(this.pending.splice(0), this.outOfTime());
-            continue;
-          }
-          taken = this.pending.splice(0);
-          const batch = await this.claim(taken);
-          const [first] = packMessages(
-            batch.map((entry) => entry.reminder),
-            options.clock(),
-          );
-          if (!first) continue;
-          // What did not fit goes first in the next message, together with whatever arrives meanwhile.
-          this.pending.unshift(...batch.slice(first.reminders.length));
-          await this.send(batch.slice(0, first.reminders.length), first.message);
-        } catch (error) {
-          // A bug, not Slack: settle what this step held rather than leave its callers waiting.
-          await this.fail(taken, error as Error);
         }
+      } finally {
+        // Cleared in the same tick as the last check of `pending` (a `finally` runs synchronously
+        // after the loop ends), so an add() from then on starts a new run rather than waiting on
+        // this one.
+        this.running = false;
       }
     }
 
@@ -203,8 +210,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
             delay === undefined ? "Slack refused the message" : "Slack post failed; retrying",
           );
           if (delay === undefined) {
-            if (!error.transient) this.refused = error;
-            return this.fail(entries, attempt > 1 ? afterAttempts(error, attempt) : error);
+            const failure = attempt > 1 ? afterAttempts(error, attempt) : error;
+            // 400 (invalid_payload, invalid_blocks) is about this message, not the webhook.
+            if (!error.transient && error.status !== 400) this.refused = failure;
+            return this.fail(entries, failure);
           }
           if (delay >= usable()) return this.fail(entries, this.outOfTime(error));
           await sleep(delay);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SlackDeliveryError } from "../../src/errors.ts";
 import { SecretRedactor } from "../../src/secrets/redact.ts";
 import { redactingTracer } from "../../src/secrets/tracer.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
@@ -51,5 +52,24 @@ describe("redactingTracer", () => {
     expect(JSON.stringify(inner.recorded)).toContain("calendar.example.com");
     expect(thrown).toBeInstanceOf(FeedTrouble);
     expect((thrown as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
+describe("redactingTracer and failures", () => {
+  it("keeps the HTTP status of an error a span fails with, so X-Ray can flag a throttle", async () => {
+    // Prepare
+    const failed: unknown[] = [];
+    const inner: Tracer = {
+      span: async (_name, work) => work({ annotate() {}, metadata() {}, fail: (error) => failed.push(error) }),
+    };
+    const tracer = redactingTracer(inner, new SecretRedactor());
+
+    // Act
+    await tracer.span("notify:team", (span) =>
+      span.fail(new SlackDeliveryError("team", "rate-limited", { status: 429, transient: true })),
+    );
+
+    // Assess
+    expect((failed[0] as { status?: number }).status).toBe(429);
   });
 });
