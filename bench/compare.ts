@@ -9,7 +9,6 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { configSchema, type Strategy } from "../src/config/schema.ts";
 import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
 import { silentLogger } from "../src/log.ts";
@@ -21,28 +20,10 @@ import { assembleTraces, strategySpans, type TraceNode } from "../src/tracing/do
 import { comparisonTable, figuresOf } from "../src/tracing/figures.ts";
 import { waterfallSvg } from "../src/tracing/waterfall.ts";
 import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
+import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import type { WorkloadAddresses, WorkloadSpec } from "./workload.ts";
 
-const { values } = parseArgs({
-  options: {
-    feeds: { type: "string" },
-    "min-latency": { type: "string", default: "50" },
-    "max-latency": { type: "string", default: "400" },
-    "slack-latency": { type: "string", default: "100" },
-    webhooks: { type: "string" },
-    hosts: { type: "string" },
-    concurrency: { type: "string" },
-    events: { type: "string", default: "20" },
-    strategies: { type: "string" },
-    scale: { type: "boolean", default: false },
-    "heap-mb": { type: "string" },
-    out: { type: "string", default: "bench/out" },
-    help: { type: "boolean", default: false },
-  },
-});
-
-if (values.help) {
-  process.stdout.write(`npm run compare -- [options]
+const USAGE = `npm run compare -- [options]
   --feeds N            feeds in the workload (default 40; 1000 with --scale)
   --min-latency MS     quickest feed answers after MS (default 50)
   --max-latency MS     slowest feed answers after MS (default 400)
@@ -54,19 +35,28 @@ if (values.help) {
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
   --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
   --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
-  --out DIR            where the chart and the segment documents go (default bench/out)
-`);
-  process.exit(0);
-}
+  --out DIR            where the chart and the segment documents go (default bench/out)`;
+
+const { values } = readCommandLine(USAGE, {
+  feeds: { type: "string" },
+  "min-latency": { type: "string", default: "50" },
+  "max-latency": { type: "string", default: "400" },
+  "slack-latency": { type: "string", default: "100" },
+  webhooks: { type: "string" },
+  hosts: { type: "string" },
+  concurrency: { type: "string" },
+  events: { type: "string", default: "20" },
+  strategies: { type: "string" },
+  scale: { type: "boolean", default: false },
+  "heap-mb": { type: "string" },
+  out: { type: "string", default: "bench/out" },
+});
 
 function count(name: keyof typeof values, fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    process.stderr.write(`--${name} must be a whole number, not "${String(raw)}"\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(value) || value < 0) usageError(USAGE, `--${name} must be a whole number, not "${String(raw)}"`);
   return value;
 }
 
@@ -79,6 +69,14 @@ const strategies = (values.strategies ?? (values.scale ? "pipelined" : "serial,p
   .map((s) => s.trim()) as Strategy[];
 const minLatency = count("min-latency", 50);
 const maxLatency = count("max-latency", 400);
+if (feedCount < 1) usageError(USAGE, "--feeds must be at least 1");
+if (concurrency < 1) usageError(USAGE, "--concurrency must be at least 1");
+if (minLatency > maxLatency) usageError(USAGE, "--min-latency must not be above --max-latency");
+for (const strategy of strategies) {
+  if (strategy !== "serial" && strategy !== "pipelined") {
+    usageError(USAGE, `--strategies: "${strategy}" is not a strategy; use serial, pipelined or both`);
+  }
+}
 const slackLatency = count("slack-latency", 100);
 const events = count("events", 20);
 

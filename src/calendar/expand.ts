@@ -55,7 +55,10 @@ function calendarZone(calendar: Component): string | undefined {
  *
  * @throws CalendarError when the text is not an iCalendar document at all.
  */
-export function parseCalendar(ics: string): ParsedCalendar {
+export function parseCalendar(feed: string): ParsedCalendar {
+  // Some servers put a byte-order mark or blank space before BEGIN:VCALENDAR; a leading space would
+  // otherwise read as a folded continuation of nothing, and the whole calendar would be lost.
+  const ics = feed.replace(/^[\uFEFF\s]+/, "");
   if (!/BEGIN:VCALENDAR/i.test(ics)) {
     const looksHtml = /^\s*(<!doctype html|<html|<\?xml|<)/i.test(ics);
     throw new CalendarError(

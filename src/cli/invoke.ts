@@ -5,21 +5,25 @@
 // run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS (default
 // 127.0.0.1:2000); nothing listening there costs nothing.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { openLocalSegment } from "../tracing/xray.ts";
+import { readCommandLine, usageError } from "./command-line.ts";
 import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
 
 const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]";
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
+const fail: (message: string) => never = (message) => usageError(USAGE, message);
+
+/** Lambda's answer for an invocation that failed: `{ errorType, errorMessage }`, on standard output. */
+function failed(error: unknown): number {
+  const err = error as Error;
+  process.stdout.write(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
+  return 1;
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    options: { config: { type: "string" }, timeout: { type: "string", default: "60" } },
-    allowPositionals: true,
+  const { values, positionals } = readCommandLine(USAGE, {
+    config: { type: "string" },
+    timeout: { type: "string", default: "60" },
   });
   const eventFile = positionals[0];
   if (!eventFile) fail("an event file is required, e.g. events/scheduled.json");
@@ -44,17 +48,21 @@ async function main(): Promise<number> {
   // kept for the result alone.
   console.log = console.info = console.debug = console.error;
 
-  // Imported only now: the handler reads its environment once, at module load, as in Lambda.
-  const { handler } = await import("../handler.ts");
+  // Imported only now: the handler reads its environment once, at module load, as in Lambda — where
+  // a bad variable fails the invocation like any other error.
+  let handler: (typeof import("../handler.ts"))["handler"];
+  try {
+    ({ handler } = await import("../handler.ts"));
+  } catch (error) {
+    return failed(error);
+  }
   const segment = await openLocalSegment(fn.functionName);
   try {
     const result = await handler(event, lambdaContext(fn));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
-    const err = error as Error;
-    process.stdout.write(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
-    return 1;
+    return failed(error);
   } finally {
     segment.close();
   }

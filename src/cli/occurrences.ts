@@ -2,48 +2,89 @@
 // Prints one JSON line per occurrence starting in [from, to), sorted by start: how a user finds out
 // why a reminder did or did not come.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { expandCalendar } from "../calendar/expand.ts";
 import { occurrenceLine } from "../calendar/occurrence.ts";
-import { isTimeZone } from "../calendar/zones.ts";
+import { isTimeZone, wallClockToInstant } from "../calendar/zones.ts";
+import { CalendarError } from "../errors.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
+import { readCommandLine, usageError } from "./command-line.ts";
 
-const USAGE = "usage: npm run -s occurrences -- <file-or-url> --from <ISO> --to <ISO> [--tz <IANA>]";
+const USAGE =
+  "usage: npm run -s occurrences -- <file-or-url> --from <ISO> --to <ISO> [--tz <IANA>]\n" +
+  "  --from/--to: 2026-03-12, 2026-03-12T09:00 (both read in --tz) or 2026-03-12T09:00:00Z / +09:00";
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = (message) => usageError(USAGE, message);
 
-function instant(value: string | undefined, flag: string): Date {
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 date or date-time; without an offset it is read on the clocks of `timeZone`. */
+function instant(value: string | undefined, flag: string, timeZone: string): Date {
   if (value === undefined) fail(`${flag} is required`);
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) fail(`${flag} "${value}" is not an ISO 8601 date or date-time`);
+  const wall = WALL_CLOCK.exec(value);
+  const date = wall
+    ? wallClockToInstant(
+        {
+          year: Number(wall[1]),
+          month: Number(wall[2]),
+          day: Number(wall[3]),
+          hour: Number(wall[4] ?? 0),
+          minute: Number(wall[5] ?? 0),
+          second: Number(wall[6] ?? 0),
+        },
+        timeZone,
+      )
+    : WITH_OFFSET.test(value)
+      ? new Date(value)
+      : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    fail(`${flag} "${value}" is not an ISO 8601 date or date-time, e.g. 2026-03-12 or 2026-03-12T09:00:00Z`);
+  }
   return date;
 }
 
+async function read(source: string): Promise<string> {
+  if (/^webcal:\/\//i.test(source)) {
+    fail(`"webcal://" is how calendar apps subscribe; use the same address with https:// instead`);
+  }
+  if (/^https?:\/\//i.test(source)) {
+    const fetcher = createFeedFetcher({ timeoutMs: 15_000, maxBytes: 50 * 1024 * 1024, attempts: 2 });
+    // No cache is given to this fetcher, so the feed is always downloaded, never `unchanged`.
+    const body = await fetcher.fetchFeed({ id: "calendar", url: source });
+    return body.unchanged ? "" : body.text;
+  }
+  return readFile(source, "utf8");
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    options: { from: { type: "string" }, to: { type: "string" }, tz: { type: "string" } },
-    allowPositionals: true,
+  const { values, positionals } = readCommandLine(USAGE, {
+    from: { type: "string" },
+    to: { type: "string" },
+    tz: { type: "string" },
   });
   const source = positionals[0];
   if (!source) fail("a calendar file or URL is required");
-  const from = instant(values.from, "--from");
-  const to = instant(values.to, "--to");
   const timezone = values.tz ?? "UTC";
-  if (!isTimeZone(timezone)) fail(`--tz "${timezone}" is not an IANA time zone`);
-  let text: string;
-  if (/^https?:\/\//i.test(source)) {
-    const fetcher = createFeedFetcher({ timeoutMs: 15_000, maxBytes: 50 * 1024 * 1024, attempts: 2 });
-    const body = await fetcher.fetchFeed({ id: "calendar", url: source });
-    text = body.unchanged ? "" : body.text;
-  } else {
-    text = await readFile(source, "utf8");
+  if (!isTimeZone(timezone)) fail(`--tz "${timezone}" is not an IANA time zone, e.g. Europe/Berlin`);
+  const from = instant(values.from, "--from", timezone);
+  const to = instant(values.to, "--to", timezone);
+  if (from >= to) fail("--from must be before --to");
+  // `head` and friends close the pipe early; that is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+  const text = await read(source);
+  let expansion: ReturnType<typeof expandCalendar>;
+  try {
+    expansion = expandCalendar(text, { from, to, timezone });
+  } catch (error) {
+    // The engine's messages are written to follow the feed's name.
+    if (error instanceof CalendarError) throw new Error(`${source} ${error.message}`, { cause: error });
+    throw error;
   }
-  const { occurrences, warnings } = expandCalendar(text, { from, to, timezone });
-  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(occurrences.map((o) => `${occurrenceLine(o)}\n`).join(""));
+  for (const warning of expansion.warnings) process.stderr.write(`warning: ${warning}\n`);
+  process.stdout.write(expansion.occurrences.map((o) => `${occurrenceLine(o)}\n`).join(""));
 }
 
 main().catch((error: unknown) => {

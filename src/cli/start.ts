@@ -12,7 +12,14 @@ import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
 async function main(): Promise<void> {
   const now = new Date();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  const realSlack = process.env.SLACK_WEBHOOK_URL;
+  const realSlack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
+  if (realSlack && !/^https?:\/\/[^/]+\/.+/i.test(realSlack)) {
+    process.stderr.write(
+      "SLACK_WEBHOOK_URL must be a Slack incoming-webhook URL, https://hooks.slack.com/services/…; unset it to see the messages here\n",
+    );
+    process.exitCode = 2;
+    return;
+  }
   let shown = 0;
   const calendars = await serveCalendars(demoCalendars(now, zone));
   const slack = await fakeSlack((payload) => {

@@ -3,19 +3,16 @@
 // X-Ray recorded in the last <duration> (e.g. 30m, 6h, 2d), found by their `strategy` annotation.
 // Uses the AWS SDK's usual credentials and region (AWS_PROFILE, AWS_REGION, ...).
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { XRayClient } from "@aws-sdk/client-xray";
 import { comparisonTable, figuresOf } from "../tracing/figures.ts";
 import { waterfallSvg } from "../tracing/waterfall.ts";
 import { readRuns } from "../tracing/xray-api.ts";
+import { readCommandLine, usageError } from "./command-line.ts";
 
 const USAGE = "usage: npm run traces -- --since <duration, e.g. 30m, 6h, 2d> [--until <ISO>] [--chart <file.svg>]";
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = (message) => usageError(USAGE, message);
 
 /** `90s`, `30m`, `6h`, `2d` → milliseconds; `undefined` when unreadable. */
 function parseDuration(text: string): number | undefined {
@@ -25,9 +22,12 @@ function parseDuration(text: string): number | undefined {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { since: { type: "string" }, until: { type: "string" }, chart: { type: "string" } },
+  const { values, positionals } = readCommandLine(USAGE, {
+    since: { type: "string" },
+    until: { type: "string" },
+    chart: { type: "string" },
   });
+  if (positionals.length > 0) fail(`unexpected argument "${positionals[0]}"`);
   if (!values.since) fail("--since is required");
   const span = parseDuration(values.since);
   // X-Ray keeps traces for 30 days.
@@ -64,7 +64,12 @@ main().then(
   },
   (error: unknown) => {
     const err = error as Error;
-    process.stderr.write(`cannot read traces from X-Ray: ${err.name}: ${err.message}\n`);
+    // The SDK's own words for a missing setup do not say where the setup goes.
+    const hint =
+      /region is missing/i.test(err.message) || /credential/i.test(`${err.name} ${err.message}`)
+        ? "\nset AWS_REGION to the deployed stack's region and AWS_PROFILE (or the AWS_ACCESS_KEY_ID pair) to an account that can call xray:GetTraceSummaries and xray:BatchGetTraces"
+        : "";
+    process.stderr.write(`cannot read traces from X-Ray: ${err.name}: ${err.message}${hint}\n`);
     process.exitCode = 1;
   },
 );

@@ -19,6 +19,31 @@ describe("event text", () => {
 });
 
 describe("malformed calendars", () => {
+  it("reads a calendar served with a byte-order mark and blank space before BEGIN:VCALENDAR", () => {
+    // Prepare
+    const ics = [
+      "\uFEFF  \r\n   BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "BEGIN:VEVENT",
+      "UID:padded",
+      "DTSTART:20260310T090000Z",
+      "SUMMARY:Still read",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const { occurrences } = occurrencesOf(parseCalendar(ics), {
+      from: new Date("2026-03-10T00:00:00Z"),
+      to: new Date("2026-03-11T00:00:00Z"),
+      timezone: "UTC",
+    });
+
+    // Assess
+    expect(occurrences.map((o) => o.summary)).toEqual(["Still read"]);
+  });
+
   it("skips a bad date, a broken RRULE, a missing END and a missing DTSTART, keeping the good events", () => {
     // Prepare
     const fixture = "broken-components-among-good.ics";

@@ -84,6 +84,31 @@ describe("npm run invoke", () => {
   });
 });
 
+describe("npm run invoke, given what it cannot use", () => {
+  it("answers with Lambda's error shape when an environment variable is unusable", async () => {
+    // Act
+    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json"], { STRATEGY: "bogus" });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout.trim())).toEqual({
+      errorType: "ConfigError",
+      errorMessage: expect.stringMatching(/^STRATEGY: is "bogus"/),
+    });
+  });
+
+  it("answers a mistyped flag with one line and the usage", async () => {
+    // Act
+    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--timout", "5"]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "Unknown option '--timout'\nusage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]\n",
+    );
+  });
+});
+
 describe("npm start", () => {
   it("prints the demo's reminders as Slack messages within seconds", async () => {
     const run = await runCli("src/cli/start.ts", [], { NO_COLOR: "1" });

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.ts";
 
@@ -40,4 +43,50 @@ describe("npm run occurrences", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--tz "Mars/Olympus" is not an IANA time zone');
   });
+
+  it("reads a --from and --to without an offset on the clocks of --tz", async () => {
+    // Prepare: "One day" is 2026-03-10, which begins at 2026-03-09T15:00Z in Tokyo
+    const args = ["test/fixtures/calendar/all-day-single-multi-and-duration.ics", "--from", "2026-03-10", "--to", "2026-03-11", "--tz", "Asia/Tokyo"];
+
+    // Act
+    const run = await runCli("src/cli/occurrences.ts", args, { TZ: "UTC" });
+
+    // Assess
+    expect(run.stdout).toContain('"uid":"single"');
+  });
+
+  it.each([
+    [["--from", "12/03/2026", "--to", "2026-03-11"], /--from "12\/03\/2026" is not an ISO 8601 date/],
+    [["--from", "2026-03-12", "--to", "2026-03-11"], /--from must be before --to/],
+    [["--from", "2026-03-10", "--to", "2026-03-11", "--tzz", "UTC"], /^Unknown option '--tzz'\n/],
+  ])("answers %j with one line and the usage, not a stack trace", async (flags, message) => {
+    // Act
+    const run = await runCli("src/cli/occurrences.ts", ["test/fixtures/calendar/all-day-single-multi-and-duration.ics", ...flags]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain("usage: npm run -s occurrences");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names the file and says what it is when it is an HTML page", async () => {
+    // Prepare
+    const page = join(await mkdtemp(join(tmpdir(), "occurrences-")), "login.html");
+    await writeFile(page, "<!doctype html><html><body>Sign in</body></html>");
+
+    // Act
+    const run = await runCli("src/cli/occurrences.ts", [page, "--from", "2026-03-10", "--to", "2026-03-11"]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${page} is an HTML/XML page, not an iCalendar feed`);
+  });
+
+  it("points a webcal:// address to its https:// form", async () => {
+    const run = await runCli("src/cli/occurrences.ts", ["webcal://calendar.example.com/basic.ics", "--from", "2026-03-10", "--to", "2026-03-11"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/use the same address with https:\/\//);
+  });
 });
+
