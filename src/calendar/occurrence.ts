@@ -24,7 +24,10 @@ export interface Occurrence {
   recurrenceId: string | undefined;
   /** STATUS of the event, upper case (`CONFIRMED`, `TENTATIVE`); cancelled ones never appear. */
   status: string | undefined;
-  /** The zone the occurrence is shown in. */
+  /**
+   * The zone its start was written in: DTSTART's TZID, or the zone floating and all-day times are
+   * read in. Messages show times in the feed's zone instead (`Reminder.timezone`).
+   */
   timezone: string;
 }
 

@@ -68,6 +68,7 @@ export function dueReminders(
       feedId: rules.id,
       feedName: rules.name,
       webhook: rules.webhook,
+      timezone: rules.timezone,
       occurrence,
       leadMinutes,
       dueAt,

@@ -12,10 +12,23 @@ export interface Reminder {
   feedName: string;
   /** Name of the webhook it goes to. */
   webhook: string;
+  /**
+   * The zone its start is written in, in the message's plain-text fallback: the feed's
+   * `timezone` (DESIGN.md: "how times are shown"), not the zone of the event's DTSTART.
+   */
+  timezone: string;
   occurrence: Occurrence;
   /** Minutes before the start; `undefined` for an all-day reminder sent at `allDay.at`. */
   leadMinutes: number | undefined;
   dueAt: Date;
+}
+
+/**
+ * The occurrence a reminder is of: feed, UID and start. Several reminders of one occurrence (two
+ * lead times due in one run, or a catch-up beside a current one) are shown as one entry.
+ */
+export function occurrenceKey(reminder: Pick<Reminder, "feedId" | "occurrence">): string {
+  return `${reminder.feedId}#${reminder.occurrence.uid}#${reminder.occurrence.start.toISOString()}`;
 }
 
 /** The ledger identity of a reminder. */

@@ -138,9 +138,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
               options.clock(),
             );
             if (!first) continue;
-            // What did not fit goes first in the next message, together with whatever arrives meanwhile.
-            this.pending.unshift(...batch.slice(first.reminders.length));
-            await this.send(batch.slice(0, first.reminders.length), first.message);
+            // The message carries every reminder of each occurrence it shows, wherever they were in
+            // the batch; each still settles on its own. What did not fit goes first in the next
+            // message, together with whatever arrives meanwhile.
+            const carried = new Set(first.reminders);
+            this.pending.unshift(...batch.filter((entry) => !carried.has(entry.reminder)));
+            await this.send(batch.filter((entry) => carried.has(entry.reminder)), first.message);
           } catch (error) {
             // A bug, not Slack: settle what this step held rather than leave its callers waiting,
             // and take it out of the queue so it is not posted later without its claim.

@@ -1,5 +1,5 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
-import type { Reminder } from "../reminders/reminder.ts";
+import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { escapeSlackText } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
 
@@ -25,7 +25,10 @@ const MAX_DESCRIPTION = 300;
 /** Slack's limit for a button's URL. */
 const MAX_URL = 3_000;
 
-/** "Tue, Mar 10, 14:00 JST" in the occurrence's own zone. */
+/**
+ * "Thu, Mar 12, 16:00 GMT+1": the start in the feed's zone (`reminder.timezone`), whatever zone the
+ * event's DTSTART was written in. An all-day occurrence shows its day.
+ */
 export function formatStart(reminder: Reminder): string {
   const { occurrence } = reminder;
   if (occurrence.allDay) {
@@ -37,7 +40,7 @@ export function formatStart(reminder: Reminder): string {
     }).format(new Date(`${occurrence.day}T00:00:00Z`));
   }
   return new Intl.DateTimeFormat("en-US", {
-    timeZone: occurrence.timezone,
+    timeZone: reminder.timezone,
     weekday: "short",
     month: "short",
     day: "numeric",
@@ -169,48 +172,75 @@ function fallbackText(lines: readonly string[]): string {
 }
 
 /**
- * Renders reminders for one webhook as one Slack message. `now` is when it is sent, for the
- * countdown. Use `packMessages` for a list that may not fit in one message.
+ * The reminders in order, those of one occurrence (same feed, UID and start) together at the place
+ * of the first: two lead times due in one run, or a catch-up beside a current reminder, are one
+ * entry in a message, not the same event twice.
  */
-export function renderMessage(reminders: readonly Reminder[], now: Date): SlackMessage {
+function byOccurrence(reminders: readonly Reminder[]): Reminder[][] {
+  const groups = new Map<string, Reminder[]>();
+  for (const reminder of reminders) {
+    const key = occurrenceKey(reminder);
+    const group = groups.get(key);
+    if (group) group.push(reminder);
+    else groups.set(key, [reminder]);
+  }
+  return [...groups.values()];
+}
+
+function render(entries: readonly Reminder[], now: Date): SlackMessage {
   const blocks: Block[] = [];
-  reminders.forEach((reminder, index) => {
+  entries.forEach((reminder, index) => {
     if (index > 0) blocks.push({ type: "divider" });
     blocks.push(...reminderBlocks(reminder, now, index));
   });
-  return { text: truncate(fallbackText(reminders.map((r) => fallbackLine(r, now))), MAX_TEXT), blocks };
+  return { text: truncate(fallbackText(entries.map((r) => fallbackLine(r, now))), MAX_TEXT), blocks };
+}
+
+/**
+ * Renders reminders for one webhook as one Slack message, one entry per occurrence. `now` is when
+ * it is sent, for the countdown. Use `packMessages` for a list that may not fit in one message.
+ */
+export function renderMessage(reminders: readonly Reminder[], now: Date): SlackMessage {
+  return render(byOccurrence(reminders).map(([first]) => first as Reminder), now);
 }
 
 /** One message of a packed list, with the reminders it carries. */
 export interface PackedMessage {
+  /** Every reminder the message delivers: an entry can carry several reminders of its occurrence. */
   reminders: Reminder[];
   message: SlackMessage;
 }
 
 /**
- * Packs reminders, in order, into as few messages as Slack's limits allow: a new message starts
- * when one more reminder would pass 50 blocks or the fallback text's length limit.
+ * Packs reminders into as few messages as Slack's limits allow, one entry per occurrence, in the
+ * order of each occurrence's first reminder: a new message starts when one more entry would pass
+ * 50 blocks or the fallback text's length limit. Each reminder is in exactly one message, with
+ * the other reminders of its occurrence.
  */
 export function packMessages(reminders: readonly Reminder[], now: Date): PackedMessage[] {
   const packed: PackedMessage[] = [];
-  let group: Reminder[] = [];
+  let carried: Reminder[] = [];
+  let entries: Reminder[] = [];
   let blocks = 0;
   let lines: string[] = [];
   const close = () => {
-    if (group.length > 0) packed.push({ reminders: group, message: renderMessage(group, now) });
-    group = [];
+    if (entries.length > 0) packed.push({ reminders: carried, message: render(entries, now) });
+    carried = [];
+    entries = [];
     blocks = 0;
     lines = [];
   };
-  for (const reminder of reminders) {
-    const size = reminderBlocks(reminder, now).length;
-    const line = fallbackLine(reminder, now);
-    if (group.length > 0 && (blocks + 1 + size > MAX_BLOCKS || fallbackText([...lines, line]).length > MAX_TEXT)) {
+  for (const group of byOccurrence(reminders)) {
+    const entry = group[0] as Reminder;
+    const size = reminderBlocks(entry, now).length;
+    const line = fallbackLine(entry, now);
+    if (entries.length > 0 && (blocks + 1 + size > MAX_BLOCKS || fallbackText([...lines, line]).length > MAX_TEXT)) {
       close();
     }
-    // A divider separates each reminder from the one before it.
-    blocks += size + (group.length > 0 ? 1 : 0);
-    group.push(reminder);
+    // A divider separates each entry from the one before it.
+    blocks += size + (entries.length > 0 ? 1 : 0);
+    entries.push(entry);
+    carried.push(...group);
     lines.push(line);
   }
   close();

@@ -20,6 +20,17 @@ describe("dueReminders", () => {
     expect(due[0]?.id).toBe("team#m#2026-03-12T15:00:00.000Z#10m");
   });
 
+  it("carries the feed's zone, the one its start is shown in, whatever the event's own zone", () => {
+    // Prepare
+    const meeting = occurrence({ start: at("2026-03-12T15:00:00Z"), timezone: "UTC" });
+
+    // Act
+    const due = dueReminders([meeting], rules({ timezone: "Europe/Berlin" }), window);
+
+    // Assess
+    expect(due.map((r) => r.timezone)).toEqual(["Europe/Berlin"]);
+  });
+
   it("leaves out a reminder due exactly at the window's end: the next run sends it", () => {
     const meeting = occurrence({ start: at("2026-03-12T15:05:00Z") });
     expect(dueReminders([meeting], rules(), window)).toEqual([]);

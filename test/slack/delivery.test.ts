@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SlackDeliveryError } from "../../src/errors.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
+import { type Reminder, reminderId } from "../../src/reminders/reminder.ts";
 import { createDelivery, type DeliveryOptions } from "../../src/slack/delivery.ts";
 import type { SlackMessage } from "../../src/slack/message.ts";
 import { createSlackPoster, type SlackPoster } from "../../src/slack/webhook.ts";
@@ -237,6 +238,29 @@ describe("delivery to Slack", () => {
     expect(maxInAnySecond(times)).toBeLessThanOrEqual(2);
     const last = times.at(-1) as number;
     expect(last).toBeGreaterThanOrEqual((times.length - 2) * 1_000);
+  });
+
+  it("carries an event's second lead time in the message that shows the event, even when the list is split", async () => {
+    // Prepare: 40 events need two messages; the first event's 5-minute reminder comes last
+    slack = await startSlack();
+    const ledger = createMemoryLedger();
+    const list = reminders(40, start);
+    const first = list[0] as Reminder;
+    const secondLead = { ...first, id: reminderId(first.feedId, first.occurrence, 5), leadMinutes: 5 };
+    const { delivery } = setup(slack.url, { ledger });
+
+    // Act
+    const outcomes = await delivery.deliver("team", [...list, secondLead]);
+
+    // Assess: every reminder sent and recorded; each event shown once, the first in the first message
+    expect(outcomes).toHaveLength(41);
+    expect(outcomes.every((o) => o.kind === "sent")).toBe(true);
+    expect([...ledger.entries.values()].every((e) => e.status === "done")).toBe(true);
+    expect(ledger.entries.size).toBe(41);
+    const titles = slack.posts.map((p) => JSON.stringify(p.payload.blocks).match(/\*Meeting \d+\*/g) ?? []);
+    expect(titles.length).toBeGreaterThan(1);
+    expect(titles.flat()).toEqual(list.map((r) => `*${r.occurrence.summary}*`));
+    expect(titles[0]).toContain("*Meeting 1*");
   });
 
   it("posts nothing the ledger holds, and releases the claims of a failed post", async () => {

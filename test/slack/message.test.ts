@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BLOCKS, MAX_TEXT, packMessages, renderMessage } from "../../src/slack/message.ts";
+import type { Reminder } from "../../src/reminders/reminder.ts";
 import { reminder, reminders } from "../support/reminders.ts";
 
 const start = new Date("2026-03-12T15:00:00Z");
@@ -10,7 +11,7 @@ const sectionText = (message: ReturnType<typeof renderMessage>, index = 0) =>
 describe("renderMessage", () => {
   it("shows the title, the start as a date token with the feed's zone as fallback, and the countdown", () => {
     // Prepare
-    const r = reminder({ summary: "Platform sync", start, timezone: "Asia/Tokyo" }, { name: "Platform" });
+    const r = reminder({ summary: "Platform sync", start }, { name: "Platform", timezone: "Asia/Tokyo" });
 
     // Act
     const message = renderMessage([r], now);
@@ -22,6 +23,21 @@ describe("renderMessage", () => {
     expect(text).toContain("in 10 minutes");
     expect(JSON.stringify(message.blocks)).toContain(":calendar: Platform");
     expect(message.text).toBe("Reminder: Platform sync — Fri, Mar 13, 00:00 GMT+9, in 10 minutes");
+  });
+
+  it.each([
+    ["a UTC event for a Berlin feed", "UTC", "Europe/Berlin", "Thu, Mar 12, 16:00 GMT+1"],
+    ["a Tokyo event for a UTC feed", "Asia/Tokyo", "UTC", "Thu, Mar 12, 15:00 UTC"],
+  ])("writes the start of %s in the feed's zone, not the event's", (_, eventZone, feedZone, shown) => {
+    // Prepare
+    const r = reminder({ summary: "Retro", start, timezone: eventZone }, { timezone: feedZone });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    expect(message.text).toBe(`Reminder: Retro — ${shown}, in 10 minutes`);
+    expect(sectionText(message)).toContain(`|${shown}>`);
   });
 
   it("shows the location and a shortened description without HTML", () => {
@@ -130,6 +146,36 @@ describe("packMessages", () => {
     // Assess
     expect(packed).toHaveLength(1);
     expect(packed[0]?.message.text).toMatch(/^12 reminders: Meeting 1 — /);
+  });
+
+  it("shows an event once when several of its reminders are due together, and carries them all", () => {
+    // Prepare: the first event's 12- and 10-minute reminders, with another event's between them
+    const [sync, standup] = reminders(2, start);
+    const earlier = { ...(sync as Reminder), id: "team#event-0@team#12m", leadMinutes: 12 };
+    const list = [earlier, standup as Reminder, sync as Reminder];
+
+    // Act
+    const packed = packMessages(list, now);
+
+    // Assess
+    expect(packed).toHaveLength(1);
+    expect(packed[0]?.reminders).toEqual([earlier, sync, standup]);
+    expect(packed[0]?.message.blocks.filter((b) => b.type === "section")).toHaveLength(2);
+    expect(packed[0]?.message.text).toMatch(/^2 reminders: Meeting 1 — .*; Meeting 2 — /);
+    expect(renderMessage(list, now)).toEqual(packed[0]?.message);
+  });
+
+  it("keeps apart events that share a UID but not a start, or a start but not a feed", () => {
+    // Prepare
+    const [first] = reminders(1, start);
+    const moved = reminder({ uid: first?.occurrence.uid as string, summary: "Meeting 1", start: new Date(start.getTime() + 60_000) });
+    const otherFeed = reminder({ uid: first?.occurrence.uid as string, summary: "Meeting 1", start }, { id: "ops" });
+
+    // Act
+    const message = renderMessage([first as Reminder, moved, otherFeed], now);
+
+    // Assess
+    expect(message.blocks.filter((b) => b.type === "section")).toHaveLength(3);
   });
 
   it("splits a long list where Slack's block limit would be passed, losing none and keeping order", () => {

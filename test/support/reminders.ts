@@ -6,7 +6,7 @@ import { occurrence } from "./builders.ts";
 /** A reminder of a timed occurrence, 10 minutes ahead; override what the test is about. */
 export function reminder(
   overrides: Partial<Occurrence> & { start: Date },
-  feed: { id?: string; name?: string; webhook?: string } = {},
+  feed: { id?: string; name?: string; webhook?: string; timezone?: string } = {},
 ): Reminder {
   const o = occurrence(overrides);
   const feedId = feed.id ?? "team";
@@ -15,6 +15,7 @@ export function reminder(
     feedId,
     feedName: feed.name ?? "Team",
     webhook: feed.webhook ?? "team",
+    timezone: feed.timezone ?? "UTC",
     occurrence: o,
     leadMinutes: 10,
     dueAt: new Date(o.start.getTime() - 10 * 60_000),
