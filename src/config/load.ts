@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { type Config, configSchema } from "./schema.ts";
 
@@ -51,6 +52,56 @@ function replaceAt(root: unknown, path: readonly (string | number)[], value: str
   let node = root as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   node[path[path.length - 1] as string | number] = value;
+}
+
+/** The settings a strict object of `schema` accepts at `path`, or none if there is no object there. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: unknown = schema;
+  for (const key of [...path, undefined]) {
+    while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap();
+    if (key === undefined) break;
+    if (node instanceof z.ZodObject && typeof key === "string") node = node.shape[key];
+    else if (node instanceof z.ZodArray && typeof key === "number") node = node.element;
+    else return [];
+  }
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+/** Levenshtein distance with adjacent swaps, ignoring case: `webhok` is 1 from `webhook`. */
+function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  const d = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= s.length; i++) {
+    for (let j = 1; j <= t.length; j++) {
+      const row = d[i] as number[];
+      const above = d[i - 1] as number[];
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let best = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
+        best = Math.min(best, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row[j] = best;
+    }
+  }
+  return (d[s.length] as number[])[t.length] as number;
+}
+
+/** The known setting an unknown key most likely misspells: at most two edits, and fewer than half its length. */
+function nearMiss(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(key, name);
+    if (distance <= 2 && distance * 2 < name.length && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function unknownSetting(key: string, known: readonly string[]): string {
+  const guess = nearMiss(key, known);
+  return guess === undefined
+    ? "is not a known setting; remove it or check its spelling (see the README's Configuration table)"
+    : `is not a known setting; did you mean "${guess}"?`;
 }
 
 /**
@@ -108,7 +159,7 @@ export async function parseConfig(
     issue.code === "unrecognized_keys"
       ? issue.keys.map((key) => ({
           path: formatPath([...issue.path, key]),
-          message: "is not a known setting; remove it or check its spelling (see the README's Configuration table)",
+          message: unknownSetting(key, knownKeysAt(configSchema, issue.path)),
         }))
       : issue.code === "invalid_key"
         ? [{ path: formatPath(issue.path), message: `is not a valid name: it ${issue.issues[0]?.message ?? "is malformed"}` }]

@@ -10,126 +10,206 @@ function isRegExp(source: string): boolean {
   }
 }
 
+/**
+ * Says what a field holds, in the product's words: `is required: …` when it is missing, `must be …`
+ * when it has the wrong type or value. Zod's defaults ("expected string, received undefined") name
+ * neither the field's purpose nor the fix. The input itself is never quoted: it may be a secret URL.
+ */
+function expecting(what: string): { error: (issue: z.core.$ZodRawIssue) => string | undefined } {
+  return {
+    error: (issue) => {
+      if (issue.code !== "invalid_type" && issue.code !== "invalid_value") return undefined;
+      return issue.input === undefined ? `is required: ${what}` : `must be ${what}`;
+    },
+  };
+}
+
+/** A whole number in [min, max]; `unit` follows the bounds in messages (" seconds"). */
+function wholeNumber(min: number, max: number, unit = "") {
+  const range = `must be between ${min} and ${max}${unit}`;
+  return z
+    .number(expecting(`a whole number from ${min} to ${max}${unit}`))
+    .int("must be a whole number")
+    .min(min, range)
+    .max(max, range);
+}
+
 const timeZone = z
-  .string()
+  .string(expecting('an IANA time zone name such as "Europe/Berlin" or "UTC"'))
   .refine(isTimeZone, "is not an IANA time zone; use a name such as \"Europe/Berlin\" or \"UTC\"");
 
 /** Minutes before an occurrence's start; a week at most, so a run never expands years of rules. */
 const leadMinutes = z
   .array(
     z
-      .number()
+      .number(expecting("a number of minutes, e.g. 10"))
       .int("must be whole minutes")
       .min(0, "must be 0 or more")
       .max(10_080, "must be at most 10080 (one week)"),
+    expecting("a list of minutes, e.g. [10]"),
   )
   .min(1, "needs at least one lead time, e.g. [10]")
   .refine((leads) => new Set(leads).size === leads.length, "lists the same lead time twice");
 
-const pattern = z.string().refine(isRegExp, "is not a valid regular expression");
+const pattern = z
+  .string(expecting('a regular expression written as a string, e.g. "standup|retro"'))
+  .refine(isRegExp, "is not a valid regular expression");
 
-const allDay = z.strictObject({
-  remind: z.boolean().default(true),
-  at: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time written HH:MM, e.g. \"09:00\"")
-    .default("09:00"),
-});
+const allDay = z.strictObject(
+  {
+    remind: z.boolean(expecting("true or false")).default(true),
+    at: z
+      .string(expecting('a local time written HH:MM, e.g. "09:00"'))
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time written HH:MM, e.g. \"09:00\"")
+      .default("09:00"),
+  },
+  expecting('an object such as { "remind": true, "at": "09:00" }'),
+);
 
-/** A value that is a URL, or an `ssm:/name` reference resolved before validation. */
-const httpUrl = z.string().superRefine((value, ctx) => {
-  let protocol: string;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    protocol = "";
-  }
-  if (protocol === "https:" || protocol === "http:") return;
-  // Calendar apps hand out webcal:// links: the same address, to be fetched over https.
-  const hint = protocol === "webcal:" ? "; write the webcal:// link with https:// instead" : "";
-  ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
-});
+/** A value that is a URL, or an `ssm:/name` reference resolved before validation; `what` says which. */
+const httpUrl = (what: string) =>
+  z.string(expecting(what)).superRefine((value, ctx) => {
+    let protocol: string;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      protocol = "";
+    }
+    if (protocol === "https:" || protocol === "http:") return;
+    // Calendar apps hand out webcal:// links: the same address, to be fetched over https.
+    const hint = protocol === "webcal:" ? "; write the webcal:// link with https:// instead" : "";
+    ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
+  });
 
-const name = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-    "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-  );
+/** The name of a feed or webhook; `what` says which, for messages about a missing or mistyped one. */
+const name = (what: string) =>
+  z
+    .string(expecting(what))
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+      "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    );
 
-const feed = z.strictObject({
-  id: name,
-  url: httpUrl,
-  webhook: name,
-  /** Shown in messages; defaults to the id. */
-  name: z.string().min(1).max(80).optional(),
-  leadMinutes: leadMinutes.optional(),
-  timezone: timeZone.optional(),
-  include: pattern.optional(),
-  exclude: pattern.optional(),
-  allDay: allDay.optional(),
-});
+const feed = z.strictObject(
+  {
+    id: name('a short name for the feed, unique among the feeds, e.g. "platform"'),
+    url: httpUrl("the calendar's http(s) URL, or an ssm:/name reference to it"),
+    webhook: name('the name of a webhook defined in "webhooks"'),
+    /** Shown in messages; defaults to the id. */
+    name: z
+      .string(expecting("the feed's display name"))
+      .min(1, "must be 1-80 characters")
+      .max(80, "must be 1-80 characters")
+      .optional(),
+    leadMinutes: leadMinutes.optional(),
+    timezone: timeZone.optional(),
+    include: pattern.optional(),
+    exclude: pattern.optional(),
+    allDay: allDay.optional(),
+  },
+  expecting('an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }'),
+);
 
-const fetchLimits = z.strictObject({
-  timeoutSeconds: z.number().min(1).max(120).default(10),
-  maxBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(256 * 1024 * 1024)
-    .default(10 * 1024 * 1024),
-  attempts: z.number().int().min(1).max(5).default(3),
-});
+const fetchLimits = z.strictObject(
+  {
+    timeoutSeconds: z
+      .number(expecting("a number of seconds from 1 to 120"))
+      .min(1, "must be between 1 and 120 seconds")
+      .max(120, "must be between 1 and 120 seconds")
+      .default(10),
+    maxBytes: wholeNumber(1024, 256 * 1024 * 1024, " bytes").default(10 * 1024 * 1024),
+    attempts: wholeNumber(1, 5).default(3),
+  },
+  expecting('an object such as { "timeoutSeconds": 10, "attempts": 3 }'),
+);
 
-const ledger = z.strictObject({
-  table: z.string().min(3).max(255),
-  catchUpMinutes: z.number().int().min(0).max(1440).default(15),
-});
+const ledger = z.strictObject(
+  {
+    table: z
+      .string(expecting("the name of the DynamoDB ledger table"))
+      .min(3, "must be a DynamoDB table name of 3-255 characters")
+      .max(255, "must be a DynamoDB table name of 3-255 characters"),
+    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(15),
+  },
+  expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
+);
 
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
     scheduleMinutes: z
-      .number()
+      .number(expecting("a whole number of minutes between runs, e.g. 5"))
       .int("must be whole minutes")
       .min(1, "must be at least 1: EventBridge schedules run at most once a minute")
       .max(1440, "must be at most 1440 (one day)")
       .default(5),
     leadMinutes: leadMinutes.default([10]),
     timezone: timeZone.default("UTC"),
-    strategy: z.enum(["serial", "pipelined"]).default("pipelined"),
-    concurrency: z.number().int().min(1).max(256).default(16),
+    strategy: z.enum(["serial", "pipelined"], expecting('"serial" or "pipelined"')).default("pipelined"),
+    concurrency: wholeNumber(1, 256).default(16),
     allDay: allDay.default({ remind: true, at: "09:00" }),
-    webhooks: z.record(name, httpUrl).refine((hooks) => Object.keys(hooks).length > 0, {
-      message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
-    }),
-    feeds: z.array(feed).min(1, "needs at least one feed"),
+    webhooks: z
+      .record(
+        name("a webhook name"),
+        httpUrl("a Slack incoming webhook URL, or an ssm:/name reference to one"),
+        expecting('an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'),
+      )
+      .refine((hooks) => Object.keys(hooks).length > 0, {
+        message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
+      }),
+    feeds: z
+      .array(feed, expecting('a list of feeds, e.g. [{ "id": "platform", "url": "ssm:/…", "webhook": "team" }]'))
+      .min(1, "needs at least one feed"),
     fetch: fetchLimits.default({ timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
     ledger: ledger.optional(),
   })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.feeds.forEach((f, index) => {
-      const first = seen.get(f.id);
+  // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
+  // are there, so a wrong webhook name shows up together with every other problem.
+  .superRefine((config, ctx) => checkReferences(config, ctx), {
+    when: (payload) => hasFeedsAndWebhooks(payload.value),
+  });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasFeedsAndWebhooks(value: unknown): boolean {
+  return isRecord(value) && isRecord(value["webhooks"]) && Array.isArray(value["feeds"]);
+}
+
+/**
+ * Feed ids are unique and every feed names a defined webhook. Reads the input defensively: it runs
+ * before the rest of the configuration is known to be valid, and skips any feed it cannot read.
+ */
+function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
+  if (!isRecord(config) || !hasFeedsAndWebhooks(config)) return;
+  const webhooks = config["webhooks"] as Record<string, unknown>;
+  const seen = new Map<string, number>();
+  (config["feeds"] as unknown[]).forEach((f, index) => {
+    if (!isRecord(f)) return;
+    const { id, webhook } = f;
+    if (typeof id === "string") {
+      const first = seen.get(id);
       if (first !== undefined) {
         ctx.addIssue({
           code: "custom",
           path: ["feeds", index, "id"],
-          message: `"${f.id}" is already the id of feeds[${first}]; feed ids must be unique`,
+          message: `"${id}" is already the id of feeds[${first}]; feed ids must be unique`,
         });
       } else {
-        seen.set(f.id, index);
+        seen.set(id, index);
       }
-      if (!Object.hasOwn(config.webhooks, f.webhook)) {
-        const known = Object.keys(config.webhooks).join(", ") || "none";
-        ctx.addIssue({
-          code: "custom",
-          path: ["feeds", index, "webhook"],
-          message: `names webhook "${f.webhook}", which is not defined in "webhooks" (defined: ${known})`,
-        });
-      }
-    });
+    }
+    if (typeof webhook === "string" && !Object.hasOwn(webhooks, webhook)) {
+      const known = Object.keys(webhooks).join(", ") || "none";
+      ctx.addIssue({
+        code: "custom",
+        path: ["feeds", index, "webhook"],
+        message: `names webhook "${webhook}", which is not defined in "webhooks" (defined: ${known})`,
+      });
+    }
   });
+}
 
 export type Config = z.output<typeof configSchema>;
 export type FeedConfig = Config["feeds"][number];
