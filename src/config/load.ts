@@ -12,12 +12,16 @@ export const SSM_PREFIX = "ssm:";
  */
 export type SecretResolver = (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 
-/** Formats a path the way users write it: `feeds[3].webhook`. */
+/**
+ * Formats a path the way users write it: `feeds[3].webhook`. A key that is a URL (one pasted as a
+ * webhook's name, say) is shown as `<a URL>`: it may hold a secret.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
+    const shown = String(key).includes("://") ? "<a URL>" : String(key);
     if (typeof key === "number") out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
+    else out += out ? `.${shown}` : shown;
   }
   return out;
 }

@@ -81,14 +81,13 @@ const httpUrl = (what: string) =>
     ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
   });
 
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** The name of a feed or webhook; `what` says which, for messages about a missing or mistyped one. */
 const name = (what: string) =>
   z
     .string(expecting(what))
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-    );
+    .regex(NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
 const feed = z.strictObject(
   {
@@ -179,7 +178,9 @@ function hasFeedsAndWebhooks(value: unknown): boolean {
 
 /**
  * Feed ids are unique and every feed names a defined webhook. Reads the input defensively: it runs
- * before the rest of the configuration is known to be valid, and skips any feed it cannot read.
+ * before the rest of the configuration is known to be valid, and skips any feed it cannot read. Only
+ * well-formed names are quoted: a malformed one (a URL pasted in the wrong field) has its own error,
+ * and may be a secret.
  */
 function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(config) || !hasFeedsAndWebhooks(config)) return;
@@ -188,7 +189,7 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
   (config["feeds"] as unknown[]).forEach((f, index) => {
     if (!isRecord(f)) return;
     const { id, webhook } = f;
-    if (typeof id === "string") {
+    if (typeof id === "string" && NAME.test(id)) {
       const first = seen.get(id);
       if (first !== undefined) {
         ctx.addIssue({
@@ -200,8 +201,8 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
         seen.set(id, index);
       }
     }
-    if (typeof webhook === "string" && !Object.hasOwn(webhooks, webhook)) {
-      const known = Object.keys(webhooks).join(", ") || "none";
+    if (typeof webhook === "string" && NAME.test(webhook) && !Object.hasOwn(webhooks, webhook)) {
+      const known = Object.keys(webhooks).filter((key) => NAME.test(key)).join(", ") || "none";
       ctx.addIssue({
         code: "custom",
         path: ["feeds", index, "webhook"],

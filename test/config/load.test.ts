@@ -76,6 +76,100 @@ describe("parseConfig", () => {
     if (path) expect(error.message.startsWith(`${path}: `)).toBe(true);
   });
 
+  it.each([
+    ["a feed without a webhook", { ...valid, feeds: [{ id: "platform", url: valid.feeds[0]?.url }] }, 'feeds[0].webhook: is required: the name of a webhook defined in "webhooks"'],
+    ["no webhooks at all", { feeds: valid.feeds }, 'webhooks: is required: an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'],
+    ["a lead time that is not a list", { ...valid, leadMinutes: 10 }, "leadMinutes: must be a list of minutes, e.g. [10]"],
+    ["a concurrency of zero", { ...valid, concurrency: 0 }, "concurrency: must be between 1 and 256"],
+    ["a concurrency above the limit", { ...valid, concurrency: 1000 }, "concurrency: must be between 1 and 256"],
+    ["a concurrency written as text", { ...valid, concurrency: "16" }, "concurrency: must be a whole number from 1 to 256"],
+    ["an unknown strategy", { ...valid, strategy: "fastest" }, 'strategy: must be "serial" or "pipelined"'],
+    ["a feed that is not an object", { ...valid, feeds: ["platform"] }, 'feeds[0]: must be an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }'],
+    ["an all-day flag written as text", { ...valid, allDay: { remind: "yes" } }, "allDay.remind: must be true or false"],
+    ["too many fetch attempts", { ...valid, fetch: { attempts: 9 } }, "fetch.attempts: must be between 1 and 5"],
+    ["a ledger without a table", { ...valid, ledger: {} }, "ledger.table: is required: the name of the DynamoDB ledger table"],
+  ])("says what is expected and how to fix %s, in the product's words", async (_, config, expected) => {
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.message).toBe(`${expected} (in config.json)`);
+    expect(error.message).not.toMatch(/Invalid input|received|expected/);
+  });
+
+  it("reports an undefined webhook together with the other problems", async () => {
+    // Prepare: the cross-field check used to wait until every other field was valid
+    const config = { ...valid, concurrency: 0, feeds: [{ ...valid.feeds[0], webhook: "ops", timezone: "Berlin" }] };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.path).toBe("concurrency");
+    expect(error.message).toMatch(/; also .*feeds\[0\]\.timezone: .*feeds\[0\]\.webhook: names webhook "ops", which is not defined/);
+  });
+
+  it("reports a duplicate feed id even when one of the feeds is incomplete", async () => {
+    // Prepare
+    const config = { ...valid, feeds: [valid.feeds[0], { id: "platform", webhook: "team" }] };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.message).toMatch(/^feeds\[1\]\.url: is required: /);
+    expect(error.message).toMatch(/feeds\[1\]\.id: "platform" is already the id of feeds\[0\]/);
+  });
+
+  it.each([
+    ["a top-level setting", { ...valid, leadMinute: [5] }, "leadMinute", "leadMinutes"],
+    ["a feed setting", { ...valid, feeds: [{ ...valid.feeds[0], webhok: "team" }] }, "feeds[0].webhok", "webhook"],
+    ["a feed setting in the wrong case", { ...valid, feeds: [{ ...valid.feeds[0], allday: { remind: false } }] }, "feeds[0].allday", "allDay"],
+    ["a nested setting", { ...valid, fetch: { attempt: 2 } }, "fetch.attempt", "attempts"],
+    ["a swapped pair of letters", { ...valid, timezoen: "UTC" }, "timezoen", "timezone"],
+  ])("suggests the setting a misspelt key of %s most likely means", async (_, config, path, known) => {
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}: is not a known setting; did you mean "${known}"\\?`));
+  });
+
+  it("suggests nothing for an unknown key that is not close to a setting of its own object", async () => {
+    // Prepare: "scheduleMinutes" is a setting, but not of a feed
+    const config = { ...valid, feeds: [{ ...valid.feeds[0], scheduleMinutes: 5 }], colour: "blue" };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.message).not.toMatch(/did you mean/);
+    expect(error.message).toMatch(/feeds\[0\]\.scheduleMinutes: is not a known setting; remove it or check its spelling/);
+    expect(error.message).toMatch(/colour: is not a known setting; remove it or check its spelling/);
+  });
+
+  it("never repeats a URL written where a name belongs", async () => {
+    // Prepare: a webhook URL pasted as the feed's webhook name, twice as a feed id, and as a webhook name
+    const secret = "https://hooks.slack.com/services/T0/B0/pastedsecret";
+    const config = {
+      webhooks: { team: valid.webhooks.team, [secret]: valid.webhooks.team },
+      feeds: [
+        { id: secret, url: valid.feeds[0]?.url, webhook: secret },
+        { id: secret, url: valid.feeds[0]?.url, webhook: "ops" },
+      ],
+    };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.message).toMatch(/feeds\[0\]\.webhook: must be 1-64 letters/);
+    expect(error.message).toMatch(/not defined in "webhooks" \(defined: team\)/);
+    expect(error.message).not.toContain("pastedsecret");
+    expect(error.path).toBe("webhooks.<a URL>");
+  });
+
   it("rejects text that is not JSON, naming where it came from", async () => {
     const error = await parseConfig("{ nope", "settings.json").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
