@@ -55,14 +55,18 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     throw new ConfigError("STRATEGY", `is "${strategy}"; set it to "serial" or "pipelined", or unset it`);
   }
   const logLevel = (env.LOG_LEVEL ?? env.POWERTOOLS_LOG_LEVEL ?? "info").trim().toLowerCase();
+  if (!LEVELS.has(logLevel)) {
+    const name = env.LOG_LEVEL === undefined ? "POWERTOOLS_LOG_LEVEL" : "LOG_LEVEL";
+    throw new ConfigError(name, `is "${logLevel}"; set it to one of ${[...LEVELS].join(", ")}, or unset it`);
+  }
   return {
     configFile: env.CONFIG_FILE?.trim() || undefined,
     configParameter: env.CONFIG_PARAMETER?.trim() || undefined,
     strategy,
     ledgerTable: env.LEDGER_TABLE?.trim() || undefined,
-    logLevel: LEVELS.has(logLevel) ? logLevel : "info",
+    logLevel,
     scheduleMinutes: wholeNumber(env, "SCHEDULE_MINUTES", 1, undefined),
     parametersMaxAgeSeconds: wholeNumber(env, "POWERTOOLS_PARAMETERS_MAX_AGE", 0, DEFAULT_MAX_AGE_SECONDS) as number,
-    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : VERBOSE.has(logLevel) || !LEVELS.has(logLevel) ? 2 : undefined,
+    metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : VERBOSE.has(logLevel) ? 2 : undefined,
   };
 }

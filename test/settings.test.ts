@@ -8,7 +8,6 @@ describe("readSettings", () => {
     [{ LOG_LEVEL: "DEBUG" }, "debug"],
     [{ POWERTOOLS_LOG_LEVEL: "warn" }, "warn"],
     [{ LOG_LEVEL: "error", POWERTOOLS_LOG_LEVEL: "debug" }, "error"],
-    [{ LOG_LEVEL: "chatty" }, "info"],
   ])("takes the log level from %j", (env, level) => {
     expect(readSettings(env).logLevel).toBe(level);
   });
@@ -22,6 +21,11 @@ describe("readSettings", () => {
     [{ LOG_LEVEL: "silent" }, undefined],
   ])("sends metrics for %j to file descriptor %s", (env, fd) => {
     expect(readSettings(env).metricsFd).toBe(fd);
+  });
+
+  it("refuses a log level it does not know, naming the variable", () => {
+    expect(() => readSettings({ LOG_LEVEL: "chatty" })).toThrow(/^LOG_LEVEL: is "chatty"; set it to one of trace, /);
+    expect(() => readSettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(/^POWERTOOLS_LOG_LEVEL: /);
   });
 
   it("refuses a STRATEGY it does not know, naming the variable", () => {

@@ -43,6 +43,7 @@ export function networkFailure(
   host: string,
   error: unknown,
   timeoutMs: number,
+  attempts = 1,
 ): FeedFetchError {
   const code = errorCode(error);
   const reasons: Record<string, string> = {
@@ -59,7 +60,8 @@ export function networkFailure(
     ERR_TLS_CERT_ALTNAME_INVALID: `${host} presented a TLS certificate for another name`,
   };
   const reason = (code && reasons[code]) ?? `request to ${host} failed (${code ?? (error as Error).name})`;
-  return new FeedFetchError(feedId, reason, { cause: error, transient: code !== "ENOTFOUND" });
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+  return new FeedFetchError(feedId, `${reason}${tries}`, { cause: error, transient: code !== "ENOTFOUND" });
 }
 
 /** The calendar is over `fetch.maxBytes`. */

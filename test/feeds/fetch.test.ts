@@ -130,7 +130,7 @@ describe("fetchFeed", () => {
     expect(waits).toEqual([]);
   });
 
-  it("tries again when the connection is refused, then names the refusal", async () => {
+  it("tries again when the connection is refused, then names the refusal and the attempts", async () => {
     // Prepare: a port nobody listens on any more
     const gone = await startLoopback(() => {});
     await gone.close();
@@ -140,7 +140,7 @@ describe("fetchFeed", () => {
     const error = await failure(instance.fetchFeed({ id: "down", url: `${gone.url}/x.ics` }));
 
     // Assess
-    expect(error.message).toMatch(/^127\.0\.0\.1:\d+ refused the connection/);
+    expect(error.message).toMatch(/^127\.0\.0\.1:\d+ refused the connection; .* \(after 3 attempts\)$/);
     expect(waits).toHaveLength(2);
   });
 
