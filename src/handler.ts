@@ -9,7 +9,7 @@ import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
-import { SecretRedactor, secretsOf } from "./secrets/redact.ts";
+import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
 import { readSettings } from "./settings.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
@@ -61,7 +61,7 @@ function messageClock(request: RunRequest): () => Date {
 export async function handler(event: unknown, context?: Partial<Context>): Promise<RunResult> {
   const request = parseEvent(event);
   const config = await loadConfig(settings, parameters);
-  redactor.use(secretsOf(config));
+  redactor.use(secretsOf(config), visibleNamesOf(config));
   const strategy = request.strategy ?? settings.strategy ?? config.strategy;
   const runLog = log.child({ requestId: context?.awsRequestId });
   const remainingMs = context?.getRemainingTimeInMillis?.bind(context);

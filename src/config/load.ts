@@ -13,13 +13,14 @@ export const SSM_PREFIX = "ssm:";
 export type SecretResolver = (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 
 /**
- * Formats a path the way users write it: `feeds[3].webhook`. A key that is a URL (one pasted as a
- * webhook's name, say) is shown as `<a URL>`: it may hold a secret.
+ * Formats a path the way users write it: `feeds[3].webhook`. A key that looks like a URL or a path
+ * (one pasted as a webhook's name, with or without its scheme) is shown as `<a URL>`: it may hold a
+ * secret. Real keys and names never contain `/`, `:`, `@`, `?` or `#`.
  */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
-    const shown = String(key).includes("://") ? "<a URL>" : String(key);
+    const shown = /[/:@?#]/.test(String(key)) ? "<a URL>" : String(key);
     if (typeof key === "number") out += `[${key}]`;
     else out += out ? `.${shown}` : shown;
   }

@@ -66,9 +66,14 @@ export function networkFailure(
 
 /** The calendar is over `fetch.maxBytes`. */
 export function tooLarge(feedId: string, host: string, maxBytes: number): FeedFetchError {
-  const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
+  const limit =
+    maxBytes >= 1024 * 1024
+      ? `${Math.round((maxBytes / 1024 / 1024) * 10) / 10} MB`
+      : maxBytes >= 1024
+        ? `${Math.round((maxBytes / 1024) * 10) / 10} KB`
+        : `${maxBytes} bytes`;
   return new FeedFetchError(
     feedId,
-    `calendar from ${host} is larger than the ${mb} MB limit; raise fetch.maxBytes or trim the feed`,
+    `calendar from ${host} is larger than the ${limit} limit; raise fetch.maxBytes or trim the feed`,
   );
 }

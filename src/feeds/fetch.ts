@@ -121,8 +121,9 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
           attempt += 1;
           continue;
         }
-        // Retried to the end: say so, as an HTTP failure does. Aborts are explained by the caller.
-        if (!signal.aborted && attempt > 1) throw networkFailure(feed.id, hostOf(url), error, options.timeoutMs, attempt);
+        // Named by the host of this hop (a redirect may have led elsewhere), with the attempts it
+        // took, as an HTTP failure is. Aborts are explained by the caller.
+        if (!signal.aborted) throw networkFailure(feed.id, hostOf(url), error, options.timeoutMs, attempt);
         throw error;
       }
       const status = response.statusCode;

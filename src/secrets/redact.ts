@@ -16,6 +16,8 @@ function isTokenLike(segment: string): boolean {
 interface Rule {
   secret: string;
   replacement: string;
+  /** A token found inside a URL rather than the URL or its path: it may also occur in ordinary names. */
+  lone?: boolean;
 }
 
 /** Every form in which a URL's secret parts may show up in text, with what replaces each. */
@@ -33,15 +35,15 @@ function rulesFor(value: string): Rule[] {
   if (pathAndQuery.length > 1) rules.push({ secret: pathAndQuery, replacement: `/${REDACTED}` });
   if (url.pathname.length > 1) rules.push({ secret: url.pathname, replacement: `/${REDACTED}` });
   if (url.search.length > 1) rules.push({ secret: url.search, replacement: `?${REDACTED}` });
-  if (url.username) rules.push({ secret: url.username, replacement: REDACTED });
-  if (url.password) rules.push({ secret: url.password, replacement: REDACTED });
+  if (url.username) rules.push({ secret: url.username, replacement: REDACTED, lone: true });
+  if (url.password) rules.push({ secret: url.password, replacement: REDACTED, lone: true });
   for (const segment of url.pathname.split("/")) {
-    if (isTokenLike(segment)) rules.push({ secret: segment, replacement: REDACTED });
+    if (isTokenLike(segment)) rules.push({ secret: segment, replacement: REDACTED, lone: true });
     const decoded = safeDecode(segment);
-    if (decoded !== segment && isTokenLike(decoded)) rules.push({ secret: decoded, replacement: REDACTED });
+    if (decoded !== segment && isTokenLike(decoded)) rules.push({ secret: decoded, replacement: REDACTED, lone: true });
   }
   for (const queryValue of url.searchParams.values()) {
-    if (queryValue.length >= 6) rules.push({ secret: queryValue, replacement: REDACTED });
+    if (isTokenLike(queryValue)) rules.push({ secret: queryValue, replacement: REDACTED, lone: true });
   }
   return rules;
 }
@@ -68,12 +70,19 @@ export class SecretRedactor {
   #pattern: RegExp | undefined;
   #replacements = new Map<string, string>();
 
-  /** Redacts the given secrets from now on (and forgets those of an earlier configuration). */
-  use(secrets: Iterable<string>): void {
+  /**
+   * Redacts the given secrets from now on (and forgets those of an earlier configuration).
+   * `visible` are names the product shows on purpose (feed ids and names, webhook names): a token
+   * found inside a URL that is part of one of them (`/calendars/engineering-team/…` for the feed
+   * `engineering-team`) is that name, not a secret, and stays readable wherever the name appears.
+   */
+  use(secrets: Iterable<string>, visible: Iterable<string> = []): void {
+    const names = [...visible].map((name) => name.toLowerCase());
     const replacements = new Map<string, string>();
     for (const value of secrets) {
       if (value.length < 6) continue;
-      for (const { secret, replacement } of rulesFor(value)) {
+      for (const { secret, replacement, lone } of rulesFor(value)) {
+        if (lone && names.some((name) => name.includes(secret.toLowerCase()))) continue;
         // The first rule for a text wins: a whole URL keeps its host, a lone token does not.
         for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
           if (form.length >= 6 && !replacements.has(form)) replacements.set(form, replacement);
@@ -119,4 +128,12 @@ export class SecretRedactor {
 /** The secret values of a configuration: every webhook URL and every feed URL. */
 export function secretsOf(config: Pick<Config, "webhooks" | "feeds">): string[] {
   return [...Object.values(config.webhooks), ...config.feeds.map((feed) => feed.url)];
+}
+
+/** The names a configuration shows on purpose: feed ids and names, webhook names. */
+export function visibleNamesOf(config: Pick<Config, "webhooks" | "feeds">): string[] {
+  return [
+    ...Object.keys(config.webhooks),
+    ...config.feeds.flatMap((feed) => (feed.name === undefined ? [feed.id] : [feed.id, feed.name])),
+  ];
 }

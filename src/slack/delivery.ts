@@ -210,7 +210,11 @@ export function createDelivery(options: DeliveryOptions): Delivery {
           const delay = retryDelay(retry, attempt, error, random);
           options.log?.warn(
             { webhook: this.webhook, attempt, error: error.message, retryInMs: delay },
-            delay === undefined ? "Slack refused the message" : "Slack post failed; retrying",
+            delay === undefined
+              ? error.transient
+                ? "Slack post failed; not retrying"
+                : "Slack refused the message"
+              : "Slack post failed; retrying",
           );
           if (delay === undefined) {
             const failure = attempt > 1 ? afterAttempts(error, attempt) : error;
@@ -222,6 +226,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
           await sleep(delay);
           continue;
         }
+        // Calendar text only (titles, times); the webhook is named, never its URL.
+        options.log?.debug({ webhook: this.webhook, reminders: entries.length, attempt, text: message.text }, "message posted");
         await this.done(entries);
         return;
       }

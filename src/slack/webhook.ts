@@ -103,12 +103,17 @@ function toDeliveryError(
         transient: true,
       });
     }
-    const hint = PERMANENT_HINTS[body] ?? "Slack refused the message";
-    return new SlackDeliveryError(
-      webhook,
-      `webhook "${webhook}": HTTP ${status} ${/^[a-z_]+$/.test(body) ? body : ""}: ${hint}`.replace("  ", " "),
-      { cause: error, status },
-    );
+    // Slack answers with an error code (`no_service`); a proxy or a moved URL answers with a page.
+    const code = /^[a-z_]+$/.test(body) ? body : undefined;
+    const hint =
+      (code && PERMANENT_HINTS[code]) ??
+      (status === 404 || status === 410
+        ? "Slack does not know this webhook; create a new one and update the configuration"
+        : "Slack refused the message");
+    return new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP ${status}${code ? ` ${code}` : ""}: ${hint}`, {
+      cause: error,
+      status,
+    });
   }
   const original = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
   const timedOut = original?.name === "TimeoutError" || original?.name === "AbortError";

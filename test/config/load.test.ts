@@ -170,6 +170,22 @@ describe("parseConfig", () => {
     expect(error.path).toBe("webhooks.<a URL>");
   });
 
+  it("never repeats a URL without its scheme written as a key", async () => {
+    // Prepare: webhook and feed URLs pasted as keys, without https://
+    const config = {
+      ...valid,
+      webhooks: { ...valid.webhooks, "hooks.slack.com/services/T1/B1/TOPSECRETKEY123": valid.webhooks.team },
+      feeds: [{ ...valid.feeds[0], "cal.example.com/private-FEEDKEYSECRET/basic.ics": 1 }],
+    };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.message).not.toMatch(/TOPSECRETKEY123|FEEDKEYSECRET/);
+    expect(error.message).toContain("<a URL>");
+  });
+
   it("rejects text that is not JSON, naming where it came from", async () => {
     const error = await parseConfig("{ nope", "settings.json").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);

@@ -144,6 +144,31 @@ describe("fetchFeed", () => {
     expect(waits).toHaveLength(2);
   });
 
+  it("names the host a redirect led to when that host cannot be reached", async () => {
+    // Prepare: the feed's host redirects to a port nobody listens on
+    const gone = await startLoopback(() => {});
+    await gone.close();
+    const hop = track(await startLoopback((_request, response) => response.writeHead(302, { location: `${gone.url}/moved.ics` }).end()));
+
+    // Act
+    const error = await failure(fetcher({ attempts: 1 }).instance.fetchFeed({ id: "moved", url: `${hop.url}/team.ics` }));
+
+    // Assess
+    expect(error.message).toBe(`${new URL(gone.url).host} refused the connection; the server is down or the port is wrong`);
+  });
+
+  it("states a small size limit in the unit it was given in", async () => {
+    // Prepare: a 5 KB calendar against a 2 KB limit
+    const big = ics.replace("END:VCALENDAR", `X-PADDING:${"x".repeat(5000)}\r\nEND:VCALENDAR`);
+    const server = track(await startLoopback((_request, response) => response.writeHead(200).end(big)));
+
+    // Act
+    const error = await failure(fetcher({ maxBytes: 2048 }).instance.fetchFeed({ id: "team", url: `${server.url}/team.ics` }));
+
+    // Assess
+    expect(error.message).toMatch(/is larger than the 2 KB limit/);
+  });
+
   it("stops when the run cancels it, and says so", async () => {
     // Prepare
     const server: Hostile = track(await flakyServer([], ics));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, SecretRedactor, secretsOf } from "../../src/secrets/redact.ts";
+import { REDACTED, SecretRedactor, secretsOf, visibleNamesOf } from "../../src/secrets/redact.ts";
 
 const webhook = "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx";
 const feed = "https://calendar.example.com/calendar/ical/team%40example.com/private-0123456789abcdef/basic.ics";
@@ -39,6 +39,28 @@ describe("SecretRedactor", () => {
   it("leaves hosts, feed ids and ordinary words alone", () => {
     const text = 'feed "platform": HTTP 404 from calendar.example.com; the calendar moved';
     expect(redactor().redact(text)).toBe(text);
+  });
+
+  it("keeps feed ids and webhook names readable when a URL happens to contain them", () => {
+    // Prepare: the feed's id and its webhook's name are also segments of its URL
+    const config = {
+      webhooks: { "engineering-team": "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx" },
+      feeds: [
+        {
+          id: "engineering-team",
+          url: "https://cal.example.com/calendars/engineering-team/private-0123456789abcdef.ics?view=calendar",
+          webhook: "engineering-team",
+        },
+      ],
+    };
+    const r = new SecretRedactor();
+    r.use(secretsOf(config as never), visibleNamesOf(config as never));
+
+    // Act
+    const text = r.redact('feed "engineering-team": HTTP 404; the calendar moved, private-0123456789abcdef.ics');
+
+    // Assess
+    expect(text).toBe(`feed "engineering-team": HTTP 404; the calendar moved, ${REDACTED}`);
   });
 
   it("redacts every string of a result, keeping its shape", () => {
