@@ -2,6 +2,7 @@
  * The pure rules of fetching a feed: which answers are worth another try, how long to wait before
  * it, and which redirects to follow. No I/O, no clock: the current time comes in as an argument.
  */
+import { retryAfterMs } from "../http/retry-after.ts";
 
 /** Most redirects followed for one feed; the sixth is refused as a loop. */
 export const MAX_REDIRECTS = 5;
@@ -32,13 +33,7 @@ export function isRedirect(status: number): boolean {
  * `baseMs`.
  */
 export function retryDelayMs(attempt: number, retryAfter: string | undefined, now: number, baseMs: number): number {
-  if (retryAfter !== undefined) {
-    const trimmed = retryAfter.trim();
-    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
-  return baseMs * 2 ** (attempt - 1);
+  return retryAfterMs(retryAfter, now) ?? baseMs * 2 ** (attempt - 1);
 }
 
 /** Where a redirect leads, or why it is not followed. */

@@ -1,6 +1,7 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
 import { type Dispatcher, fetch as undiciFetch } from "undici";
 import { SlackDeliveryError } from "../errors.ts";
+import { retryAfterMs } from "../http/retry-after.ts";
 import type { SlackMessage } from "./message.ts";
 
 /** Posts messages to named webhooks. The strategies see only this. */
@@ -34,14 +35,6 @@ const PERMANENT_HINTS: Record<string, string> = {
   team_disabled: "the Slack workspace is disabled",
   invalid_token: "the webhook URL is wrong; copy it again from Slack",
 };
-
-function retryAfterSeconds(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
-}
 
 /**
  * Posts with @slack/webhook's `IncomingWebhook` over undici. Its own retries are off (it would retry
@@ -88,7 +81,8 @@ function toDeliveryError(
     const status = error.statusCode;
     const body = error.body.trim().slice(0, 100);
     if (status === 429) {
-      const wait = retryAfterSeconds(retryAfter);
+      const waitMs = retryAfterMs(retryAfter, Date.now());
+      const wait = waitMs === undefined ? undefined : waitMs / 1000;
       return new SlackDeliveryError(webhook, `Slack rate-limited webhook "${webhook}" (HTTP 429)`, {
         cause: error,
         status,
