@@ -30,22 +30,9 @@ export function parseDay(day: string): WallClock {
   return { year, month, day: date };
 }
 
-/** The calendar day (`YYYY-MM-DD`) that `instant` falls on in `timeZone`. */
-export function dayIn(instant: Date, timeZone: string): string {
-  return Temporal.Instant.fromEpochMilliseconds(instant.getTime())
-    .toZonedDateTimeISO(timeZone)
-    .toPlainDate()
-    .toString();
-}
-
 /** Adds whole calendar days to `YYYY-MM-DD`. */
 export function addDays(day: string, days: number): string {
   return Temporal.PlainDate.from(day).add({ days }).toString();
-}
-
-/** True for a Date that holds a real instant (not `Invalid Date`). */
-export function isValidDate(date: Date): boolean {
-  return !Number.isNaN(date.getTime());
 }
 
 const knownZones = new Map<string, boolean>();
