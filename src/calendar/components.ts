@@ -21,27 +21,111 @@ export interface ComponentTree {
   warnings: string[];
 }
 
-/** Unfolds lines (RFC 5545 §3.1: a line starting with a space or tab continues the previous one). */
-export function unfold(text: string): string[] {
-  const lines: string[] = [];
-  for (const raw of text.split(/\r\n|\n|\r/)) {
-    if ((raw.startsWith(" ") || raw.startsWith("\t")) && lines.length > 0) {
-      lines[lines.length - 1] += raw.slice(1);
-    } else if (raw.length > 0) {
-      lines.push(raw);
+/** Bare CR line breaks (old Mac exports) as LF, so the line walker needs to know one break only. */
+export function normaliseBreaks(text: string): string {
+  return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
+}
+
+/**
+ * Calls `visit` with the bounds of each non-empty content line of `text[from, to)`: the line runs
+ * from `at` to `end` (before its line break), folded continuation lines included (see
+ * `lineText`). Lines are found with `indexOf`, never by splitting the whole text, and no string is
+ * made: a multi-megabyte feed costs one pass, and only the lines a caller reads cost more. Line
+ * breaks are LF or CRLF (see `normaliseBreaks`).
+ */
+export function walkLines(text: string, from: number, to: number, visit: (at: number, end: number) => void): void {
+  let pos = from;
+  while (pos < to) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0 || end > to) end = to;
+    // A following line that starts with a space or tab continues this one.
+    while (end + 1 < to && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 9)) {
+      const next = text.indexOf("\n", end + 1);
+      end = next < 0 || next > to ? to : next;
     }
+    const last = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (last > pos) visit(pos, last);
+    pos = end + 1;
   }
-  return lines;
+}
+
+/** The unfolded text of the line `walkLines` found at `[at, end)`. */
+export function lineText(text: string, at: number, end: number): string {
+  const line = text.slice(at, end);
+  return line.includes("\n") ? line.replace(/\r?\n[ \t]/g, "") : line;
+}
+
+/** What `walkComponents` reports, in order, as it matches each BEGIN with its END. */
+export interface ComponentVisitor {
+  /** `BEGIN:type` opened a component (at `at`, the offset of its BEGIN line). */
+  open(type: string, at: number): void;
+  /** The innermost open component ended with its END line, which ends before offset `end`. */
+  close(end: number): void;
+  /** The innermost open component lost its END and is left out; `why` says so. */
+  drop(why: string): void;
+  /** A content line of the innermost open component, at `text[at, end)` (see `lineText`). */
+  line(at: number, end: number): void;
+}
+
+/** The upper-case type after `BEGIN:` or `END:` when the line at `at` is one, else undefined. */
+function delimiter(text: string, at: number, end: number, keyword: "BEGIN:" | "END:"): string | undefined {
+  const first = text.charCodeAt(at) | 0x20;
+  if (first !== (keyword === "BEGIN:" ? 0x62 : 0x65)) return undefined;
+  if (!text.startsWith(keyword, at) && text.slice(at, at + keyword.length).toUpperCase() !== keyword) return undefined;
+  return lineText(text, at + keyword.length, end).trim().toUpperCase();
+}
+
+/**
+ * Matches each BEGIN with its END in `text[from, to)`: the one place that decides which component
+ * lost its END. A new VEVENT (or VCALENDAR) inside an open VEVENT means the open one lost its END;
+ * an END closes what lost its own END on the way to the component it belongs to; a stray END is
+ * ignored; whatever is open at the end lost its END, except a VCALENDAR (a feed cut off before
+ * END:VCALENDAR still has its complete events).
+ */
+export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length): void {
+  const stack: string[] = [];
+  walkLines(text, from, to, (at, end) => {
+    const begin = delimiter(text, at, end, "BEGIN:");
+    if (begin !== undefined) {
+      const top = stack[stack.length - 1];
+      if (top && (begin === "VEVENT" || begin === "VCALENDAR") && top !== "VCALENDAR") {
+        while (stack.length > 0 && stack[stack.length - 1] !== "VCALENDAR") {
+          stack.pop();
+          visitor.drop(`no END:${top}`);
+        }
+      }
+      stack.push(begin);
+      visitor.open(begin, at);
+      return;
+    }
+    const type = delimiter(text, at, end, "END:");
+    if (type !== undefined) {
+      if (!stack.includes(type)) return; // a stray END: nothing to close
+      while (stack.length > 0 && stack[stack.length - 1] !== type) {
+        visitor.drop(`no END:${stack.pop()}`);
+      }
+      stack.pop();
+      const lineBreak = text.indexOf("\n", end);
+      visitor.close(lineBreak < 0 || lineBreak >= to ? to : lineBreak + 1);
+      return;
+    }
+    if (stack.length > 0) visitor.line(at, end);
+  });
+  while (stack.length > 0) {
+    const open = stack.pop() as string;
+    if (open === "VCALENDAR") visitor.close(to);
+    else visitor.drop(`no END:${open}`);
+  }
 }
 
 /** Splits a content line into name, parameters and value; `undefined` when it is not one. */
 export function parseContentLine(line: string): ContentLine | undefined {
   let i = 0;
-  while (i < line.length && /[A-Za-z0-9-]/.test(line[i] as string)) i++;
+  while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
   if (i === 0) return undefined;
   const name = line.slice(0, i).toUpperCase();
   const params: Record<string, string> = {};
-  while (line[i] === ";") {
+  while (line.charCodeAt(i) === SEMICOLON) {
     i++;
     const eq = line.indexOf("=", i);
     if (eq < 0) return undefined;
@@ -50,21 +134,33 @@ export function parseContentLine(line: string): ContentLine | undefined {
     let value = "";
     // A parameter value runs to the next unquoted `;`, `:`; a list keeps its commas.
     // Exchange writes TZID=tzone://Microsoft/Utc: a "://" belongs to the value, not the separator.
-    while (i < line.length && line[i] !== ";" && (line[i] !== ":" || line.startsWith("://", i))) {
-      if (line[i] === '"') {
+    let run = i;
+    while (i < line.length) {
+      const c = line.charCodeAt(i);
+      if (c === SEMICOLON || (c === COLON && !line.startsWith("://", i))) break;
+      if (c === QUOTE) {
         const close = line.indexOf('"', i + 1);
         if (close < 0) return undefined;
-        value += line.slice(i + 1, close);
+        value += line.slice(run, i) + line.slice(i + 1, close);
         i = close + 1;
+        run = i;
       } else {
-        value += line[i];
         i++;
       }
     }
-    params[key] = value;
+    params[key] = value + line.slice(run, i);
   }
-  if (line[i] !== ":") return undefined;
+  if (line.charCodeAt(i) !== COLON) return undefined;
   return { name, params, value: line.slice(i + 1) };
+}
+
+const SEMICOLON = 59;
+const COLON = 58;
+const QUOTE = 34;
+
+/** A-Z, a-z, 0-9 and "-": the characters of a property name (RFC 5545 §3.1). */
+function isNameChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45;
 }
 
 function uidOf(component: Component): string {
@@ -73,64 +169,40 @@ function uidOf(component: Component): string {
 }
 
 /**
- * Builds the component tree of an iCalendar text. A component whose END is missing or does not
+ * Builds the component tree of `text[from, to)`. A component whose END is missing or does not
  * match its BEGIN is left out, with a warning naming it by UID, and the components around it are
- * kept: one broken event never hides the good ones of the same feed.
+ * kept: one broken event never hides the good ones of the same feed. Top-level components other
+ * than VCALENDAR are returned in `others` (a VEVENT read on its own, from a span of a feed).
+ * Line breaks must be LF or CRLF: pass the text through `normaliseBreaks` first.
  */
-export function readComponents(text: string): ComponentTree {
+export function readComponents(text: string, from = 0, to = text.length): ComponentTree & { others: Component[] } {
   const warnings: string[] = [];
   const calendars: Component[] = [];
+  const others: Component[] = [];
   const stack: Component[] = [];
-  const drop = (component: Component, why: string) => {
-    warnings.push(`skipped ${component.type} ${uidOf(component)}: ${why}`);
-  };
-
-  for (const line of unfold(text)) {
-    const upper = line.slice(0, 6).toUpperCase();
-    if (upper === "BEGIN:") {
-      const type = line.slice(6).trim().toUpperCase();
-      // A new VEVENT (or VCALENDAR) inside a VEVENT means the open one lost its END.
-      const top = stack[stack.length - 1];
-      if (top && (type === "VEVENT" || type === "VCALENDAR") && top.type !== "VCALENDAR") {
-        while (stack.length > 0 && stack[stack.length - 1]?.type !== "VCALENDAR") {
-          drop(stack.pop() as Component, `no END:${top.type}`);
-        }
-      }
-      stack.push({ type, properties: [], components: [] });
-      continue;
-    }
-    if (line.slice(0, 4).toUpperCase() === "END:") {
-      const type = line.slice(4).trim().toUpperCase();
-      if (!stack.some((c) => c.type === type)) continue; // a stray END: nothing to close
-      // Close what lost its own END on the way to the component this END belongs to.
-      while (stack.length > 0 && stack[stack.length - 1]?.type !== type) {
+  walkComponents(
+    text,
+    {
+      open: (type) => stack.push({ type, properties: [], components: [] }),
+      close: () => {
+        const done = stack.pop() as Component;
+        const parent = stack[stack.length - 1];
+        if (parent) parent.components.push(done);
+        else (done.type === "VCALENDAR" ? calendars : others).push(done);
+      },
+      drop: (why) => {
         const lost = stack.pop() as Component;
-        drop(lost, `no END:${lost.type}`);
-      }
-      const done = stack.pop() as Component;
-      const parent = stack[stack.length - 1];
-      if (parent) {
-        parent.components.push(done);
-      } else if (done.type === "VCALENDAR") {
-        calendars.push(done);
-      }
-      continue;
-    }
-    const top = stack[stack.length - 1];
-    if (!top) continue;
-    const property = parseContentLine(line);
-    if (property) top.properties.push(property);
-  }
-  // Whatever is still open at the end of the text lost its END.
-  while (stack.length > 0) {
-    const open = stack.pop() as Component;
-    if (open.type === "VCALENDAR") {
-      calendars.push(open); // a feed cut off before END:VCALENDAR still has its complete events
-    } else {
-      drop(open, `no END:${open.type}`);
-    }
-  }
-  return { calendars, warnings };
+        warnings.push(`skipped ${lost.type} ${uidOf(lost)}: ${why}`);
+      },
+      line: (at, end) => {
+        const property = parseContentLine(lineText(text, at, end));
+        if (property) (stack[stack.length - 1] as Component).properties.push(property);
+      },
+    },
+    from,
+    to,
+  );
+  return { calendars, others, warnings };
 }
 
 /** The first property of that name, if any. */

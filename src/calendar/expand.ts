@@ -1,10 +1,11 @@
 import { Temporal } from "temporal-polyfill";
 import { CalendarError } from "../errors.ts";
-import { type Component, property, readComponents } from "./components.ts";
+import { type Component, normaliseBreaks, readComponents } from "./components.ts";
 import type { Occurrence } from "./occurrence.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
+import { type Horizon, scanCalendar, type Span } from "./scan.ts";
 import { readSeries, type Series } from "./series.ts";
-import { ianaZone, windowsZone, type Zone } from "./timezones.ts";
+import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
 import { isTimeZone } from "./zones.ts";
 
 /** What to expand: occurrences starting in `[from, to)`, floating times read in `timezone`. */
@@ -25,71 +26,131 @@ export interface Expansion {
 
 /** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
 export interface ParsedCalendar {
+  /** The feed's text, kept to read it again for a span its horizon does not cover. */
+  source: string;
+  /**
+   * The span of occurrence starts this reading serves (epoch ms), or undefined for all time.
+   * `occurrencesOf` reads the text again, for a wider span, when asked outside it.
+   */
+  horizon: Horizon | undefined;
   /** Events grouped by UID: a series with its overrides, or a single event. */
   series: Series[];
-  /** How many VEVENTs were read. */
+  /** How many VEVENTs the feed holds (read or not). */
   eventCount: number;
   /** The calendar's own zone for floating times (X-WR-TIMEZONE), when it names a known one. */
   timezone: string | undefined;
   /** One line per component that was skipped while reading, saying why. */
   warnings: string[];
-  /** VTIMEZONE blocks by TZID, for zones only the calendar defines. */
-  vtimezones: ReadonlyMap<string, Component>;
+  /** VTIMEZONE blocks by TZID, for zones only the calendar defines; each read when first asked for. */
+  vtimezones: ZoneBlocks;
   /** TZIDs resolved so far: reading a VTIMEZONE's rules is done once per calendar, not per window. */
   zones: Map<string, Zone | undefined>;
+}
+
+/** What to read of a feed. */
+export interface ParseOptions {
+  /**
+   * Occurrence starts the caller will ask for. Events that provably have none in it are left
+   * unread (a long history costs one pass over its text); asking `occurrencesOf` for starts
+   * outside it reads the text again. Without it the whole calendar is read.
+   */
+  horizon?: { from: Date; to: Date };
 }
 
 /** At most this many occurrences come out of one expansion of one calendar; more are reported. */
 export const MAX_OCCURRENCES = 50_000;
 
-function calendarZone(calendar: Component): string | undefined {
-  const declared = property(calendar, "X-WR-TIMEZONE")?.value.trim().replace(/^"(.*)"$/, "$1");
-  if (!declared) return undefined;
-  if (isTimeZone(declared)) return declared;
-  return windowsZone(declared);
+/**
+ * When a window leaves the horizon of a kept calendar, it is read again for this much before and
+ * after the window, so the next windows of a warm container are served without reading it again.
+ */
+const REREAD_BEFORE_MS = 24 * 3_600_000;
+const REREAD_AFTER_MS = 8 * 24 * 3_600_000;
+
+function calendarZone(declared: string): string | undefined {
+  const name = declared.trim().replace(/^"(.*)"$/, "$1");
+  if (!name) return undefined;
+  if (isTimeZone(name)) return name;
+  return windowsZone(name);
+}
+
+/**
+ * VTIMEZONE blocks of a feed by TZID, read only when a surviving event asks for one: a feed of
+ * thousands of custom zone blocks costs its first pass, not a component tree.
+ */
+class LazyZoneBlocks implements ZoneBlocks {
+  readonly #source: string;
+  readonly #spans: ReadonlyMap<string, Span>;
+  readonly #read = new Map<string, Component | undefined>();
+
+  constructor(source: string, spans: ReadonlyMap<string, Span>) {
+    this.#source = source;
+    this.#spans = spans;
+  }
+
+  get(tzid: string): Component | undefined {
+    if (!this.#read.has(tzid)) {
+      const span = this.#spans.get(tzid);
+      this.#read.set(tzid, span ? readComponents(this.#source, span.at, span.end).others[0] : undefined);
+    }
+    return this.#read.get(tzid);
+  }
+}
+
+/** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`. */
+function read(calendar: ParsedCalendar, horizon: Horizon | undefined): void {
+  const { source } = calendar;
+  const scan = scanCalendar(source, horizon);
+  const events: Component[] = [];
+  for (const span of scan.events) {
+    const event = readComponents(source, span.at, span.end).others[0];
+    if (event) events.push(event);
+  }
+  const { series, warnings } = readSeries(events);
+  let timezone: string | undefined;
+  for (const declared of scan.declaredZones) timezone ??= calendarZone(declared);
+  calendar.horizon = horizon;
+  calendar.series = series;
+  calendar.eventCount = scan.eventCount;
+  calendar.timezone = timezone;
+  calendar.warnings = [...scan.warnings, ...warnings];
+  calendar.vtimezones = new LazyZoneBlocks(source, scan.vtimezones);
+  calendar.zones = new Map();
 }
 
 /**
  * Reads iCalendar text. A component that cannot be read (a bad date, a broken RRULE, a missing
- * END) is skipped and named in `warnings`; the rest of the calendar is kept. Pure: no I/O, no clock.
+ * END) is skipped and named in `warnings`; the rest of the calendar is kept. With a horizon, only
+ * the events that can have an occurrence starting in it are read. Pure: no I/O, no clock.
  *
- * @throws CalendarError when the text is not an iCalendar document at all.
+ * @throws CalendarError when the text is not an iCalendar document: it must start, after a
+ * byte-order mark and blank space, with BEGIN:VCALENDAR.
  */
-export function parseCalendar(feed: string): ParsedCalendar {
+export function parseCalendar(feed: string, options: ParseOptions = {}): ParsedCalendar {
   // Some servers put a byte-order mark or blank space before BEGIN:VCALENDAR; a leading space would
   // otherwise read as a folded continuation of nothing, and the whole calendar would be lost.
   const ics = feed.replace(/^[\uFEFF\s]+/, "");
-  if (!/BEGIN:VCALENDAR/i.test(ics)) {
-    const looksHtml = /^\s*(<!doctype html|<html|<\?xml|<)/i.test(ics);
+  if (!/^BEGIN:VCALENDAR/i.test(ics)) {
+    const looksHtml = /^(<!doctype html|<html|<\?xml|<)/i.test(ics);
     throw new CalendarError(
       looksHtml
         ? "is an HTML/XML page, not an iCalendar feed: the URL probably points to a login or preview page; use the calendar's secret iCal/.ics address"
-        : "is not an iCalendar feed (no BEGIN:VCALENDAR); check that the URL is the calendar's .ics address",
+        : "is not an iCalendar feed (it does not start with BEGIN:VCALENDAR); check that the URL is the calendar's .ics address",
     );
   }
-  const tree = readComponents(ics);
-  const events: Component[] = [];
-  const vtimezones = new Map<string, Component>();
-  let timezone: string | undefined;
-  for (const calendar of tree.calendars) {
-    timezone ??= calendarZone(calendar);
-    for (const component of calendar.components) {
-      if (component.type === "VEVENT") events.push(component);
-      if (component.type === "VTIMEZONE") {
-        const tzid = property(component, "TZID")?.value.trim();
-        if (tzid && !vtimezones.has(tzid)) vtimezones.set(tzid, component);
-      }
-    }
-  }
-  const { series, warnings } = readSeries(events);
-  return {
-    series,
-    eventCount: events.length,
-    timezone,
-    warnings: [...tree.warnings, ...warnings],
-    vtimezones,
+  const calendar: ParsedCalendar = {
+    source: normaliseBreaks(ics),
+    horizon: undefined,
+    series: [],
+    eventCount: 0,
+    timezone: undefined,
+    warnings: [],
+    vtimezones: new LazyZoneBlocks("", new Map()),
     zones: new Map(),
   };
+  const horizon = options.horizon;
+  read(calendar, horizon ? { from: horizon.from.getTime(), to: horizon.to.getTime() } : undefined);
+  return calendar;
 }
 
 function toOccurrence(instance: Instance, place: Placement): Occurrence {
@@ -133,6 +194,12 @@ function toOccurrence(instance: Instance, place: Placement): Occurrence {
  * `warnings`. Pure: no I/O, no clock.
  */
 export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions): Expansion {
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const { horizon } = calendar;
+  if (horizon && (from < horizon.from || to > horizon.to)) {
+    read(calendar, { from: from - REREAD_BEFORE_MS, to: to + REREAD_AFTER_MS });
+  }
   const floatingId = calendar.timezone ?? options.timezone;
   const place: Placement = {
     vtimezones: calendar.vtimezones,
@@ -141,8 +208,6 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
     allDay: ianaZone(options.timezone),
     warnings: new Set(),
   };
-  const from = options.from.getTime();
-  const to = options.to.getTime();
   const occurrences: Occurrence[] = [];
   let truncated = false;
   for (const series of calendar.series) {
@@ -177,7 +242,7 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
  * @throws CalendarError when the text is not an iCalendar document at all.
  */
 export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
-  const calendar = parseCalendar(ics);
+  const calendar = parseCalendar(ics, { horizon: options });
   const expansion = occurrencesOf(calendar, options);
   return { occurrences: expansion.occurrences, warnings: [...calendar.warnings, ...expansion.warnings] };
 }

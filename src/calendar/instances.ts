@@ -1,8 +1,7 @@
 import type { Temporal } from "temporal-polyfill";
-import type { Component } from "./components.ts";
 import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
 import type { EventRecord, Series } from "./series.ts";
-import { resolveTzid, UTC, type Zone } from "./timezones.ts";
+import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
 import { formatInstant } from "./zones.ts";
 
@@ -12,7 +11,7 @@ import { formatInstant } from "./zones.ts";
 /** Everything one expansion needs to place a value in time. */
 export interface Placement {
   /** The calendar's VTIMEZONE blocks by TZID. */
-  vtimezones: ReadonlyMap<string, Component>;
+  vtimezones: ZoneBlocks;
   /** TZIDs resolved so far (kept with the parsed calendar). */
   zones: Map<string, Zone | undefined>;
   floating: Zone;

@@ -16,6 +16,11 @@ export interface Zone {
   toWall(epochMs: number): Temporal.PlainDateTime;
 }
 
+/** A calendar's VTIMEZONE blocks, looked up by TZID. */
+export interface ZoneBlocks {
+  get(tzid: string): Component | undefined;
+}
+
 const zoneCache = new Map<string, Zone>();
 
 /** The zone of an IANA (or `+05:30`) id, cached: Temporal's zone lookups are the hot path. */
@@ -223,7 +228,7 @@ function nodeIcalZone(tzid: string): string | undefined {
  * own VTIMEZONE block of that TZID, evaluated; an Outlook display label or a UTC-offset label.
  * `undefined` when none applies: the caller reads such times as floating and says so.
  */
-export function resolveTzid(tzid: string, vtimezones: ReadonlyMap<string, Component>): Zone | undefined {
+export function resolveTzid(tzid: string, vtimezones: ZoneBlocks): Zone | undefined {
   // Exchange's tzone://Microsoft/<name>: the name after the prefix is the zone (Utc, a Windows name).
   const name = tzid.trim().replace(/^"(.*)"$/, "$1").replace(/^tzone:\/\/Microsoft\/(?!Custom$)/i, "");
   if (name === "") return undefined;

@@ -49,6 +49,14 @@ export interface Stages {
 }
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/**
+ * A feed is read for the occurrences its reminders need and this much more: a warm container
+ * serves a week of later runs of an unchanged (304) feed without reading it again, and agendas
+ * and change notices, which look a week ahead, find it read.
+ */
+const READ_AHEAD_MS = 8 * DAY_MS;
+const READ_BEHIND_MS = DAY_MS;
 
 export function createStages(context: StageContext): Stages {
   const { tracer, tally, log } = context;
@@ -81,12 +89,17 @@ export function createStages(context: StageContext): Stages {
     });
   }
 
-  /** Reads a downloaded calendar; on 304 Not Modified reuses the one read last time. */
-  function read(feed: Feed, body: FeedBody): ParsedCalendar {
+  /**
+   * Reads a downloaded calendar; on 304 Not Modified reuses the one read last time. Only the events
+   * that can matter for `range` and the days after it are read (see READ_AHEAD_MS); a kept calendar
+   * asked for later windows reads its text again when they leave that horizon.
+   */
+  function read(feed: Feed, body: FeedBody, range: TimeWindow): ParsedCalendar {
     if (body.unchanged) return body.calendar;
     let calendar: ParsedCalendar;
     try {
-      calendar = parseCalendar(body.text);
+      const horizon = { from: new Date(range.from.getTime() - READ_BEHIND_MS), to: new Date(range.to.getTime() + READ_AHEAD_MS) };
+      calendar = parseCalendar(body.text, { horizon });
     } catch (error) {
       if (error instanceof CalendarError) {
         throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
@@ -99,9 +112,9 @@ export function createStages(context: StageContext): Stages {
 
   async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
     return tracer.span(`parse:${feed.id}`, (span) => {
-      const calendar = read(feed, body);
-      const range = { from: catchUp?.from ?? context.window.from, to: context.window.to };
-      const expansion = occurrencesOf(calendar, { ...occurrenceRange(range, feed), timezone: feed.timezone });
+      const range = occurrenceRange({ from: catchUp?.from ?? context.window.from, to: context.window.to }, feed);
+      const calendar = read(feed, body, range);
+      const expansion = occurrencesOf(calendar, { ...range, timezone: feed.timezone });
       for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
       const reminders = dueReminders(expansion.occurrences, feed, context.window);
       if (catchUp) {

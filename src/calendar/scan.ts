@@ -1,0 +1,307 @@
+import { type ContentLine, lineText, parseContentLine, walkComponents } from "./components.ts";
+
+// The first pass over a feed: where each component lies, and for each VEVENT only the few raw
+// properties that decide whether it can have an occurrence near a span of time. Everything that
+// cannot matter is never read further: no objects, no dates, no zone lookups, no node-ical.
+
+/** A span of time, as epoch milliseconds: `[from, to)`. */
+export interface Horizon {
+  from: number;
+  to: number;
+}
+
+/** Where a component's text lies in the feed: `[at, end)`. */
+export interface Span {
+  at: number;
+  end: number;
+}
+
+/** What the first pass found. */
+export interface Scan {
+  /** The VEVENTs of the feed that can matter for the horizon (all of them without one), in order. */
+  events: Span[];
+  /** How many VEVENTs the feed holds in all. */
+  eventCount: number;
+  /** VTIMEZONE blocks by their TZID (the first of each). */
+  vtimezones: Map<string, Span>;
+  /** Each top-level calendar's X-WR-TIMEZONE, in order. */
+  declaredZones: string[];
+  /** One line per component that lost its END, saying why. */
+  warnings: string[];
+}
+
+/** The raw properties of one VEVENT that decide whether it can matter. */
+interface EventFacts {
+  uid: string | undefined;
+  dtstart: ContentLine | undefined;
+  rrule: ContentLine | undefined;
+  rdates: ContentLine[];
+  recurrenceId: ContentLine | undefined;
+}
+
+interface Frame {
+  type: string;
+  at: number;
+  uid: string | undefined;
+  facts: EventFacts | undefined;
+  declaredZone: string | undefined;
+  tzid: string | undefined;
+}
+
+/** The properties the first pass reads, by what they are to it. */
+const WANTED = ["DTSTART", "RRULE", "RDATE", "RECURRENCE-ID", "UID", "TZID", "X-WR-TIMEZONE"] as const;
+type Wanted = (typeof WANTED)[number];
+
+/**
+ * Which wanted property the line at `at` holds, if any, without making a string: property names
+ * are compared in place (upper case, as every producer writes them; any other case is compared
+ * on a copy).
+ */
+function wantedAt(text: string, at: number, end: number): Wanted | undefined {
+  const first = text.charCodeAt(at) | 0x20;
+  // Only names starting with d, r, t, u or x are wanted: skip the rest unread.
+  if (first !== 0x64 && first !== 0x72 && first !== 0x74 && first !== 0x75 && first !== 0x78) return undefined;
+  const lower = text.charCodeAt(at) >= 0x61;
+  for (const name of WANTED) {
+    const after = at + name.length;
+    if (after >= end) continue;
+    const next = text.charCodeAt(after);
+    if (next !== 58 && next !== 59) continue; // the name must end at ':' or ';'
+    if (lower ? text.slice(at, after).toUpperCase() === name : text.startsWith(name, at)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Finds each component of a feed (text with LF or CRLF breaks) and keeps the VEVENTs that may
+ * have an occurrence starting in `horizon`, deciding from their raw DTSTART, RRULE, RDATE and
+ * RECURRENCE-ID alone (see `mayMatter`). Every event sharing a UID with a kept one is kept too:
+ * a series is read whole or not at all, so which version or override wins never depends on the
+ * horizon.
+ */
+export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
+  const stack: Frame[] = [];
+  const warnings: string[] = [];
+  const declaredZones: string[] = [];
+  const vtimezones = new Map<string, Span>();
+  const spans: Span[] = [];
+  const uids: Array<string | undefined> = [];
+  const near: boolean[] = [];
+  const nearUids = new Set<string>();
+
+  walkComponents(text, {
+    open(type, at) {
+      const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
+      stack.push({
+        type,
+        at,
+        uid: undefined,
+        facts: event ? { uid: undefined, dtstart: undefined, rrule: undefined, rdates: [], recurrenceId: undefined } : undefined,
+        declaredZone: undefined,
+        tzid: undefined,
+      });
+    },
+    line(at, end) {
+      const wanted = wantedAt(text, at, end);
+      if (!wanted) return;
+      const frame = stack[stack.length - 1] as Frame;
+      const value = () => {
+        const line = lineText(text, at, end);
+        return line.slice(line.indexOf(":") + 1);
+      };
+      if (wanted === "UID") {
+        frame.uid ??= value().trim();
+        if (frame.facts) frame.facts.uid = frame.uid;
+      } else if (wanted === "X-WR-TIMEZONE") {
+        if (frame.type === "VCALENDAR" && stack.length === 1) frame.declaredZone ??= value();
+      } else if (wanted === "TZID") {
+        if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
+      } else if (frame.facts) {
+        const property = parseContentLine(lineText(text, at, end));
+        if (!property) return;
+        if (wanted === "DTSTART") frame.facts.dtstart ??= property;
+        else if (wanted === "RRULE") frame.facts.rrule ??= property;
+        else if (wanted === "RDATE") frame.facts.rdates.push(property);
+        else frame.facts.recurrenceId ??= property;
+      }
+    },
+    close(end) {
+      const frame = stack.pop() as Frame;
+      if (frame.facts) {
+        const keep = horizon === undefined || mayMatter(frame.facts, horizon);
+        spans.push({ at: frame.at, end });
+        uids.push(frame.facts.uid || undefined);
+        near.push(keep);
+        if (keep && frame.facts.uid) nearUids.add(frame.facts.uid);
+      } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
+        if (frame.tzid && !vtimezones.has(frame.tzid)) vtimezones.set(frame.tzid, { at: frame.at, end });
+      } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
+        declaredZones.push(frame.declaredZone);
+      }
+    },
+    drop(why) {
+      const frame = stack.pop() as Frame;
+      warnings.push(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
+    },
+  });
+
+  const events = spans.filter((_, i) => near[i] || (uids[i] !== undefined && nearUids.has(uids[i] as string)));
+  return { events, eventCount: spans.length, vtimezones, declaredZones, warnings };
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * How far an instant can lie from its wall-clock reading read as UTC: zone offsets run from −12 h
+ * to +14 h, a DATE is placed at midnight of a configured zone, an all-day UNTIL that Outlook writes
+ * as the organiser's midnight in UTC names the day nearest to it. Two days covers all of them.
+ */
+const MARGIN_MS = 2 * DAY_MS;
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** The number written by the digits at `text[at, at + length)`, or NaN. */
+function digits(text: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * The wall-clock reading of a DATE or DATE-TIME (`YYYYMMDD`, `YYYYMMDDTHHMM[SS][Z]`), as if it were
+ * UTC; NaN when it is not a valid one, which the full reading then names. Plain arithmetic: this
+ * runs for every event of a feed.
+ */
+function roughMs(raw: string): number {
+  const value = raw.trim();
+  const length = value.length;
+  if (length !== 8 && (length < 13 || length > 16 || (value.charCodeAt(8) | 0x20) !== 0x74)) return Number.NaN;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 4, 2);
+  const day = digits(value, 6, 2);
+  let seconds = 0;
+  if (length > 8) {
+    const time = value.endsWith("Z") || value.endsWith("z") ? value.slice(9, -1) : value.slice(9);
+    if (time.length !== 4 && time.length !== 6) return Number.NaN;
+    const hour = digits(time, 0, 2);
+    const minute = digits(time, 2, 2);
+    const second = time.length === 6 ? digits(time, 4, 2) : 0;
+    if (!(hour <= 23 && minute <= 59 && second <= 60)) return Number.NaN;
+    seconds = hour * 3600 + minute * 60 + second;
+  }
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
+  return (daysFromCivil(year, month, day) * 86_400 + seconds) * 1000;
+}
+
+/** Whether an instant read roughly (within MARGIN_MS) may fall in the horizon. */
+function near(ms: number, horizon: Horizon): boolean {
+  return ms - MARGIN_MS < horizon.to && ms + MARGIN_MS >= horizon.from;
+}
+
+/**
+ * Whether an event may have an occurrence starting in `horizon`, decided conservatively from its
+ * raw text: anything that cannot be read here is kept, so the full reading reports it.
+ * - an override (RECURRENCE-ID) matters when its own start or the instance it replaces is near;
+ *   a RANGE=THISANDFUTURE one always (it moves every later instance);
+ * - a single event when its start is near; an RDATE when it is near;
+ * - a series unless it starts after the horizon, its UNTIL lies before it, or its COUNT provably
+ *   ends before it (`countEndBound`).
+ */
+export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
+  const { dtstart, rrule, recurrenceId } = facts;
+  if (!dtstart) return true;
+  const start = roughMs(dtstart.value);
+  if (Number.isNaN(start)) return true;
+  if (recurrenceId) {
+    if (/^THISANDFUTURE$/i.test(recurrenceId.params.RANGE?.trim() ?? "")) return true;
+    const replaced = roughMs(recurrenceId.value);
+    return Number.isNaN(replaced) || near(start, horizon) || near(replaced, horizon);
+  }
+  for (const line of facts.rdates) {
+    for (const item of line.value.split(",")) {
+      if (item.trim() === "") continue;
+      const ms = roughMs(item.split("/")[0] ?? "");
+      if (Number.isNaN(ms) || near(ms, horizon)) return true;
+    }
+  }
+  if (near(start, horizon)) return true;
+  const rule = rrule?.value.trim() ?? "";
+  if (rule === "") return false;
+  // Every instance of a rule starts at or after DTSTART.
+  if (start - MARGIN_MS >= horizon.to) return false;
+  const parts = ruleParts(rule);
+  if (!parts) return true;
+  const until = parts.get("UNTIL");
+  if (until !== undefined) {
+    const ms = roughMs(until);
+    if (Number.isNaN(ms)) return true;
+    if (ms + MARGIN_MS < horizon.from) return false;
+  }
+  const count = parts.get("COUNT");
+  if (count !== undefined) {
+    const bound = countEndBound(parts, Number(count), start, dtstart.value);
+    if (bound !== undefined && bound + MARGIN_MS < horizon.from) return false;
+  }
+  return true;
+}
+
+/** `FREQ=WEEKLY;COUNT=3` as a map of upper-case names to values; undefined when malformed. */
+function ruleParts(rule: string): Map<string, string> | undefined {
+  const parts = new Map<string, string>();
+  for (const part of rule.replace(/^RRULE:/i, "").split(";")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) return undefined;
+    parts.set(part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim().toUpperCase());
+  }
+  return parts.has("FREQ") ? parts : undefined;
+}
+
+/** The longest gap between two consecutive instances of a rule with no BYxxx part but the time of day. */
+const LONGEST_GAP_MS: Record<string, number> = {
+  SECONDLY: 1000,
+  MINUTELY: 60_000,
+  HOURLY: HOUR_MS,
+  DAILY: 25 * HOUR_MS,
+  WEEKLY: 7 * DAY_MS + HOUR_MS,
+  // The 29th to 31st are skipped in months without them: at most two months apart.
+  MONTHLY: 62 * DAY_MS,
+  YEARLY: 367 * DAY_MS,
+};
+
+/**
+ * An instant no later than the last instance of a COUNT rule, when that can be proved from the
+ * rule alone; undefined otherwise (the event is then read in full). It can be proved when every
+ * period of the rule holds at least one instance, so COUNT instances take at most COUNT periods:
+ * rules with no BYxxx part (BYHOUR, BYMINUTE and BYSECOND only add instances to a day or longer
+ * period), and WEEKLY rules with a plain BYDAY list. Instances skipped in a DST gap and a
+ * 29 February start are allowed for with room to spare.
+ */
+function countEndBound(parts: Map<string, string>, count: number, start: number, dtstart: string): number | undefined {
+  const freq = parts.get("FREQ") as string;
+  const interval = Number(parts.get("INTERVAL") ?? "1");
+  let gap = LONGEST_GAP_MS[freq];
+  if (gap === undefined || !Number.isInteger(count) || count < 1 || !Number.isInteger(interval) || interval < 1) return undefined;
+  const subDaily = freq === "SECONDLY" || freq === "MINUTELY" || freq === "HOURLY";
+  for (const name of parts.keys()) {
+    if (name === "FREQ" || name === "COUNT" || name === "INTERVAL" || name === "WKST") continue;
+    if (!subDaily && (name === "BYHOUR" || name === "BYMINUTE" || name === "BYSECOND")) continue;
+    if (freq === "WEEKLY" && name === "BYDAY" && /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/.test(parts.get(name) ?? "")) continue;
+    return undefined;
+  }
+  // A yearly rule on 29 February recurs in leap years only: at most eight years apart.
+  if (freq === "YEARLY" && /^\d{4}0229/.test(dtstart.trim())) gap = 8 * 367 * DAY_MS;
+  return start + count * interval * gap * 1.1 + 30 * DAY_MS;
+}
