@@ -1,0 +1,215 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type ExpandOptions, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
+import { readManifest } from "../support/ical-corpus.ts";
+import { prng } from "../support/prng.ts";
+
+// The fast path (read only the events that can matter for a horizon) against a full reading of
+// the same text: for every window, the two must give the very same occurrences.
+
+const DAY = 86_400_000;
+
+/** The occurrences of a full reading and of a reading for exactly the window, side by side. */
+function bothReadings(ics: string, window: ExpandOptions, whole = parseCalendar(ics)): { full: unknown; fast: unknown } {
+  const full = occurrencesOf(whole, window).occurrences;
+  const fast = occurrencesOf(parseCalendar(ics, { horizon: window }), window).occurrences;
+  return { full, fast };
+}
+
+/** Windows around `anchor`: short ones at odd minutes, a day, a month, and one years before it. */
+function windowsAround(anchor: number, random: () => number, timezone: string): ExpandOptions[] {
+  const windows: ExpandOptions[] = [];
+  for (const length of [5 * 60_000, DAY, 8 * DAY]) {
+    const from = anchor + Math.floor((random() - 0.5) * 60 * DAY / 60_000) * 60_000;
+    windows.push({ from: new Date(from), to: new Date(from + length), timezone });
+  }
+  const past = anchor - Math.floor(random() * 8 * 365) * DAY;
+  windows.push({ from: new Date(past), to: new Date(past + 7 * DAY), timezone });
+  return windows;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+const stamp = (ms: number, utc: boolean) => {
+  const d = new Date(ms);
+  const text = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}00`;
+  return utc ? `${text}Z` : text;
+};
+const day = (ms: number) => stamp(ms, false).slice(0, 8);
+
+const ANCHOR = Date.parse("2026-03-10T09:00:00Z");
+
+/**
+ * A seeded calendar of the shapes a long-lived feed holds: past one-offs, ended series (UNTIL and
+ * COUNT), live series with EXDATEs, overrides moved within a series and from far away into the
+ * anchor's weeks, far-away RECURRENCE-IDs, all-day and zoned starts, RDATEs, cancelled events.
+ */
+function randomCalendar(seed: number): string {
+  const random = prng(seed);
+  const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ical-slack-reminder//test//EN"];
+  if (random() < 0.3) lines.push("X-WR-TIMEZONE:Europe/Berlin");
+  const when = () => ANCHOR + Math.floor((random() - 0.8) * 10 * 365 * 24) * 3_600_000;
+  const near = () => ANCHOR + Math.floor((random() - 0.5) * 40 * 24) * 3_600_000;
+  const start = (ms: number, kind: string) =>
+    kind === "date"
+      ? `DTSTART;VALUE=DATE:${day(ms)}`
+      : kind === "utc"
+        ? `DTSTART:${stamp(ms, true)}`
+        : kind === "floating"
+          ? `DTSTART:${stamp(ms, false)}`
+          : `DTSTART;TZID=${kind}:${stamp(ms, false)}`;
+  const kinds = ["utc", "date", "floating", "Europe/Berlin", "America/New_York", "Australia/Sydney"];
+  const events = 10 + Math.floor(random() * 20);
+  for (let i = 0; i < events; i++) {
+    const uid = `e${i}@test`;
+    const kind = pick(kinds);
+    const begins = random() < 0.2 ? near() : when();
+    const shape = random();
+    const body = [`UID:${uid}`, start(begins, kind), kind === "date" ? "DURATION:P1D" : "DURATION:PT45M", `SUMMARY:Event ${i}`];
+    if (random() < 0.05) body.push("STATUS:CANCELLED");
+    if (shape < 0.35) {
+      // a one-off
+    } else {
+      const freq = pick(["DAILY", "WEEKLY", "WEEKLY;BYDAY=MO,TH", "MONTHLY", "MONTHLY;BYDAY=-1FR", "YEARLY", "HOURLY;INTERVAL=7"]);
+      const end = random();
+      const limit =
+        end < 0.35 ? `;UNTIL=${kind === "date" ? day(begins + random() * 900 * DAY) : stamp(begins + random() * 900 * DAY, true)}` : end < 0.7 ? `;COUNT=${1 + Math.floor(random() * 60)}` : "";
+      body.push(`RRULE:FREQ=${freq}${limit}${random() < 0.3 ? ";INTERVAL=2" : ""}`.replace(";INTERVAL=7;INTERVAL=2", ";INTERVAL=7"));
+      if (random() < 0.3) body.push(`EXDATE${kind === "utc" || kind === "date" || kind === "floating" ? "" : `;TZID=${kind}`}:${kind === "date" ? day(begins + 7 * DAY) : stamp(begins + 7 * DAY, kind === "utc")}`);
+      if (random() < 0.15) body.push(`RDATE${kind === "date" ? ";VALUE=DATE" : ""}:${kind === "date" ? day(near()) : stamp(near(), true)}`);
+    }
+    lines.push("BEGIN:VEVENT", ...body, "END:VEVENT");
+    if (shape >= 0.35 && random() < 0.4) {
+      // An override of one instance: its RECURRENCE-ID names a day of the series (which may not
+      // be an instance), its new start is close by, or far away in the anchor's weeks.
+      const replaced = begins + Math.floor(random() * 30) * 7 * DAY;
+      const moved = random() < 0.5 ? near() : replaced + 3_600_000;
+      const rid = kind === "date" ? `RECURRENCE-ID;VALUE=DATE:${day(replaced)}` : `RECURRENCE-ID${kind.includes("/") ? `;TZID=${kind}` : ""}:${stamp(replaced, kind === "utc")}`;
+      lines.push("BEGIN:VEVENT", `UID:${uid}`, rid, start(moved, kind), "DURATION:PT30M", `SUMMARY:Event ${i} moved`, "SEQUENCE:1", "END:VEVENT");
+    }
+    if (random() < 0.15) {
+      // An older version of the same event (lower SEQUENCE), near the anchor while the current
+      // one is far: the current version wins whatever the horizon.
+      lines.splice(lines.lastIndexOf(`UID:${uid}`) + 1, 0, "SEQUENCE:2");
+      lines.push("BEGIN:VEVENT", `UID:${uid}`, start(near(), kind), "SEQUENCE:1", "SUMMARY:Old version", "END:VEVENT");
+    }
+  }
+  lines.push("END:VCALENDAR", "");
+  return lines.join("\r\n");
+}
+
+describe("reading for a horizon", () => {
+  it("gives the occurrences of a full reading for every fixture, in windows across their dates", { timeout: 120_000 }, () => {
+    // Prepare
+    const folders = [new URL("../fixtures/calendar/", import.meta.url), new URL("../fixtures/", import.meta.url)];
+    const files = folders.flatMap((folder) =>
+      readdirSync(folder)
+        .filter((name) => name.endsWith(".ics"))
+        .map((name) => readFileSync(new URL(name, folder), "utf8")),
+    );
+    const random = prng(7);
+
+    // Act, Assess
+    expect(files.length).toBeGreaterThan(20);
+    for (const ics of files) {
+      const full = parseCalendar(ics);
+      const starts = full.series.flatMap((s) => [s.master, ...s.overrides]).filter((r) => r !== undefined);
+      const anchors = [ANCHOR, ...starts.slice(0, 4).map((r) => Date.parse(`${r.start.kind === "date" ? r.start.date : r.start.wall}Z`))];
+      for (const anchor of anchors) {
+        for (const window of windowsAround(anchor, random, "America/New_York")) {
+          const { full: all, fast } = bothReadings(ics, window, full);
+          expect(fast).toEqual(all);
+        }
+      }
+    }
+  });
+
+  it("gives the occurrences of a full reading for 200 seeded calendars of long history", { timeout: 180_000 }, () => {
+    // Prepare
+    const random = prng(11);
+    let compared = 0;
+    let nonEmpty = 0;
+
+    // Act, Assess
+    for (let seed = 1; seed <= 200; seed++) {
+      const ics = randomCalendar(seed);
+      const whole = parseCalendar(ics);
+      for (const window of windowsAround(ANCHOR, random, seed % 2 ? "UTC" : "Asia/Tokyo")) {
+        const { full, fast } = bothReadings(ics, window, whole);
+        expect(fast, `calendar ${seed}, window ${window.from.toISOString()}`).toEqual(full);
+        compared += 1;
+        if ((full as unknown[]).length > 0) nonEmpty += 1;
+      }
+    }
+    // The comparison means something only if most windows hold occurrences.
+    expect(compared).toBe(800);
+    expect(nonEmpty).toBeGreaterThan(400);
+  });
+
+  it("leaves events that cannot matter unread, and keeps a series whole", () => {
+    // Prepare: ten years of one-offs, an ended series, one live series with a far override.
+    const lines = ["BEGIN:VCALENDAR", "VERSION:2.0"];
+    for (let i = 0; i < 500; i++) {
+      lines.push("BEGIN:VEVENT", `UID:past-${i}`, `DTSTART:${stamp(ANCHOR - (30 + i * 7) * DAY, true)}`, "SUMMARY:Past", "END:VEVENT");
+    }
+    lines.push("BEGIN:VEVENT", "UID:ended", "DTSTART:20180105T090000Z", "RRULE:FREQ=WEEKLY;UNTIL=20200101T000000Z", "END:VEVENT");
+    lines.push("BEGIN:VEVENT", "UID:counted", "DTSTART:20190105T090000Z", "RRULE:FREQ=DAILY;COUNT=30", "END:VEVENT");
+    lines.push("BEGIN:VEVENT", "UID:live", "DTSTART:20190105T090000Z", "RRULE:FREQ=WEEKLY", "SUMMARY:Live", "END:VEVENT");
+    lines.push("BEGIN:VEVENT", "UID:live", "RECURRENCE-ID:20190112T090000Z", "DTSTART:20190113T090000Z", "SUMMARY:Moved once", "END:VEVENT");
+    lines.push("END:VCALENDAR", "");
+    const horizon = { from: new Date(ANCHOR), to: new Date(ANCHOR + 7 * DAY) };
+
+    // Act
+    const calendar = parseCalendar(lines.join("\r\n"), { horizon });
+
+    // Assess
+    expect(calendar.eventCount).toBe(504);
+    expect(calendar.series.map((s) => [s.uid, s.overrides.length])).toEqual([["live", 1]]);
+  });
+
+  it("reads a kept calendar again when a later window leaves its horizon", () => {
+    // Prepare
+    const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:later", `DTSTART:${stamp(ANCHOR + 40 * DAY, true)}`, "SUMMARY:Later", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const calendar = parseCalendar(ics, { horizon: { from: new Date(ANCHOR), to: new Date(ANCHOR + DAY) } });
+    const later = { from: new Date(ANCHOR + 40 * DAY - 60_000), to: new Date(ANCHOR + 40 * DAY + 60_000), timezone: "UTC" };
+
+    // Act
+    const before = calendar.series.length;
+    const { occurrences } = occurrencesOf(calendar, later);
+
+    // Assess
+    expect(before).toBe(0);
+    expect(occurrences.map((o) => o.uid)).toEqual(["later"]);
+    expect(calendar.horizon?.from).toBeLessThanOrEqual(later.from.getTime());
+    expect(calendar.horizon?.to).toBeGreaterThanOrEqual(later.to.getTime());
+  });
+});
+
+const corpus = process.env.ICAL_CORPUS;
+
+describe.skipIf(!corpus)("reading for a horizon, on the public corpus", () => {
+  it("gives the occurrences of a full reading for every corpus calendar, in several windows", { timeout: 120_000 }, () => {
+    // Prepare
+    const root = corpus as string;
+    const { cases } = readManifest(root);
+    const random = prng(5);
+
+    // Act, Assess
+    for (const c of cases) {
+      const ics = readFileSync(join(root, c.file), "utf8");
+      const from = Date.parse(c.from);
+      const to = Date.parse(c.to);
+      const span = Math.max(DAY, to - from);
+      const windows: ExpandOptions[] = [{ from: new Date(from), to: new Date(to), timezone: c.tz }];
+      for (let i = 0; i < 3; i++) {
+        const at = from + Math.floor((random() * span) / 60_000) * 60_000;
+        windows.push({ from: new Date(at), to: new Date(at + (1 + Math.floor(random() * 30)) * DAY), timezone: c.tz });
+      }
+      for (const window of windows) {
+        const { full, fast } = bothReadings(ics, window);
+        expect(fast, `${c.file} at ${window.from.toISOString()}`).toEqual(full);
+      }
+    }
+  });
+});
