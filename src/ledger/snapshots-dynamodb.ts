@@ -1,0 +1,154 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { describeError, LedgerError } from "../errors.ts";
+import type { Snapshot } from "../notices/snapshot.ts";
+import type { SnapshotStore } from "./snapshots.ts";
+
+export interface DynamoSnapshotOptions {
+  /** The ledger's table: partition key `id` (String), TTL attribute `expiration`. */
+  table: string;
+  client: DynamoDBClient;
+  /** Wall clock in ms, for the TTL. */
+  now?: () => number;
+  /** Bytes per chunk; below DynamoDB's 400 KB item limit with room for the key. */
+  chunkBytes?: number;
+}
+
+/** Keys of the ledger's own records start `ical-slack-reminder#` + a hash: these cannot collide. */
+const PREFIX = "ical-slack-reminder#snapshot#";
+/** DynamoDB refuses items over 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html). */
+const CHUNK_BYTES = 350_000;
+/** A snapshot not rewritten for this long belongs to a feed that is gone: DynamoDB deletes it. */
+const KEEP_SECONDS = 30 * 24 * 60 * 60;
+/** BatchGetItem reads at most 100 keys, BatchWriteItem writes at most 25. */
+const READ_BATCH = 100;
+const WRITE_BATCH = 25;
+
+const headId = (feedId: string) => `${PREFIX}${feedId}`;
+const chunkId = (feedId: string, generation: string, index: number) => `${PREFIX}${feedId}#${generation}#${index}`;
+
+/**
+ * Snapshots in the ledger's table, so the template needs no table of its own. A snapshot is JSON,
+ * gzipped and cut into chunks under the 400 KB item limit. The chunks of a new generation are
+ * written first and the head that names it last, so a reader sees the old snapshot or the new one
+ * whole, never a mix; the old generation's chunks are then deleted (and have a TTL in any case).
+ */
+export function createDynamoSnapshotStore(options: DynamoSnapshotOptions): SnapshotStore {
+  const { client, table } = options;
+  const now = options.now ?? Date.now;
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const failure = (action: string, feedId: string, error: unknown) =>
+    new LedgerError(
+      table,
+      `could not ${action} the change-notice snapshot of feed "${feedId}" in the ledger table "${table}" (${describeError(error)}); check that it exists and that the function may use it`,
+      { cause: error },
+    );
+
+  async function readChunks(ids: string[]): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>();
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      let keys: Record<string, AttributeValue>[] = ids.slice(i, i + READ_BATCH).map((id) => ({ id: { S: id } }));
+      // DynamoDB may leave keys unprocessed under load (1 MB per answer): ask again for those.
+      for (let round = 0; keys.length > 0 && round < 10; round += 1) {
+        const answer = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of answer.Responses?.[table] ?? []) {
+          if (item.id?.S && item.data?.B) found.set(item.id.S, item.data.B);
+        }
+        keys = (answer.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, AttributeValue>[];
+      }
+    }
+    return found;
+  }
+
+  async function writeBatches(requests: NonNullable<ConstructorParameters<typeof BatchWriteItemCommand>[0]["RequestItems"]>[string]) {
+    for (let i = 0; i < (requests?.length ?? 0); i += WRITE_BATCH) {
+      let batch = requests?.slice(i, i + WRITE_BATCH) ?? [];
+      for (let round = 0; batch.length > 0 && round < 10; round += 1) {
+        const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
+        batch = answer.UnprocessedItems?.[table] ?? [];
+      }
+      if (batch.length > 0) throw new Error(`${batch.length} chunks left unwritten by DynamoDB`);
+    }
+  }
+
+  return {
+    async load(feedId) {
+      let head: Record<string, AttributeValue> | undefined;
+      try {
+        head = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: headId(feedId) } }, ConsistentRead: true }))).Item;
+      } catch (error) {
+        throw failure("read", feedId, error);
+      }
+      const generation = head?.generation?.S;
+      const chunks = Number(head?.chunks?.N ?? 0);
+      if (!head || !generation || chunks < 1) return undefined;
+      const ids = Array.from({ length: chunks }, (_, index) => chunkId(feedId, generation, index));
+      let found: Map<string, Uint8Array>;
+      try {
+        found = await readChunks(ids);
+      } catch (error) {
+        throw failure("read", feedId, error);
+      }
+      const parts = ids.map((id) => found.get(id));
+      if (parts.some((part) => part === undefined)) {
+        throw failure("read", feedId, new Error(`${parts.filter((p) => !p).length} of its ${chunks} chunks are missing`));
+      }
+      try {
+        return JSON.parse(gunzipSync(Buffer.concat(parts as Uint8Array[])).toString("utf8")) as Snapshot;
+      } catch (error) {
+        throw failure("read", feedId, error);
+      }
+    },
+
+    async save(feedId, snapshot) {
+      const body = gzipSync(JSON.stringify(snapshot));
+      const generation = `${now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      const expiration = { N: String(Math.floor(now() / 1000) + KEEP_SECONDS) };
+      const chunks: Uint8Array[] = [];
+      for (let offset = 0; offset < body.length || chunks.length === 0; offset += chunkBytes) {
+        chunks.push(body.subarray(offset, offset + chunkBytes));
+      }
+      try {
+        const old = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: headId(feedId) } }, ConsistentRead: true }))).Item;
+        await writeBatches(
+          chunks.map((data, index) => ({
+            PutRequest: { Item: { id: { S: chunkId(feedId, generation, index) }, data: { B: data }, expiration } },
+          })),
+        );
+        await client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: {
+              id: { S: headId(feedId) },
+              generation: { S: generation },
+              chunks: { N: String(chunks.length) },
+              bytes: { N: String(body.length) },
+              expiration,
+            },
+          }),
+        );
+        const oldGeneration = old?.generation?.S;
+        const oldChunks = Number(old?.chunks?.N ?? 0);
+        if (oldGeneration) {
+          // Best effort: a run still reading the old generation has its chunks until the TTL.
+          await writeBatches(
+            Array.from({ length: oldChunks }, (_, index) => ({
+              DeleteRequest: { Key: { id: { S: chunkId(feedId, oldGeneration, index) } } },
+            })),
+          ).catch(() => {});
+        }
+      } catch (error) {
+        throw failure("write", feedId, error);
+      }
+    },
+  };
+}
