@@ -1,8 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -27,9 +26,6 @@ const PREFIX = "ical-slack-reminder#snapshot#";
 const CHUNK_BYTES = 350_000;
 /** A snapshot not rewritten for this long belongs to a feed that is gone: DynamoDB deletes it. */
 const KEEP_SECONDS = 30 * 24 * 60 * 60;
-/** BatchGetItem reads at most 100 keys, BatchWriteItem writes at most 25. */
-const READ_BATCH = 100;
-const WRITE_BATCH = 25;
 
 const headId = (feedId: string) => `${PREFIX}${feedId}`;
 const chunkId = (feedId: string, generation: string, index: number) => `${PREFIX}${feedId}#${generation}#${index}`;
@@ -51,33 +47,17 @@ export function createDynamoSnapshotStore(options: DynamoSnapshotOptions): Snaps
       { cause: error },
     );
 
+  // One GetItem/PutItem/DeleteItem per chunk, rather than the batch calls: a snapshot is one or
+  // two chunks, and the function's policy then needs no more than the ledger's own actions.
   async function readChunks(ids: string[]): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>();
-    for (let i = 0; i < ids.length; i += READ_BATCH) {
-      let keys: Record<string, AttributeValue>[] = ids.slice(i, i + READ_BATCH).map((id) => ({ id: { S: id } }));
-      // DynamoDB may leave keys unprocessed under load (1 MB per answer): ask again for those.
-      for (let round = 0; keys.length > 0 && round < 10; round += 1) {
-        const answer = await client.send(
-          new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of answer.Responses?.[table] ?? []) {
-          if (item.id?.S && item.data?.B) found.set(item.id.S, item.data.B);
-        }
-        keys = (answer.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, AttributeValue>[];
-      }
-    }
+    await Promise.all(
+      ids.map(async (id) => {
+        const item = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }))).Item;
+        if (item?.data?.B) found.set(id, item.data.B);
+      }),
+    );
     return found;
-  }
-
-  async function writeBatches(requests: NonNullable<ConstructorParameters<typeof BatchWriteItemCommand>[0]["RequestItems"]>[string]) {
-    for (let i = 0; i < (requests?.length ?? 0); i += WRITE_BATCH) {
-      let batch = requests?.slice(i, i + WRITE_BATCH) ?? [];
-      for (let round = 0; batch.length > 0 && round < 10; round += 1) {
-        const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
-        batch = answer.UnprocessedItems?.[table] ?? [];
-      }
-      if (batch.length > 0) throw new Error(`${batch.length} chunks left unwritten by DynamoDB`);
-    }
   }
 
   return {
@@ -119,10 +99,12 @@ export function createDynamoSnapshotStore(options: DynamoSnapshotOptions): Snaps
       }
       try {
         const old = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: headId(feedId) } }, ConsistentRead: true }))).Item;
-        await writeBatches(
-          chunks.map((data, index) => ({
-            PutRequest: { Item: { id: { S: chunkId(feedId, generation, index) }, data: { B: data }, expiration } },
-          })),
+        await Promise.all(
+          chunks.map((data, index) =>
+            client.send(
+              new PutItemCommand({ TableName: table, Item: { id: { S: chunkId(feedId, generation, index) }, data: { B: data }, expiration } }),
+            ),
+          ),
         );
         await client.send(
           new PutItemCommand({
@@ -140,10 +122,10 @@ export function createDynamoSnapshotStore(options: DynamoSnapshotOptions): Snaps
         const oldChunks = Number(old?.chunks?.N ?? 0);
         if (oldGeneration) {
           // Best effort: a run still reading the old generation has its chunks until the TTL.
-          await writeBatches(
-            Array.from({ length: oldChunks }, (_, index) => ({
-              DeleteRequest: { Key: { id: { S: chunkId(feedId, oldGeneration, index) } } },
-            })),
+          await Promise.all(
+            Array.from({ length: oldChunks }, (_, index) =>
+              client.send(new DeleteItemCommand({ TableName: table, Key: { id: { S: chunkId(feedId, oldGeneration, index) } } })),
+            ),
           ).catch(() => {});
         }
       } catch (error) {
