@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseCalendar } from "../../src/calendar/expand.ts";
 import { runMetrics } from "../../src/metrics.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createMemorySnapshotStore } from "../../src/ledger/snapshots.ts";
@@ -115,5 +116,39 @@ describe("change notices in traces and metrics", () => {
     expect(posts[0]?.message.blocks.filter((b) => b.type === "section")).toHaveLength(2);
     expect(result.notices).toEqual({ sent: 2, failed: 0 });
     expect(runMetrics(result, 0)).toMatchObject({ NoticesSent: 2 });
+  });
+
+  it("neither compares nor writes a feed whose text has not changed, whether downloaded again or answered 304", async () => {
+    // Prepare
+    const names: string[] = [];
+    const tracer: Tracer = {
+      span: async (name, work) =>
+        work({ annotate() {}, metadata: (key, value) => void (key === "unchanged" && name.startsWith("notices:") && names.push(`${name}=${value}`)), fail() {} }),
+    };
+    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
+    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    const text = fixture("week-ahead.ics");
+    let notModified = false;
+    const fetcher = {
+      fetchFeed: async () =>
+        notModified
+          ? ({ unchanged: true, calendar: parseCalendar(text), bytes: 0, status: 304 } as const)
+          : { text, bytes: text.length, status: 200 },
+    };
+    const snapshots = createMemorySnapshotStore();
+    const edges = fakeEdges({ fetcher, poster: recordingPoster().poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots });
+    await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
+    const savesAfterBaseline = snapshots.saves;
+
+    // Act
+    await runReminders({ ...plan, reference: new Date("2026-03-09T09:05:00Z") }, edges);
+    notModified = true;
+    const unchanged = await runReminders({ ...plan, reference: new Date("2026-03-09T09:10:00Z") }, edges);
+
+    // Assess
+    expect(savesAfterBaseline).toBe(1);
+    expect(snapshots.saves).toBe(1);
+    expect(names).toEqual(["notices:f0=false", "notices:f0=true", "notices:f0=true"]);
+    expect(unchanged.notices).toEqual({ sent: 0, failed: 0 });
   });
 });
