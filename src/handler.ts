@@ -78,7 +78,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       log: runLog,
       clock: messageClock(request),
       ledger: selectLedger(ledgerTable, config.ledger?.catchUpMinutes),
-      snapshots: selectSnapshotStore(ledgerTable),
+      snapshots: config.notices || config.feeds.some((feed) => feed.notices) ? selectSnapshotStore(ledgerTable) : undefined,
       delivery: { ...(remainingMs ? { remainingMs } : {}) },
       ...(remainingMs ? { remainingMs } : {}),
     },

@@ -41,6 +41,10 @@ export interface NoticeStage {
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+/** Below this much of the function's time left, notices wait for the next run rather than risk a cut post. */
+const POST_RESERVE_MS = 2_000;
+/** Longest wait for Slack's answer to a notice message, as for a reminder's attempt. */
+const POST_TIMEOUT_MS = 5_000;
 
 function wantedBy(feed: Feed): (title: string) => boolean {
   return (title) => (!feed.include || feed.include.test(title)) && !feed.exclude?.test(title);
@@ -125,8 +129,12 @@ export function createNoticeStage(context: NoticeContext): NoticeStage {
       for (const notice of notices) if (!held.has(notice.id)) delivered.add(notice.id);
       for (const { message, notices: group } of packNotices(notices.filter((n) => held.has(n.id)))) {
         const ids = group.map((n) => n.id);
+        const left = context.remainingMs?.() ?? Number.POSITIVE_INFINITY;
         try {
-          await context.poster.post(webhook, message);
+          if (left < POST_RESERVE_MS) {
+            throw new Error(`not posted: ${Math.round(left)} ms of the function's time left; the next run posts them`);
+          }
+          await context.poster.post(webhook, message, { timeoutMs: Math.min(POST_TIMEOUT_MS, left - 1_000) });
         } catch (error) {
           span.fail(error);
           await ledger.release(ids).catch(() => {});

@@ -151,4 +151,30 @@ describe("change notices in traces and metrics", () => {
     expect(names).toEqual(["notices:f0=false", "notices:f0=true", "notices:f0=true"]);
     expect(unchanged.notices).toEqual({ sent: 0, failed: 0 });
   });
+
+  it("keeps notices for the next run when the function's time is nearly up", async () => {
+    // Prepare
+    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
+    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    let text = fixture("week-ahead.ics");
+    const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
+    const { poster, posts } = recordingPoster();
+    let left = 60_000;
+    const base = { fetcher, poster, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore() };
+    const edges = fakeEdges({ ...base, delivery: { remainingMs: () => left } });
+    await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
+    text = fixture("week-ahead-review-removed.ics");
+
+    // Act
+    left = 1_500;
+    const late = await runReminders({ ...plan, reference: new Date("2026-03-09T09:05:00Z") }, edges);
+    left = 60_000;
+    const next = await runReminders({ ...plan, reference: new Date("2026-03-09T09:10:00Z") }, edges);
+
+    // Assess
+    expect(late.notices).toEqual({ sent: 0, failed: 1 });
+    expect(late.errors).toEqual([{ webhook: "hook0", message: expect.stringMatching(/not posted: 1500 ms of the function's time left; the next run posts them/) }]);
+    expect(next.notices).toEqual({ sent: 1, failed: 0 });
+    expect(posts).toHaveLength(1);
+  });
 });
