@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseCalendar } from "../../src/calendar/expand.ts";
+import { LedgerError } from "../../src/errors.ts";
 import { runMetrics } from "../../src/metrics.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createMemorySnapshotStore } from "../../src/ledger/snapshots.ts";
@@ -175,6 +176,41 @@ describe("change notices in traces and metrics", () => {
     expect(late.notices).toEqual({ sent: 0, failed: 1 });
     expect(late.errors).toEqual([{ webhook: "hook0", message: expect.stringMatching(/not posted: 1500 ms of the function's time left; the next run posts them/) }]);
     expect(next.notices).toEqual({ sent: 1, failed: 0 });
+    expect(posts).toHaveLength(1);
+  });
+
+  it("posts nothing twice when a run posted its notices but could not store the snapshot", async () => {
+    // Prepare
+    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
+    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    let text = fixture("week-ahead.ics");
+    const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
+    const { poster, posts } = recordingPoster();
+    const memory = createMemorySnapshotStore();
+    let refuse = false;
+    const snapshots = {
+      load: memory.load,
+      save: async (feedId: string, snapshot: Parameters<typeof memory.save>[1]) => {
+        if (refuse) throw new LedgerError("ledger", "could not write the change-notice snapshot of feed \"f0\"");
+        await memory.save(feedId, snapshot);
+      },
+    };
+    const edges = fakeEdges({ fetcher, poster, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots });
+    await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
+    text = fixture("week-ahead-review-removed.ics");
+
+    // Act
+    refuse = true;
+    const unsaved = await runReminders({ ...plan, reference: new Date("2026-03-09T09:05:00Z") }, edges);
+    refuse = false;
+    const retried = await runReminders({ ...plan, reference: new Date("2026-03-09T09:05:00Z") }, edges);
+    const next = await runReminders({ ...plan, reference: new Date("2026-03-09T09:10:00Z") }, edges);
+
+    // Assess
+    expect(unsaved.notices).toEqual({ sent: 1, failed: 0 });
+    expect(unsaved.errors).toEqual([{ feed: "f0", message: expect.stringMatching(/could not write the change-notice snapshot/) }]);
+    expect(retried.notices).toEqual({ sent: 0, failed: 0 });
+    expect(next.notices).toEqual({ sent: 0, failed: 0 });
     expect(posts).toHaveLength(1);
   });
 });
