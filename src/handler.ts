@@ -5,9 +5,11 @@ import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
 import { selectLedger } from "./ledger/select.ts";
+import { selectSnapshotStore } from "./ledger/snapshots-select.ts";
 import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
+import { requireLedgerForNotices } from "./notices/config.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
@@ -62,6 +64,8 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   const request = parseEvent(event);
   const config = await loadConfig(settings, parameters);
   redactor.use(secretsOf(config), visibleNamesOf(config));
+  const ledgerTable = settings.ledgerTable ?? config.ledger?.table;
+  requireLedgerForNotices(config, ledgerTable);
   const strategy = request.strategy ?? settings.strategy ?? config.strategy;
   const runLog = log.child({ requestId: context?.awsRequestId });
   const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
@@ -73,7 +77,8 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       tracer: redactingTracer(await tracing.forInvocation(), redactor),
       log: runLog,
       clock: messageClock(request),
-      ledger: selectLedger(settings.ledgerTable ?? config.ledger?.table, config.ledger?.catchUpMinutes),
+      ledger: selectLedger(ledgerTable, config.ledger?.catchUpMinutes),
+      snapshots: config.notices || config.feeds.some((feed) => feed.notices) ? selectSnapshotStore(ledgerTable) : undefined,
       delivery: { ...(remainingMs ? { remainingMs } : {}) },
       ...(remainingMs ? { remainingMs } : {}),
     },

@@ -26,6 +26,7 @@ export function runMetrics(result: RunResult, timestamp: number): Record<string,
             { Name: "FeedsUnchanged", Unit: "Count" },
             { Name: "FeedsSkipped", Unit: "Count" },
             { Name: "RunDuration", Unit: "Milliseconds" },
+            ...(result.notices ? [{ Name: "NoticesSent", Unit: "Count" }] : []),
           ],
         },
         {
@@ -43,6 +44,7 @@ export function runMetrics(result: RunResult, timestamp: number): Record<string,
     FeedsUnchanged: result.feeds.unchanged,
     FeedsSkipped: result.feeds.skipped,
     RunDuration: result.durationMs,
+    ...(result.notices ? { NoticesSent: result.notices.sent } : {}),
   };
 }
 

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     return;
   }
   let shown = 0;
-  const calendars = await serveCalendars(demoCalendars(now, zone));
+  // Served as they were before the planning series changed: the first read is the baseline that
+  // change notices compare the second with.
+  const served = demoCalendars(now, zone, { changed: false });
+  const calendars = await serveCalendars(served);
   const slack = await fakeSlack((payload) => {
     shown += 1;
     process.stdout.write(`\n── Slack message ${shown} ${"─".repeat(40)}\n`);
@@ -45,6 +48,8 @@ async function main(): Promise<void> {
         { id: "team", name: "Team calendar", url: `${calendars.url}/team.ics`, webhook: "team" },
         { id: "planning", name: "Planning", url: `${calendars.url}/planning.ics`, webhook: "team" },
       ],
+      // Next week's cancelled planning is eight days ahead; the demo's two reads are minutes apart.
+      notices: { horizonDays: 8, quietMinutes: 0 },
     };
     const configFile = join(dir, "config.json");
     await writeFile(configFile, JSON.stringify(config, null, 2));
@@ -62,10 +67,14 @@ async function main(): Promise<void> {
         (realSlack ? "Posting to SLACK_WEBHOOK_URL.\n" : "Messages go to a local stand-in for Slack and are shown here.\n"),
     );
     const { handler } = await import("../handler.ts");
+    // The run before, on the calendars as they were: it sets the change notices' baseline.
+    await handler({ now: new Date(now.getTime() - 5 * 60_000).toISOString() }, lambdaContext(fn));
+    Object.assign(served, demoCalendars(now, zone));
     const result = await handler({ now: now.toISOString() }, lambdaContext(fn));
     process.stdout.write(
       `\n${result.reminders.sent} of ${result.reminders.due} reminders sent from ${result.feeds.ok}/${result.feeds.total} feeds ` +
-        `in ${result.durationMs} ms (${result.strategy}). The cancelled Sprint planning next week is never reminded.\n`,
+        `in ${result.durationMs} ms (${result.strategy}). The cancelled Sprint planning next week is never reminded.\n` +
+        `${result.notices?.sent ?? 0} change notices sent: the feeds changed since the run five minutes before.\n`,
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.errors.length > 0) process.exitCode = 1;

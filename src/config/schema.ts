@@ -89,6 +89,22 @@ const name = (what: string) =>
     .string(expecting(what))
     .regex(NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
+/**
+ * Change notices (an upcoming event added, moved, retitled or cancelled); off unless configured.
+ * A week ahead by default: far enough to matter, near enough that a run expands little.
+ */
+const notices = z.strictObject(
+  {
+    horizonDays: wholeNumber(1, 31, " days").default(7),
+    added: z.boolean(expecting("true or false")).default(true),
+    moved: z.boolean(expecting("true or false")).default(true),
+    retitled: z.boolean(expecting("true or false")).default(true),
+    cancelled: z.boolean(expecting("true or false")).default(true),
+    quietMinutes: wholeNumber(0, 1440, " minutes").default(10),
+  },
+  expecting('an object such as { "horizonDays": 7, "quietMinutes": 10 }'),
+);
+
 const feed = z.strictObject(
   {
     id: name('a short name for the feed, unique among the feeds, e.g. "platform"'),
@@ -105,6 +121,7 @@ const feed = z.strictObject(
     include: pattern.optional(),
     exclude: pattern.optional(),
     allDay: allDay.optional(),
+    notices: notices.optional(),
   },
   expecting('an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }'),
 );
@@ -161,6 +178,7 @@ export const configSchema = z
       .min(1, "needs at least one feed"),
     fetch: fetchLimits.default({ timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
     ledger: ledger.optional(),
+    notices: notices.optional(),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
@@ -216,6 +234,7 @@ export type Config = z.output<typeof configSchema>;
 export type FeedConfig = Config["feeds"][number];
 export type Strategy = Config["strategy"];
 export type AllDayPolicy = z.output<typeof allDay>;
+export type NoticePolicy = z.output<typeof notices>;
 
 /** Everything a run needs to know about one feed, with the top-level defaults applied. */
 export interface Feed {
@@ -229,6 +248,8 @@ export interface Feed {
   include: RegExp | undefined;
   exclude: RegExp | undefined;
   allDay: AllDayPolicy;
+  /** Change notices for this feed; undefined when off. */
+  notices?: NoticePolicy | undefined;
 }
 
 /** Applies the top-level defaults to each feed. Patterns match case-insensitively. */
@@ -243,5 +264,6 @@ export function feedsOf(config: Config): Feed[] {
     include: f.include === undefined ? undefined : new RegExp(f.include, "iu"),
     exclude: f.exclude === undefined ? undefined : new RegExp(f.exclude, "iu"),
     allDay: f.allDay ?? config.allDay,
+    notices: f.notices ?? config.notices,
   }));
 }

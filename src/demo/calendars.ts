@@ -30,15 +30,18 @@ function calendar(name: string, zone: string, events: string[]): string {
 /**
  * Calendars whose events are due around `now`, so that a run at `now` with a ten-minute lead has
  * something to say: a daily standup, a meeting in about ten minutes, an all-day event today, and a
- * weekly series with today's occurrence moved and next week's cancelled.
+ * weekly series with today's occurrence moved and next week's cancelled. With `changed: false`,
+ * the calendars as they were before that move and cancellation, for a first read that change
+ * notices compare the second with.
  */
-export function demoCalendars(now: Date, zone: string): DemoCalendars {
+export function demoCalendars(now: Date, zone: string, { changed = true }: { changed?: boolean } = {}): DemoCalendars {
   const t = Temporal.Instant.fromEpochMilliseconds(now.getTime())
     .toZonedDateTimeISO(zone)
     .round({ smallestUnit: "minute", roundingMode: "floor" });
   const at = (minutes: number, days = 0) => local(t.add({ days }).add({ minutes }));
   const today = t.toPlainDate();
-  const weekday = WEEKDAYS[t.dayOfWeek - 1];
+  // The series' weekday is that of its instance 90 minutes ahead, which may be tomorrow's.
+  const weekday = WEEKDAYS[t.add({ minutes: 90 }).dayOfWeek - 1];
   const stamp = `DTSTAMP:${local(t.withTimeZone("UTC"))}Z`;
   const tz = `TZID=${zone}`;
 
@@ -70,16 +73,18 @@ export function demoCalendars(now: Date, zone: string): DemoCalendars {
     "END:VEVENT",
   ]);
 
-  const planning = calendar("Planning", zone, [
+  const series = [
     "BEGIN:VEVENT",
     "UID:planning@demo",
     stamp,
     `DTSTART;${tz}:${at(90, -21)}`,
     `DTEND;${tz}:${at(150, -21)}`,
     `RRULE:FREQ=WEEKLY;BYDAY=${weekday}`,
-    `EXDATE;${tz}:${at(90, 7)}`,
+    ...(changed ? [`EXDATE;${tz}:${at(90, 7)}`] : []),
     "SUMMARY:Sprint planning",
     "END:VEVENT",
+  ];
+  const moved = [
     "BEGIN:VEVENT",
     "UID:planning@demo",
     stamp,
@@ -90,7 +95,8 @@ export function demoCalendars(now: Date, zone: string): DemoCalendars {
     "LOCATION:https://zoom.us/j/123456789",
     "SEQUENCE:1",
     "END:VEVENT",
-  ]);
+  ];
+  const planning = calendar("Planning", zone, changed ? [...series, ...moved] : series);
 
   return { "team.ics": team, "planning.ics": planning };
 }

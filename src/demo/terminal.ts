@@ -5,6 +5,10 @@ const EMOJI: Record<string, string> = {
   round_pushpin: "📍",
   link: "🔗",
   alarm_clock: "⏰",
+  arrow_right: "➡️",
+  pencil2: "✏️",
+  new: "🆕",
+  x: "❌",
 };
 
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;

@@ -13,6 +13,8 @@ export interface RunResult {
   /** `skipped`: not attempted because the function's time was running out. */
   feeds: { total: number; ok: number; failed: number; unchanged: number; skipped: number };
   reminders: { due: number; sent: number; duplicate: number; failed: number };
+  /** Change notices; present when a feed has them configured. */
+  notices?: { sent: number; failed: number };
   durationMs: number;
   errors: RunError[];
 }
@@ -21,6 +23,7 @@ export interface RunResult {
 export class RunTally {
   readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0, skipped: 0 };
   readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
+  readonly notices = { sent: 0, failed: 0 };
   readonly errors: RunError[] = [];
 
   constructor(totalFeeds: number) {
@@ -54,5 +57,10 @@ export class RunTally {
   deliveryFailed(webhook: string, count: number, error: unknown): void {
     this.reminders.failed += count;
     this.errors.push({ webhook, message: describeError(error) });
+  }
+
+  noticesFailed(webhook: string, count: number, error: unknown): void {
+    this.notices.failed += count;
+    this.errors.push({ webhook, message: `change notices: ${describeError(error)}` });
   }
 }

@@ -22,6 +22,8 @@ export interface RunEdges {
   ledger?: StageContext["ledger"];
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: StageContext["delivery"];
+  /** Change notices' snapshots (see `StageContext.snapshots`). */
+  snapshots?: StageContext["snapshots"];
   /**
    * Milliseconds left before Lambda stops the function (`context.getRemainingTimeInMillis`).
    * Without it the run has no deadline.
@@ -64,6 +66,7 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
       span.annotate("feeds", feeds.length);
       if (plan.strategy === "serial") await runSerial(feeds, stages, deadline);
       else await runPipelined(feeds, stages, { concurrency: plan.config.concurrency, deadline });
+      await stages.announce();
       span.annotate("reminders", tally.reminders.due);
       if (tally.feeds.skipped > 0) span.metadata("skipped", tally.feeds.skipped);
     });
@@ -77,6 +80,7 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
     ...(plan.dryRun ? { dryRun: true } : {}),
     feeds: { ...tally.feeds },
     reminders: { ...tally.reminders },
+    ...(feeds.some((feed) => feed.notices) ? { notices: { ...tally.notices } } : {}),
     durationMs: Math.round(performance.now() - started),
     errors: tally.errors,
   };

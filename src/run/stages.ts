@@ -7,6 +7,8 @@ import { dueReminders, occurrenceRange } from "../reminders/due.ts";
 import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import type { SnapshotStore } from "../ledger/snapshots.ts";
+import { createNoticeStage } from "../notices/stage.ts";
 import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
@@ -33,6 +35,8 @@ export interface StageContext {
   ledger?: { store: Ledger; catchUpMinutes: number } | undefined;
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: DeliveryTuning | undefined;
+  /** Where change notices keep each feed's snapshot; notices need the ledger too. */
+  snapshots?: SnapshotStore | undefined;
   /** Aborts downloads in flight when the function's time is nearly up. */
   signal?: AbortSignal;
 }
@@ -46,6 +50,8 @@ export interface Stages {
   collect(feed: Feed): Promise<Reminder[]>;
   /** Posts reminders to one webhook, in as few messages as Slack's limits allow. */
   notify(webhook: string, reminders: readonly Reminder[]): Promise<void>;
+  /** Posts the change notices the feeds' reads found, one message per webhook; after every feed. */
+  announce(): Promise<void>;
 }
 
 const MINUTE_MS = 60_000;
@@ -77,6 +83,20 @@ export function createStages(context: StageContext): Stages {
     clock: context.clock,
     log,
   });
+  const notices =
+    context.snapshots && context.ledger
+      ? createNoticeStage({
+          store: context.snapshots,
+          ledger: ledger?.store,
+          poster: context.poster,
+          tracer,
+          log,
+          tally,
+          reference: context.window.from,
+          dryRun: context.dryRun,
+          remainingMs: context.delivery?.remainingMs,
+        })
+      : undefined;
   /** A webhook's permanent refusal is reported once, however many batches it refused. */
   const reported = new WeakSet<Error>();
 
@@ -110,7 +130,7 @@ export function createStages(context: StageContext): Stages {
     return calendar;
   }
 
-  async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
+  async function parse(feed: Feed, body: FeedBody): Promise<{ reminders: Reminder[]; calendar: ParsedCalendar }> {
     return tracer.span(`parse:${feed.id}`, (span) => {
       const range = occurrenceRange({ from: catchUp?.from ?? context.window.from, to: context.window.to }, feed);
       const calendar = read(feed, body, range);
@@ -125,16 +145,21 @@ export function createStages(context: StageContext): Stages {
       span.metadata("unchanged", body.unchanged === true);
       span.metadata("occurrences", expansion.occurrences.length);
       span.metadata("reminders", reminders.length);
-      return reminders;
+      return { reminders, calendar };
     });
   }
 
   return {
+    async announce() {
+      await notices?.announce();
+    },
+
     async collect(feed) {
       const started = performance.now();
       try {
         const body = await fetch(feed);
-        const reminders = await parse(feed, body);
+        const { reminders, calendar } = await parse(feed, body);
+        if (notices && feed.notices) await notices.observe(feed, body, calendar);
         tally.feedSucceeded(body.unchanged === true);
         tally.remindersDue(reminders.filter((reminder) => !caughtUp.has(reminder)).length);
         log.info(
@@ -143,6 +168,7 @@ export function createStages(context: StageContext): Stages {
         );
         return reminders;
       } catch (error) {
+        // A feed that failed keeps its notice snapshot: nothing it lost is taken as cancelled.
         tally.feedFailed(feed.id, error);
         log.warn(
           { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },

@@ -1,4 +1,5 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
+import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { escapeSlackText } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
@@ -25,11 +26,14 @@ const MAX_DESCRIPTION = 300;
 /** Slack's limit for a button's URL. */
 const MAX_URL = 3_000;
 
+/** What a date is shown from: a reminder, or anything else with an occurrence's start and a zone. */
+export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, "start" | "allDay" | "day"> };
+
 /**
  * "Thu, Mar 12, 16:00 GMT+1": the start in the feed's zone (`reminder.timezone`), whatever zone the
  * event's DTSTART was written in. An all-day occurrence shows its day.
  */
-export function formatStart(reminder: Reminder): string {
+export function formatStart(reminder: Dated): string {
   const { occurrence } = reminder;
   if (occurrence.allDay) {
     return new Intl.DateTimeFormat("en-US", {
@@ -68,7 +72,7 @@ export function formatCountdown(start: Date, now: Date): string {
  * clients that cannot, written in the feed's zone.
  * https://api.slack.com/reference/surfaces/formatting#date-formatting
  */
-function dateToken(reminder: Reminder): string {
+export function dateToken(reminder: Dated): string {
   const seconds = Math.floor(reminder.occurrence.start.getTime() / 1000);
   const fallback = escapeSlackText(formatStart(reminder));
   if (reminder.occurrence.allDay) return `<!date^${seconds}^{date_long_pretty}|${fallback}>`;
@@ -90,7 +94,8 @@ function plainDescription(text: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "");
 }
 
-function truncate(text: string, max: number): string {
+/** Flattens white space and cuts `text` to `max` characters, with an ellipsis. */
+export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }

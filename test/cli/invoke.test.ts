@@ -119,4 +119,13 @@ describe("npm start", () => {
     const result = JSON.parse(run.stdout.trim().split("\n").pop() ?? "");
     expect(result.reminders).toMatchObject({ due: 4, sent: 4, failed: 0 });
   });
+
+  it("shows a moved and a cancelled event as change notices, after a first read five minutes before", async () => {
+    const run = await runCli("src/cli/start.ts", [], { NO_COLOR: "1" });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/➡️ Sprint planning moved from .* to .* and is now called Sprint planning \(moved earlier today\)/);
+    expect(run.stdout).toMatch(/❌ Sprint planning on .* is cancelled/);
+    const result = JSON.parse(run.stdout.trim().split("\n").pop() ?? "");
+    expect(result.notices).toEqual({ sent: 2, failed: 0 });
+  });
 });

@@ -1,0 +1,251 @@
+import type { Occurrence } from "../calendar/occurrence.ts";
+import type { NoticePolicy } from "../config/schema.ts";
+import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry } from "./snapshot.ts";
+
+/** What happened to an upcoming occurrence since the channel was last told. */
+export type ChangeKind = "added" | "moved" | "retitled" | "cancelled";
+
+/** One change to announce: `added` or `cancelled` alone, or `moved` and/or `retitled`. */
+export interface Notice {
+  /** The ledger's identity of it: feed, occurrence, change, and the values before and after. */
+  id: string;
+  feedId: string;
+  /** The occurrence's key in the snapshot. */
+  key: string;
+  kinds: ChangeKind[];
+  /** As the channel knew it; absent for `added`. */
+  before: SnapshotEntry | undefined;
+  /** As it is now; absent for `cancelled`. */
+  after: SnapshotEntry | undefined;
+}
+
+/** A feed as read this run. */
+export interface Reading {
+  /** Its occurrences over `readingSpan` (cancelled ones never appear). */
+  occurrences: readonly Occurrence[];
+  /** VEVENTs in the text, cancelled ones included. */
+  eventCount: number;
+  textHash: string | undefined;
+  /** The text ended before END:VCALENDAR. */
+  cutShort: boolean;
+}
+
+export interface PlanOptions {
+  feedId: string;
+  /** The run's reference time: the horizon is `[now, now + horizonDays)`. */
+  now: Date;
+  policy: NoticePolicy;
+  /** Whether the feed's include/exclude patterns let a title through. */
+  wanted: (title: string) => boolean;
+}
+
+/** What a run announces for one feed, and the snapshot it leaves. */
+export interface NoticePlan {
+  notices: Notice[];
+  /** Why the reading was not compared (cut short, a big drop), for the run's errors. */
+  suspect: string | undefined;
+  /**
+   * The snapshot to store once the notices whose ids are in `delivered` are out (posted, or
+   * found posted by another run); undefined when the stored one still holds. A notice not
+   * delivered stays pending, so the next run tries again while it is relevant.
+   */
+  next(delivered: ReadonlySet<string>): Snapshot | undefined;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/**
+ * The horizon's end is moved on at least this often even when nothing else changed, so few writes
+ * are made; an event added within this last slice of the horizon of an unchanged feed is taken
+ * as having entered it by time passing.
+ */
+const ROLL_MS = 60 * MINUTE_MS;
+/** A drop to under half the events, of a feed with at least this many, is taken as cut short. */
+const DROP_FLOOR = 4;
+/** A big drop seen this many reads in a row, the same text each time, is taken as real. */
+const DROP_READS = 3;
+
+/**
+ * The span a reading expands: a day back, so an occurrence moved to earlier today is found moved
+ * rather than gone, and two horizons ahead, so one moved out of the horizon is found moved too.
+ */
+export function readingSpan(now: Date, policy: NoticePolicy): { from: Date; to: Date } {
+  return { from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() + 2 * policy.horizonDays * DAY_MS) };
+}
+
+function horizonOf(now: Date, policy: NoticePolicy): number {
+  return now.getTime() + policy.horizonDays * DAY_MS;
+}
+
+function entriesIn(occurrences: readonly Occurrence[], from: number, to: number): Map<string, SnapshotEntry> {
+  const entries = new Map<string, SnapshotEntry>();
+  for (const occurrence of occurrences) {
+    const start = occurrence.start.getTime();
+    if (start >= from && start < to) entries.set(occurrenceKey(occurrence), entryOf(occurrence));
+  }
+  return entries;
+}
+
+const same = (a: SnapshotEntry, b: SnapshotEntry) => a.s === b.s && a.e === b.e && a.th === b.th && a.d === b.d;
+
+function sameRecord<T>(a: Record<string, T>, b: Record<string, T>, equal: (x: T, y: T) => boolean): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && equal(a[key] as T, b[key] as T));
+}
+
+/**
+ * The snapshot to keep, or undefined when `previous` still holds: the horizon's end moves on when
+ * the entries changed or an hour has passed, so an unchanged feed is written at most hourly.
+ */
+function settle(
+  previous: Snapshot | undefined,
+  state: Omit<Snapshot, "version" | "horizonEnd">,
+  horizonEnd: number,
+): Snapshot | undefined {
+  const changed =
+    !previous ||
+    previous.textHash !== state.textHash ||
+    previous.eventCount !== state.eventCount ||
+    previous.suspect?.hash !== state.suspect?.hash ||
+    previous.suspect?.reads !== state.suspect?.reads ||
+    !sameRecord(previous.entries, state.entries, same) ||
+    !sameRecord(previous.pending, state.pending, (x, y) => x === y);
+  if (!changed && horizonEnd - previous.horizonEnd < ROLL_MS) return undefined;
+  const snapshot: Snapshot = { ...state, version: 1, horizonEnd };
+  if (!snapshot.suspect) delete snapshot.suspect;
+  return snapshot;
+}
+
+function baseline(reading: Reading, options: PlanOptions): NoticePlan {
+  const end = horizonOf(options.now, options.policy);
+  const entries = Object.fromEntries(entriesIn(reading.occurrences, options.now.getTime(), end));
+  const snapshot = settle(undefined, { eventCount: reading.eventCount, textHash: reading.textHash, entries, pending: {} }, end);
+  return { notices: [], suspect: undefined, next: () => snapshot };
+}
+
+const valueOf = (entry: SnapshotEntry | undefined) => (entry ? `${entry.s}-${entry.e}-${entry.th}` : "none");
+
+/**
+ * Compares a feed's reading with the snapshot its last good read left, and says which changes to
+ * announce now. Pure: the time comes in as `options.now`.
+ *
+ * - The first read (no snapshot) sets the baseline silently.
+ * - A reading cut short, or with under half the events of the last one, is not compared: no
+ *   occurrence is taken as cancelled because a download lost it. The old snapshot stays.
+ * - An occurrence that starts at or after the last horizon's end entered it by time passing: not
+ *   `added`. One whose start has passed is dropped, not `cancelled`.
+ * - A change is announced once it has held for `quietMinutes`, as the net change from what the
+ *   channel knew: moved and moved back within that time announces nothing.
+ * - Kinds the policy turns off, and changes to occurrences the feed's patterns leave out, are taken
+ *   in silently.
+ */
+export function planNotices(previous: Snapshot | undefined, reading: Reading, options: PlanOptions): NoticePlan {
+  if (reading.cutShort) {
+    return {
+      notices: [],
+      suspect: "change notices skipped: the feed's text ends before END:VCALENDAR (cut short?); its last good read is kept",
+      next: () => undefined,
+    };
+  }
+  if (!previous) return baseline(reading, options);
+  if (previous.eventCount >= DROP_FLOOR && reading.eventCount * 2 < previous.eventCount) {
+    const reads = previous.suspect && previous.suspect.hash === reading.textHash ? previous.suspect.reads + 1 : 1;
+    if (reads >= DROP_READS) return baseline(reading, options);
+    const snapshot = settle(previous, { ...previous, suspect: { hash: reading.textHash ?? "", reads } }, previous.horizonEnd);
+    return {
+      notices: [],
+      suspect:
+        `change notices skipped: the feed has ${reading.eventCount} events where it had ${previous.eventCount}, ` +
+        `none marked cancelled; taken as cut short, its last good read is kept (read ${reads} of ${DROP_READS} before it is believed)`,
+      next: () => snapshot,
+    };
+  }
+
+  const now = options.now.getTime();
+  const end = horizonOf(options.now, options.policy);
+  const quietMs = options.policy.quietMinutes * MINUTE_MS;
+  const current = entriesIn(reading.occurrences, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  /** Entries the next snapshot keeps whatever is delivered, and the pending changes it carries. */
+  const entries: Record<string, SnapshotEntry> = {};
+  const pending: Record<string, number> = {};
+  const notices: Notice[] = [];
+  const inHorizon = (entry: SnapshotEntry | undefined) => entry !== undefined && entry.s >= now && entry.s < end;
+  const keep = (key: string, entry: SnapshotEntry | undefined) => {
+    if (entry && inHorizon(entry)) entries[key] = entry;
+  };
+
+  const consider = (key: string, kinds: ChangeKind[], before: SnapshotEntry | undefined, after: SnapshotEntry | undefined) => {
+    const announced = kinds.filter((kind) => options.policy[kind]);
+    const wanted = (before && options.wanted(before.t)) || (after && options.wanted(after.t));
+    // Moved into the past: nothing left to tell.
+    const relevant = after ? after.s >= now : true;
+    if (announced.length === 0 || !wanted || !relevant) return keep(key, after);
+    const since = previous.pending[key] ?? now;
+    if (now - since < quietMs) {
+      pending[key] = since;
+      return keep(key, before);
+    }
+    notices.push({
+      id: `notice#${options.feedId}#${key}#${announced.join("+")}#${valueOf(before)}#${valueOf(after)}`,
+      feedId: options.feedId,
+      key,
+      kinds: announced,
+      before,
+      after,
+    });
+  };
+
+  for (const [key, before] of Object.entries(previous.entries)) {
+    if (before.s < now) continue;
+    const after = current.get(key);
+    if (!after) {
+      consider(key, ["cancelled"], before, undefined);
+      continue;
+    }
+    const kinds: ChangeKind[] = [];
+    if (after.s !== before.s || after.e !== before.e || after.d !== before.d) kinds.push("moved");
+    if (after.th !== before.th) kinds.push("retitled");
+    if (kinds.length === 0) keep(key, after);
+    else consider(key, kinds, before, after);
+  }
+  for (const [key, after] of current) {
+    if (Object.hasOwn(previous.entries, key) || !inHorizon(after)) continue;
+    if (after.s >= previous.horizonEnd) keep(key, after);
+    else consider(key, ["added"], undefined, after);
+  }
+
+  const state = { eventCount: reading.eventCount, textHash: reading.textHash, entries, pending };
+  return {
+    notices,
+    suspect: undefined,
+    next(delivered) {
+      const next = { ...state, entries: { ...entries }, pending: { ...pending } };
+      for (const notice of notices) {
+        if (delivered.has(notice.id)) {
+          if (inHorizon(notice.after)) next.entries[notice.key] = notice.after as SnapshotEntry;
+        } else {
+          // Not out yet: the channel still knows the old state, and the next run tries again.
+          if (notice.before) next.entries[notice.key] = notice.before;
+          next.pending[notice.key] = previous.pending[notice.key] ?? now;
+        }
+      }
+      return settle(previous, next, end);
+    },
+  };
+}
+
+/**
+ * For a feed whose text has not changed since its snapshot (304, or the same text) and that holds
+ * no pending change: no comparison, only the slice of occurrences that entered the horizon as time
+ * passed (`slice`, expanded over `[previous.horizonEnd, now + horizonDays)`) is taken in.
+ */
+export function rollForward(previous: Snapshot, slice: readonly Occurrence[], options: PlanOptions): NoticePlan {
+  const now = options.now.getTime();
+  const end = horizonOf(options.now, options.policy);
+  const entries: Record<string, SnapshotEntry> = {};
+  for (const [key, entry] of Object.entries(previous.entries)) if (entry.s >= now) entries[key] = entry;
+  for (const [key, entry] of entriesIn(slice, Math.max(now, previous.horizonEnd), end)) entries[key] ??= entry;
+  const snapshot = settle(previous, { ...previous, entries, suspect: undefined }, end);
+  return { notices: [], suspect: undefined, next: () => snapshot };
+}

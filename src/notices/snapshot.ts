@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import type { Occurrence } from "../calendar/occurrence.ts";
+
+/**
+ * What a feed's snapshot remembers of one occurrence: the few fields a notice shows, and a hash of
+ * the title so a change past the shown length still counts. Short names keep a snapshot of
+ * thousands of occurrences in one or two DynamoDB items.
+ */
+export interface SnapshotEntry {
+  /** Start, in milliseconds since the epoch. */
+  s: number;
+  /** End (exclusive). */
+  e: number;
+  /** First day (`YYYY-MM-DD`) of an all-day occurrence; absent for a timed one. */
+  d?: string;
+  /** The title as a notice shows it, cut to `MAX_TITLE` characters. */
+  t: string;
+  /** Hash of the whole title. */
+  th: string;
+}
+
+/**
+ * What the channel was last told about a feed's next `horizonDays`: occurrences by key (a hash of
+ * UID and RECURRENCE-ID), and the changes seen but not announced yet.
+ */
+export interface Snapshot {
+  version: 1;
+  /**
+   * Occurrences were taken up to this instant (exclusive). One found later, starting at or after
+   * it, entered the horizon as time passed: it is taken in silently, not announced as added.
+   */
+  horizonEnd: number;
+  /** VEVENTs the feed had: a big drop is more likely a cut-short download than a clean-up. */
+  eventCount: number;
+  /** Hash of the feed's text, so an identical download costs no diff. */
+  textHash: string | undefined;
+  entries: Record<string, SnapshotEntry>;
+  /** Changes held back for the quiet period: key → when first seen (ms). */
+  pending: Record<string, number>;
+  /** A download taken as suspect (a big drop): its text hash and how many reads in a row. */
+  suspect?: { hash: string; reads: number } | undefined;
+}
+
+/** Titles are cut here in a snapshot; a notice shows no more than this. */
+export const MAX_TITLE = 160;
+
+/** A short, stable hash (base64url of SHA-256); long enough that a feed's keys never collide. */
+export function shortHash(text: string, length = 16): string {
+  return createHash("sha256").update(text).digest("base64url").slice(0, length);
+}
+
+/**
+ * The identity of an occurrence across edits: its UID and, for an instance of a series, its
+ * RECURRENCE-ID (the original start, which an override that moves it keeps). Hashed, so the
+ * snapshot holds no UIDs (some calendars put e-mail addresses in them).
+ */
+export function occurrenceKey(occurrence: Pick<Occurrence, "uid" | "recurrenceId">): string {
+  return shortHash(`${occurrence.uid}\n${occurrence.recurrenceId ?? ""}`);
+}
+
+/** The snapshot entry of an occurrence. */
+export function entryOf(occurrence: Occurrence): SnapshotEntry {
+  const title = occurrence.summary.replace(/\s+/g, " ").trim();
+  return {
+    s: occurrence.start.getTime(),
+    e: occurrence.end.getTime(),
+    ...(occurrence.allDay && occurrence.day ? { d: occurrence.day } : {}),
+    t: title.length <= MAX_TITLE ? title : `${title.slice(0, MAX_TITLE - 1).trimEnd()}…`,
+    th: shortHash(title, 8),
+  };
+}
+
+/** Whether a calendar's text ends as a whole one does: a download cut short loses END:VCALENDAR. */
+export function endsWhole(text: string): boolean {
+  return /END:VCALENDAR\s*$/i.test(text);
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import type { Occurrence } from "../../src/calendar/occurrence.ts";
+import { configSchema, type NoticePolicy } from "../../src/config/schema.ts";
+import { planNotices, type Reading, rollForward } from "../../src/notices/diff.ts";
+import { occurrence } from "../support/builders.ts";
+
+const policy: NoticePolicy = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+const DAY = 24 * 60 * 60_000;
+const monday = new Date("2026-03-09T09:00:00Z");
+const later = (days: number) => new Date(monday.getTime() + days * DAY);
+const options = (now: Date, overrides: Partial<NoticePolicy> = {}) => ({
+  feedId: "team",
+  now,
+  policy: { ...policy, ...overrides },
+  wanted: (title: string) => !/^private/i.test(title),
+});
+const reading = (occurrences: Occurrence[], textHash = "t1"): Reading => ({
+  occurrences,
+  eventCount: Math.max(4, occurrences.length),
+  textHash,
+  cutShort: false,
+});
+const weekly = (weeks: number, summary = "Sprint demo") =>
+  Array.from({ length: weeks }, (_, i) =>
+    occurrence({ uid: "demo@test", summary, start: later(4 + 7 * i), recurrenceId: later(4 + 7 * i).toISOString() }),
+  );
+
+describe("planNotices", () => {
+  it("sets the baseline silently on a first read", () => {
+    // Act
+    const plan = planNotices(undefined, reading(weekly(3)), options(monday));
+
+    // Assess
+    expect(plan.notices).toEqual([]);
+    expect(Object.keys(plan.next(new Set())?.entries ?? {})).toHaveLength(1);
+  });
+
+  it("does not take an occurrence that entered the horizon as time passed for an added one", () => {
+    // Prepare: next week's demo is beyond Monday's horizon
+    const first = planNotices(undefined, reading(weekly(3)), options(monday)).next(new Set());
+
+    // Act: a week later it is inside
+    const plan = planNotices(first, reading(weekly(3)), options(later(7)));
+
+    // Assess
+    expect(plan.notices).toEqual([]);
+    expect(Object.values(plan.next(new Set())?.entries ?? {}).map((e) => e.s)).toEqual([later(11).getTime()]);
+  });
+
+  it("writes nothing when nothing changed and less than an hour passed", () => {
+    // Prepare
+    const first = planNotices(undefined, reading(weekly(2)), options(monday)).next(new Set());
+
+    // Act
+    const same = planNotices(first, reading(weekly(2)), options(new Date(monday.getTime() + 5 * 60_000)));
+    const rolled = rollForward(first as never, [], options(new Date(monday.getTime() + 5 * 60_000)));
+
+    // Assess
+    expect(same.next(new Set())).toBeUndefined();
+    expect(rolled.next(new Set())).toBeUndefined();
+  });
+
+  it("says nothing of kinds turned off or of events the feed's patterns leave out, and takes them in", () => {
+    // Prepare
+    const base = [occurrence({ uid: "a", summary: "Private dentist", start: later(1) }), ...weekly(1)];
+    const first = planNotices(undefined, reading(base), options(monday)).next(new Set());
+
+    // Act
+    const plan = planNotices(first, reading([occurrence({ uid: "a", summary: "Private dentist", start: later(2) }), ...weekly(1, "Demo day")]), options(monday, { retitled: false }));
+
+    // Assess
+    expect(plan.notices).toEqual([]);
+    expect(Object.values(plan.next(new Set())?.entries ?? {}).map((e) => e.t).sort()).toEqual(["Demo day", "Private dentist"]);
+  });
+
+  it("keeps a notice that was not delivered pending, with the old state, for the next run", () => {
+    // Prepare
+    const first = planNotices(undefined, reading(weekly(1)), options(monday)).next(new Set());
+    const moved = [occurrence({ ...weekly(1)[0], start: later(5) } as Occurrence)];
+
+    // Act
+    const plan = planNotices(first, reading(moved), options(monday));
+    const kept = plan.next(new Set());
+    const retry = planNotices(kept, reading(moved), options(new Date(monday.getTime() + 5 * 60_000)));
+
+    // Assess
+    expect(plan.notices.map((n) => n.kinds)).toEqual([["moved"]]);
+    expect(retry.notices.map((n) => n.id)).toEqual(plan.notices.map((n) => n.id));
+  });
+});
+
+describe("notices configuration", () => {
+  it("applies the defaults and lets a feed override the top level", () => {
+    // Act
+    const config = configSchema.parse({
+      webhooks: { team: "https://hooks.slack.com/services/T/B/x" },
+      feeds: [
+        { id: "a", url: "https://example.com/a.ics", webhook: "team" },
+        { id: "b", url: "https://example.com/b.ics", webhook: "team", notices: { horizonDays: 2 } },
+      ],
+      notices: { quietMinutes: 5 },
+    });
+
+    // Assess
+    expect(config.notices).toEqual({ ...policy, quietMinutes: 5 });
+    expect(config.feeds[1]?.notices).toEqual({ ...policy, horizonDays: 2, quietMinutes: 10 });
+  });
+});
