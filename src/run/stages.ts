@@ -8,6 +8,7 @@ import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
+import { readingSpan } from "../notices/diff.ts";
 import { createNoticeStage } from "../notices/stage.ts";
 import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
@@ -118,7 +119,12 @@ export function createStages(context: StageContext): Stages {
     if (body.unchanged) return body.calendar;
     let calendar: ParsedCalendar;
     try {
-      const horizon = { from: new Date(range.from.getTime() - READ_BEHIND_MS), to: new Date(range.to.getTime() + READ_AHEAD_MS) };
+      // Change notices read further ahead: the horizon covers their span too, so it is read once.
+      const noticesTo = feed.notices ? readingSpan(context.window.from, feed.notices).to.getTime() : 0;
+      const horizon = {
+        from: new Date(range.from.getTime() - READ_BEHIND_MS),
+        to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
+      };
       calendar = parseCalendar(body.text, { horizon });
     } catch (error) {
       if (error instanceof CalendarError) {
