@@ -69,10 +69,18 @@ export function formatCountdown(start: Date, now: Date): string {
  * https://api.slack.com/reference/surfaces/formatting#date-formatting
  */
 function dateToken(reminder: Reminder): string {
-  const seconds = Math.floor(reminder.occurrence.start.getTime() / 1000);
-  const fallback = escapeSlackText(formatStart(reminder));
-  if (reminder.occurrence.allDay) return `<!date^${seconds}^{date_long_pretty}|${fallback}>`;
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
+  const { start, allDay } = reminder.occurrence;
+  const fallback = formatStart(reminder);
+  if (allDay) return slackDate(start, "{date_long_pretty}", fallback);
+  return slackDate(start, "{date_short_pretty} at {time}", fallback);
+}
+
+/**
+ * Slack's date token for `instant` in `format` (`{time}`, `{date_short_pretty}`…), with
+ * `fallback` (escaped here) for clients that cannot render it.
+ */
+export function slackDate(instant: Date, format: string, fallback: string): string {
+  return `<!date^${Math.floor(instant.getTime() / 1000)}^${format}|${escapeSlackText(fallback)}>`;
 }
 
 /**
@@ -90,7 +98,8 @@ function plainDescription(text: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "");
 }
 
-function truncate(text: string, max: number): string {
+/** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
+export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
@@ -100,7 +109,7 @@ function truncate(text: string, max: number): string {
  * the WHATWG serialisation percent-encodes spaces, quotes and angle brackets, and `|` (which
  * would end Slack's `<url|label>`) is encoded by hand.
  */
-function safeUrl(url: string): string | undefined {
+export function safeUrl(url: string): string | undefined {
   try {
     const href = new URL(url).href.replaceAll("|", "%7C");
     return href.length <= MAX_URL ? href : undefined;
