@@ -13,6 +13,8 @@ export interface RunResult {
   /** `skipped`: not attempted because the function's time was running out. */
   feeds: { total: number; ok: number; failed: number; unchanged: number; skipped: number };
   reminders: { due: number; sent: number; duplicate: number; failed: number };
+  /** Present when digests are configured; `duplicate`: due in this run's window, posted by another run. */
+  digests?: { due: number; sent: number; failed: number; duplicate: number };
   durationMs: number;
   errors: RunError[];
 }
@@ -21,6 +23,7 @@ export interface RunResult {
 export class RunTally {
   readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0, skipped: 0 };
   readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
+  readonly digests = { due: 0, sent: 0, failed: 0, duplicate: 0 };
   readonly errors: RunError[] = [];
 
   constructor(totalFeeds: number) {
@@ -49,6 +52,11 @@ export class RunTally {
   delivered(sent: number, duplicate = 0): void {
     this.reminders.sent += sent;
     this.reminders.duplicate += duplicate;
+  }
+
+  digestFailed(webhook: string, message: string): void {
+    this.digests.failed += 1;
+    this.errors.push({ webhook, message });
   }
 
   deliveryFailed(webhook: string, count: number, error: unknown): void {

@@ -11,6 +11,7 @@ import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
+import type { DigestStage } from "./digests.ts";
 import type { RunTally } from "./result.ts";
 
 /** The edges and facts a run's stages work with. */
@@ -35,6 +36,8 @@ export interface StageContext {
   delivery?: DeliveryTuning | undefined;
   /** Aborts downloads in flight when the function's time is nearly up. */
   signal?: AbortSignal;
+  /** Due digests, handed each calendar the run reads. */
+  digests?: DigestStage | undefined;
 }
 
 /**
@@ -100,6 +103,7 @@ export function createStages(context: StageContext): Stages {
   async function parse(feed: Feed, body: FeedBody): Promise<Reminder[]> {
     return tracer.span(`parse:${feed.id}`, (span) => {
       const calendar = read(feed, body);
+      context.digests?.read(feed, calendar);
       const range = { from: catchUp?.from ?? context.window.from, to: context.window.to };
       const expansion = occurrencesOf(calendar, { ...occurrenceRange(range, feed), timezone: feed.timezone });
       for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
