@@ -45,6 +45,8 @@ async function main(): Promise<void> {
         { id: "team", name: "Team calendar", url: `${calendars.url}/team.ics`, webhook: "team" },
         { id: "planning", name: "Planning", url: `${calendars.url}/planning.ics`, webhook: "team" },
       ],
+      // Due in this very run, so the demo shows today's agenda beside the reminders.
+      digests: [{ webhook: "team", daily: hhmm, title: "Today" }],
     };
     const configFile = join(dir, "config.json");
     await writeFile(configFile, JSON.stringify(config, null, 2));
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
     const result = await handler({ now: now.toISOString() }, lambdaContext(fn));
     process.stdout.write(
       `\n${result.reminders.sent} of ${result.reminders.due} reminders sent from ${result.feeds.ok}/${result.feeds.total} feeds ` +
-        `in ${result.durationMs} ms (${result.strategy}). The cancelled Sprint planning next week is never reminded.\n`,
+        `in ${result.durationMs} ms (${result.strategy}); ${result.digests?.sent ?? 0} daily digest posted. ` +
+        "The cancelled Sprint planning next week is never reminded.\n",
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.errors.length > 0) process.exitCode = 1;
