@@ -222,3 +222,65 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
     expect(digest).toMatchObject({ parent: "strategy:pipelined", metadata: { digest: "daily 08:30 Europe/Berlin", day: "2026-03-25", events: 2, messages: 1 } });
   });
 });
+
+describe("a week of scheduled runs", () => {
+  const calendar = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//ical-slack-reminder tests//digests//EN",
+    "BEGIN:VEVENT",
+    "UID:daily-review@test",
+    "DTSTAMP:20260301T000000Z",
+    "DTSTART;TZID=Europe/Berlin:20260301T120000",
+    "DTEND;TZID=Europe/Berlin:20260301T123000",
+    "RRULE:FREQ=DAILY",
+    "SUMMARY:Daily review",
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+
+  for (const { zone, from } of [
+    { zone: "Europe/Berlin", from: "2026-03-25T00:00:00Z" },
+    { zone: "America/New_York", from: "2026-10-28T00:00:00Z" },
+  ]) {
+    it(`posts the 08:30 digest once a day, at 08:30 in ${zone}, over a week with a DST change`, async () => {
+      // Prepare: a run every 15 minutes for seven days
+      const config = await parseConfig(
+        JSON.stringify({
+          scheduleMinutes: 15,
+          webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+          feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team", leadMinutes: [0] }],
+          digests: [{ webhook: "team", daily: "08:30", timezone: zone }],
+        }),
+        "test",
+      );
+      const posts: { reference: Date; text: string }[] = [];
+      let reference = new Date(from);
+      const edges: RunEdges = {
+        fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+        poster: {
+          async post(_webhook, message) {
+            if (message.text.startsWith("Today")) posts.push({ reference, text: message.text });
+          },
+        },
+        tracer: noTracer,
+        log: silentLogger(),
+        clock: () => reference,
+      };
+
+      // Act
+      for (let t = Date.parse(from); t < Date.parse(from) + 7 * 86_400_000; t += 15 * 60_000) {
+        reference = new Date(t);
+        await runReminders({ config, reference, strategy: "serial", dryRun: false }, edges);
+      }
+
+      // Assess
+      expect(posts).toHaveLength(7);
+      const local = (d: Date) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+      expect(posts.map((p) => local(p.reference))).toEqual(Array(7).fill("08:30"));
+      expect(new Set(posts.map((p) => p.text)).size).toBe(7);
+      expect(posts.every((p) => p.text.endsWith(": 1 event"))).toBe(true);
+    });
+  }
+});
