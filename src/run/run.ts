@@ -66,7 +66,14 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
   const due = dueDigests(digests, digestWindow);
   const digestStage =
     due.length > 0
-      ? createDigestStage(due, { ...edges, window, dryRun: plan.dryRun, tally, ledger: ledger?.store, delivery: { ...edges.delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) } })
+      ? createDigestStage(due, {
+          ...edges,
+          window,
+          dryRun: plan.dryRun,
+          tally,
+          ledger: ledger?.store,
+          delivery: { ...edges.delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
+        })
       : undefined;
   const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal, digests: digestStage });
 
