@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { createFeedFetcher } from "../../src/feeds/fetch.ts";
+import { SlackDeliveryError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamodb.ts";
+import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { runMetrics } from "../../src/metrics.ts";
 import { type RunEdges, runReminders } from "../../src/run/run.ts";
@@ -283,4 +285,62 @@ describe("a week of scheduled runs", () => {
       expect(posts.every((p) => p.text.endsWith(": 1 event"))).toBe(true);
     });
   }
+});
+
+describe("a digest split in several messages", () => {
+  it("is recorded as posted when a later message fails, so the catch-up does not post the first again", async () => {
+    // Prepare: 300 meetings on Wednesday 25 March, more than one message holds; Slack refuses the second
+    const events = Array.from({ length: 300 }, (_, i) => {
+      const minute = String(i % 60).padStart(2, "0");
+      const hour = String(8 + Math.floor(i / 60)).padStart(2, "0");
+      return [
+        "BEGIN:VEVENT",
+        `UID:meeting-${i}@test`,
+        "DTSTAMP:20260301T000000Z",
+        `DTSTART;TZID=Europe/Berlin:20260325T${hour}${minute}00`,
+        `DTEND;TZID=Europe/Berlin:20260325T${hour}${minute}30`,
+        `SUMMARY:Meeting ${i} ${"&".repeat(120)}`,
+        "END:VEVENT",
+      ].join("\r\n");
+    });
+    const calendar = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...events, "END:VCALENDAR", ""].join("\r\n");
+    const config = await parseConfig(
+      JSON.stringify({
+        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
+        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
+      }),
+      "test",
+    );
+    const posted: string[] = [];
+    let digestMessages = 0;
+    const edges = (reference: Date): RunEdges => ({
+      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+      poster: {
+        async post(webhook, message) {
+          if (!message.text.startsWith("Today")) return;
+          digestMessages += 1;
+          if (digestMessages === 2) throw new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP 400 invalid_blocks`, { status: 400 });
+          posted.push(message.text);
+        },
+      },
+      tracer: noTracer,
+      log: silentLogger(),
+      clock: () => reference,
+      ledger: { store, catchUpMinutes: 15 },
+    });
+    const store = createMemoryLedger();
+
+    // Act
+    const first = await runReminders({ config, reference: DIGEST_TIME, strategy: "serial", dryRun: false }, edges(DIGEST_TIME));
+    const next = at("2026-03-25T07:35:00Z");
+    const second = await runReminders({ config, reference: next, strategy: "serial", dryRun: false }, edges(next));
+
+    // Assess
+    expect(posted).toHaveLength(1);
+    expect(digestMessages).toBe(2);
+    expect(first.digests).toEqual({ due: 1, sent: 0, failed: 1, duplicate: 0 });
+    expect(first.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/HTTP 400 invalid_blocks \(after 1 of \d+ messages; the rest is not posted again\)$/) }]);
+    expect(second.digests).toEqual({ due: 0, sent: 0, failed: 0, duplicate: 0 });
+  });
 });
