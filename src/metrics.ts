@@ -25,6 +25,12 @@ export function runMetrics(result: RunResult, timestamp: number): Record<string,
             { Name: "FeedsFailed", Unit: "Count" },
             { Name: "FeedsUnchanged", Unit: "Count" },
             { Name: "FeedsSkipped", Unit: "Count" },
+            ...(result.digests
+              ? [
+                  { Name: "DigestsSent", Unit: "Count" },
+                  { Name: "DigestsFailed", Unit: "Count" },
+                ]
+              : []),
             { Name: "RunDuration", Unit: "Milliseconds" },
             ...(result.notices ? [{ Name: "NoticesSent", Unit: "Count" }] : []),
           ],
@@ -43,6 +49,8 @@ export function runMetrics(result: RunResult, timestamp: number): Record<string,
     FeedsFailed: result.feeds.failed,
     FeedsUnchanged: result.feeds.unchanged,
     FeedsSkipped: result.feeds.skipped,
+    // Only where digests are configured, so a deployment without them keeps its metric list.
+    ...(result.digests ? { DigestsSent: result.digests.sent, DigestsFailed: result.digests.failed } : {}),
     RunDuration: result.durationMs,
     ...(result.notices ? { NoticesSent: result.notices.sent } : {}),
   };

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       ],
       // Next week's cancelled planning is eight days ahead; the demo's two reads are minutes apart.
       notices: { horizonDays: 8, quietMinutes: 0 },
+      // Due in this very run, so the demo shows today's agenda beside the reminders.
+      digests: [{ webhook: "team", daily: hhmm, title: "Today" }],
     };
     const configFile = join(dir, "config.json");
     await writeFile(configFile, JSON.stringify(config, null, 2));
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
     const result = await handler({ now: now.toISOString() }, lambdaContext(fn));
     process.stdout.write(
       `\n${result.reminders.sent} of ${result.reminders.due} reminders sent from ${result.feeds.ok}/${result.feeds.total} feeds ` +
-        `in ${result.durationMs} ms (${result.strategy}). The cancelled Sprint planning next week is never reminded.\n` +
+        `in ${result.durationMs} ms (${result.strategy}); ${result.digests?.sent ?? 0} daily digest posted. ` +
+        "The cancelled Sprint planning next week is never reminded.\n" +
         `${result.notices?.sent ?? 0} change notices sent: the feeds changed since the run five minutes before.\n`,
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -150,6 +150,53 @@ const ledger = z.strictObject(
   expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
 );
 
+const WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** An agenda digest: one webhook's events of a day or a week, posted at a local time. */
+const digest = z
+  .strictObject(
+    {
+      webhook: name('the name of a webhook defined in "webhooks"'),
+      /** Feed ids; defaults to every feed of `webhook`. */
+      feeds: z
+        .array(name("a feed id"), expecting('a list of feed ids, e.g. ["platform", "ops"]'))
+        .min(1, "needs at least one feed id, or leave it out for every feed of the webhook")
+        .optional(),
+      daily: z
+        .string(expecting('a local time written HH:MM, e.g. "08:30"'))
+        .regex(LOCAL_TIME, 'must be a local time written HH:MM, e.g. "08:30"')
+        .optional(),
+      weekly: z
+        .string(expecting('a weekday and local time, e.g. "MO 08:00"'))
+        .regex(/^(MO|TU|WE|TH|FR|SA|SU) ([01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and local time, e.g. "MO 08:00"')
+        .optional(),
+      timezone: timeZone.optional(),
+      days: z
+        .array(z.enum(WEEKDAY_CODES, expecting("a weekday code: MO, TU, WE, TH, FR, SA or SU")), expecting('a list of weekday codes, e.g. ["MO", "TU"]'))
+        .min(1, "needs at least one weekday, or leave it out for every day")
+        .optional(),
+      skipEmpty: z.boolean(expecting("true or false")).default(true),
+      title: z
+        .string(expecting("the heading of the digest"))
+        .min(1, "must be 1-100 characters")
+        .max(100, "must be 1-100 characters")
+        .optional(),
+    },
+    expecting('an object such as { "webhook": "team", "daily": "08:30" }'),
+  )
+  .superRefine((d, ctx) => {
+    if ((d.daily === undefined) === (d.weekly === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'needs exactly one of "daily" ("08:30") or "weekly" ("MO 08:00")',
+      });
+    }
+    if (d.weekly !== undefined && d.days !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["days"], message: 'applies to "daily" digests only; a weekly digest names its day in "weekly"' });
+    }
+  });
+
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
@@ -179,6 +226,7 @@ export const configSchema = z
     fetch: fetchLimits.default({ timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
     ledger: ledger.optional(),
     notices: notices.optional(),
+    digests: z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]')).optional(),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
@@ -228,6 +276,55 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
       });
     }
   });
+  if (Array.isArray(config["digests"])) checkDigestReferences(config["digests"], webhooks, [...seen.keys()], ctx);
+}
+
+/**
+ * Every digest names a defined webhook and defined feeds, and no two digests are the same one (the
+ * same webhook, schedule and zone would be one ledger entry a day). Reads the input defensively,
+ * as `checkReferences` does.
+ */
+function checkDigestReferences(
+  digests: unknown[],
+  webhooks: Record<string, unknown>,
+  feedIds: readonly string[],
+  ctx: z.core.$RefinementCtx,
+): void {
+  const seen = new Map<string, number>();
+  digests.forEach((d, index) => {
+    if (!isRecord(d)) return;
+    const { webhook, feeds, daily, weekly, timezone } = d;
+    if (typeof webhook === "string" && NAME.test(webhook) && !Object.hasOwn(webhooks, webhook)) {
+      const known = Object.keys(webhooks).filter((key) => NAME.test(key)).join(", ") || "none";
+      ctx.addIssue({
+        code: "custom",
+        path: ["digests", index, "webhook"],
+        message: `names webhook "${webhook}", which is not defined in "webhooks" (defined: ${known})`,
+      });
+    }
+    if (Array.isArray(feeds)) {
+      feeds.forEach((id, at) => {
+        if (typeof id === "string" && NAME.test(id) && !feedIds.includes(id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["digests", index, "feeds", at],
+            message: `names feed "${id}", which is not one of the feeds' ids (defined: ${feedIds.join(", ") || "none"})`,
+          });
+        }
+      });
+    }
+    const key = JSON.stringify([webhook, daily, weekly, timezone]);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["digests", index],
+        message: `is the same digest as digests[${first}] (same webhook, time and zone); remove one`,
+      });
+    } else {
+      seen.set(key, index);
+    }
+  });
 }
 
 export type Config = z.output<typeof configSchema>;
@@ -235,6 +332,7 @@ export type FeedConfig = Config["feeds"][number];
 export type Strategy = Config["strategy"];
 export type AllDayPolicy = z.output<typeof allDay>;
 export type NoticePolicy = z.output<typeof notices>;
+export type DigestConfig = NonNullable<Config["digests"]>[number];
 
 /** Everything a run needs to know about one feed, with the top-level defaults applied. */
 export interface Feed {

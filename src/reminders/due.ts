@@ -26,7 +26,8 @@ export function occurrenceRange(window: TimeWindow, rules: ReminderRules): TimeW
   };
 }
 
-function wanted(occurrence: Occurrence, rules: ReminderRules): boolean {
+/** True when a feed's `include`/`exclude` patterns let the occurrence through (digests use it too). */
+export function wanted(occurrence: Occurrence, rules: Pick<ReminderRules, "include" | "exclude">): boolean {
   if (rules.include && !rules.include.test(occurrence.summary)) return false;
   if (rules.exclude?.test(occurrence.summary)) return false;
   return true;

@@ -15,6 +15,8 @@ export interface RunResult {
   reminders: { due: number; sent: number; duplicate: number; failed: number };
   /** Change notices; present when a feed has them configured. */
   notices?: { sent: number; failed: number };
+  /** Present when digests are configured; `duplicate`: due in this run's window, posted by another run. */
+  digests?: { due: number; sent: number; failed: number; duplicate: number };
   durationMs: number;
   errors: RunError[];
 }
@@ -24,6 +26,7 @@ export class RunTally {
   readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0, skipped: 0 };
   readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
   readonly notices = { sent: 0, failed: 0 };
+  readonly digests = { due: 0, sent: 0, failed: 0, duplicate: 0 };
   readonly errors: RunError[] = [];
 
   constructor(totalFeeds: number) {
@@ -52,6 +55,11 @@ export class RunTally {
   delivered(sent: number, duplicate = 0): void {
     this.reminders.sent += sent;
     this.reminders.duplicate += duplicate;
+  }
+
+  digestFailed(webhook: string, message: string): void {
+    this.digests.failed += 1;
+    this.errors.push({ webhook, message });
   }
 
   deliveryFailed(webhook: string, count: number, error: unknown): void {

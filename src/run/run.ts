@@ -10,6 +10,9 @@ import { type RunResult, RunTally } from "./result.ts";
 import { runPipelined } from "./pipelined.ts";
 import { runSerial } from "./serial.ts";
 import { createStages, type StageContext } from "./stages.ts";
+import { digestsOf } from "../digests/digest.ts";
+import { dueDigests } from "../digests/schedule.ts";
+import { createDigestStage } from "./digests.ts";
 
 /** The I/O a run goes through; the handler builds the real ones, tests hand in their own. */
 export interface RunEdges {
@@ -58,7 +61,23 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
         onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
       })
     : Deadline.none();
-  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal });
+  const digests = digestsOf(plan.config, feeds);
+  const ledger = plan.dryRun ? undefined : edges.ledger;
+  // With a ledger, digests due in the catch-up span that no run posted are posted now.
+  const digestWindow = ledger ? { from: new Date(window.from.getTime() - ledger.catchUpMinutes * 60_000), to: window.to } : window;
+  const due = dueDigests(digests, digestWindow);
+  const digestStage =
+    due.length > 0
+      ? createDigestStage(due, {
+          ...edges,
+          window,
+          dryRun: plan.dryRun,
+          tally,
+          ledger: ledger?.store,
+          delivery: { ...edges.delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
+        })
+      : undefined;
+  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal, digests: digestStage });
 
   try {
     await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {
@@ -66,8 +85,11 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
       span.annotate("feeds", feeds.length);
       if (plan.strategy === "serial") await runSerial(feeds, stages, deadline);
       else await runPipelined(feeds, stages, { concurrency: plan.config.concurrency, deadline });
+      // Every feed is read before the digests go out: a digest lists all of its feeds at once.
+      await digestStage?.send();
       await stages.announce();
       span.annotate("reminders", tally.reminders.due);
+      if (due.length > 0) span.metadata("digests", tally.digests.due);
       if (tally.feeds.skipped > 0) span.metadata("skipped", tally.feeds.skipped);
     });
   } finally {
@@ -81,6 +103,7 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
     feeds: { ...tally.feeds },
     reminders: { ...tally.reminders },
     ...(feeds.some((feed) => feed.notices) ? { notices: { ...tally.notices } } : {}),
+    ...(digests.length > 0 ? { digests: { ...tally.digests } } : {}),
     durationMs: Math.round(performance.now() - started),
     errors: tally.errors,
   };

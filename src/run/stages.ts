@@ -14,6 +14,7 @@ import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
+import type { DigestStage } from "./digests.ts";
 import type { RunTally } from "./result.ts";
 
 /** The edges and facts a run's stages work with. */
@@ -40,6 +41,8 @@ export interface StageContext {
   snapshots?: SnapshotStore | undefined;
   /** Aborts downloads in flight when the function's time is nearly up. */
   signal?: AbortSignal;
+  /** Due digests, handed each calendar the run reads. */
+  digests?: DigestStage | undefined;
 }
 
 /**
@@ -140,6 +143,7 @@ export function createStages(context: StageContext): Stages {
     return tracer.span(`parse:${feed.id}`, (span) => {
       const range = occurrenceRange({ from: catchUp?.from ?? context.window.from, to: context.window.to }, feed);
       const calendar = read(feed, body, range);
+      context.digests?.read(feed, calendar);
       const expansion = occurrencesOf(calendar, { ...range, timezone: feed.timezone });
       for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
       const reminders = dueReminders(expansion.occurrences, feed, context.window);

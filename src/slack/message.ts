@@ -73,10 +73,18 @@ export function formatCountdown(start: Date, now: Date): string {
  * https://api.slack.com/reference/surfaces/formatting#date-formatting
  */
 export function dateToken(reminder: Dated): string {
-  const seconds = Math.floor(reminder.occurrence.start.getTime() / 1000);
-  const fallback = escapeSlackText(formatStart(reminder));
-  if (reminder.occurrence.allDay) return `<!date^${seconds}^{date_long_pretty}|${fallback}>`;
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
+  const { start, allDay } = reminder.occurrence;
+  const fallback = formatStart(reminder);
+  if (allDay) return slackDate(start, "{date_long_pretty}", fallback);
+  return slackDate(start, "{date_short_pretty} at {time}", fallback);
+}
+
+/**
+ * Slack's date token for `instant` in `format` (`{time}`, `{date_short_pretty}`…), with
+ * `fallback` (escaped here) for clients that cannot render it.
+ */
+export function slackDate(instant: Date, format: string, fallback: string): string {
+  return `<!date^${Math.floor(instant.getTime() / 1000)}^${format}|${escapeSlackText(fallback)}>`;
 }
 
 /**
@@ -94,7 +102,7 @@ function plainDescription(text: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "");
 }
 
-/** Flattens white space and cuts `text` to `max` characters, with an ellipsis. */
+/** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
 export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
@@ -105,7 +113,7 @@ export function truncate(text: string, max: number): string {
  * the WHATWG serialisation percent-encodes spaces, quotes and angle brackets, and `|` (which
  * would end Slack's `<url|label>`) is encoded by hand.
  */
-function safeUrl(url: string): string | undefined {
+export function safeUrl(url: string): string | undefined {
   try {
     const href = new URL(url).href.replaceAll("|", "%7C");
     return href.length <= MAX_URL ? href : undefined;

@@ -118,6 +118,8 @@ describe("npm start", () => {
     expect(run.stdout).toContain("Sprint planning (moved earlier today)");
     const result = JSON.parse(run.stdout.trim().split("\n").pop() ?? "");
     expect(result.reminders).toMatchObject({ due: 4, sent: 4, failed: 0 });
+    expect(result.digests).toMatchObject({ due: 1, sent: 1, failed: 0 });
+    expect(run.stdout).toMatch(/Today · \w{3}, \w{3} \d+\n/);
   });
 
   it("shows a moved and a cancelled event as change notices, after a first read five minutes before", async () => {

@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
+import { configSchema, feedsOf } from "../../src/config/schema.ts";
+import { type Agenda, agendaRange, buildAgenda } from "../../src/digests/agenda.ts";
+import { digestsOf } from "../../src/digests/digest.ts";
+import { entryLine, renderDigest } from "../../src/digests/message.ts";
+import { type DueDigest, dueDigests } from "../../src/digests/schedule.ts";
+
+const fixture = (name: string) => readFileSync(join("test/fixtures/digests", name), "utf8");
+
+function setup(digest: Record<string, unknown>, feedOverrides: Record<string, unknown>[] = [{}, {}]) {
+  const config = configSchema.parse({
+    timezone: "Europe/Berlin",
+    webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+    feeds: [
+      { id: "platform", name: "Platform", url: "http://127.0.0.1:9/p.ics", webhook: "team", ...feedOverrides[0] },
+      { id: "ops", name: "Ops", url: "http://127.0.0.1:9/o.ics", webhook: "team", ...feedOverrides[1] },
+    ],
+    digests: [{ webhook: "team", ...digest }],
+  });
+  return digestsOf(config, feedsOf(config));
+}
+
+function dueAt(digest: Record<string, unknown>, iso: string, feedOverrides?: Record<string, unknown>[]): DueDigest {
+  const [due] = dueDigests(setup(digest, feedOverrides), { from: new Date(iso), to: new Date(new Date(iso).getTime() + 5 * 60_000) });
+  if (!due) throw new Error(`nothing due at ${iso}`);
+  return due;
+}
+
+/** The agenda of `due` from the two fixture feeds, each expanded over the digest's range. */
+function agendaOf(due: DueDigest, texts = [fixture("platform-week-across-spring-forward.ics"), fixture("ops-shares-the-review-in-utc.ics")]): Agenda {
+  const sources = due.digest.feeds.map((feed, index) => ({
+    feed,
+    occurrences: occurrencesOf(parseCalendar(texts[index] as string), { ...agendaRange(due), timezone: feed.timezone }).occurrences,
+  }));
+  return buildAgenda(due, sources);
+}
+
+const lines = (agenda: Agenda) =>
+  Object.fromEntries(agenda.days.map(({ day, entries }) => [day, entries.map((e) => entryLine(e, agenda.due.digest.timezone).replace(/<!date\^\d+\^\{time\}\|([^>]*)>/g, "[$1]"))]));
+
+describe("what a digest lists", () => {
+  it("lists a week across the spring-forward change: a moved and a cancelled instance, multi-day events, a meeting shared by two feeds once", () => {
+    // Prepare: Monday 23 March 2026, 08:00 in Berlin; clocks go forward on Sunday the 29th
+    const due = dueAt({ weekly: "MO 08:00", title: "This week" }, "2026-03-23T07:00:00Z");
+
+    // Act
+    const agenda = agendaOf(due);
+
+    // Assess
+    expect(lines(agenda)).toEqual({
+      "2026-03-23": [
+        "• 09:30–09:45  *Standup* · [09:30 GMT+1] your time · :link: <https://meet.google.com/abc-defg-hij|Join Google Meet> · :calendar: Platform",
+      ],
+      "2026-03-24": [],
+      "2026-03-25": [
+        "• 09:30–09:45  *Standup* · [09:30 GMT+1] your time · :link: <https://meet.google.com/abc-defg-hij|Join Google Meet> · :calendar: Platform",
+        "• 15:00–16:00  *Architecture review &lt;!channel&gt; &amp; friends* · [15:00 GMT+1] your time · :round_pushpin: Room 4.01 · :calendar: Platform, Ops",
+      ],
+      "2026-03-26": [
+        "• All day (day 1 of 2)  *Team offsite* · :calendar: Platform",
+        "• 14:00–14:15  *Standup (moved to the afternoon)* · [14:00 GMT+1] your time · :calendar: Platform",
+      ],
+      "2026-03-27": [
+        "• All day (continuing, day 2 of 2)  *Team offsite* · :calendar: Platform",
+        "• 18:00 → Mon 06:00 (day 1 of 4)  *Release freeze* · [18:00 GMT+1] your time · :calendar: Platform",
+      ],
+      "2026-03-28": [
+        "• All day (continuing, day 2 of 4)  *Release freeze* · :calendar: Platform",
+        "• 22:00 → Sun 04:00 (day 1 of 2)  *Patch window* · [22:00 GMT+1] your time · :calendar: Ops",
+      ],
+      "2026-03-29": [
+        "• All day (continuing, day 3 of 4)  *Release freeze* · :calendar: Platform",
+        "• Until 04:00 (continuing, day 2 of 2)  *Patch window* · :calendar: Ops",
+        "• 10:00–12:00  *Sunday hike* · [10:00 GMT+2] your time · :calendar: Platform",
+      ],
+    });
+    expect(agenda.events).toBe(8);
+  });
+
+  it("lists the whole local day in a daily digest, all-day events first", () => {
+    // Prepare
+    const due = dueAt({ daily: "08:30" }, "2026-03-26T07:30:00Z");
+
+    // Act
+    const agenda = agendaOf(due);
+
+    // Assess
+    expect(agenda.days.map((d) => d.day)).toEqual(["2026-03-26"]);
+    expect(agenda.days[0]?.entries.map((e) => e.occurrence.summary)).toEqual(["Team offsite", "Standup (moved to the afternoon)"]);
+  });
+
+  it("applies each feed's include and exclude", () => {
+    // Prepare
+    const due = dueAt({ weekly: "MO 08:00" }, "2026-03-23T07:00:00Z", [{ exclude: "standup|freeze" }, { include: "patch" }]);
+
+    // Act
+    const agenda = agendaOf(due);
+
+    // Assess
+    const titles = agenda.days.flatMap((d) => d.entries.map((e) => e.occurrence.summary));
+    expect(new Set(titles)).toEqual(new Set(["Architecture review <!channel> & friends", "Team offsite", "Sunday hike", "Patch window"]));
+    expect(agenda.days.find((d) => d.day === "2026-03-25")?.entries[0]?.feedNames).toEqual(["Platform"]);
+  });
+});
+
+describe("digest messages", () => {
+  it("heads the week and escapes calendar text as reminders do", () => {
+    // Prepare
+    const agenda = agendaOf(dueAt({ weekly: "MO 08:00" }, "2026-03-23T07:00:00Z"));
+
+    // Act
+    const messages = renderDigest(agenda);
+
+    // Assess
+    expect(messages).toHaveLength(1);
+    const [message] = messages;
+    expect(message?.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "This week · Mar 23 – Mar 29", emoji: true } });
+    expect(message?.text).toBe("This week · Mar 23 – Mar 29: 8 events");
+    const json = JSON.stringify(message);
+    expect(json).not.toContain("<!channel>");
+    expect(json).toContain("*Wednesday, March 25*");
+  });
+
+  it("names a feed that could not be read, by name, and says the day is empty when it is", () => {
+    // Prepare
+    const due = dueAt({ daily: "08:30" }, "2026-03-24T07:30:00Z");
+    const [platform, ops] = due.digest.feeds;
+
+    // Act
+    const agenda = buildAgenda(due, [{ feed: platform!, occurrences: [] }], [{ ...ops!, name: "Ops <on call>" }]);
+    const [message] = renderDigest(agenda);
+
+    // Assess
+    expect(message?.blocks[1]).toEqual({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: ":warning: Could not read *Ops &lt;on call&gt;*: its events are missing from this digest." }],
+    });
+    expect(JSON.stringify(message?.blocks[2])).toContain("_No events today._");
+    expect(message?.text).toContain("could not read Ops &lt;on call&gt;");
+  });
+});
