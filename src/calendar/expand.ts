@@ -5,6 +5,7 @@ import type { Occurrence } from "./occurrence.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
 import { type Horizon, scanCalendar, type Span } from "./scan.ts";
 import { readSeries, type Series } from "./series.ts";
+import { Warnings } from "./warnings.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
 import { isTimeZone } from "./zones.ts";
 
@@ -113,7 +114,8 @@ function read(calendar: ParsedCalendar, horizon: Horizon | undefined): void {
   calendar.series = series;
   calendar.eventCount = scan.eventCount;
   calendar.timezone = timezone;
-  calendar.warnings = [...scan.warnings, ...warnings];
+  scan.warnings.addAll(warnings);
+  calendar.warnings = scan.warnings.list();
   calendar.vtimezones = new LazyZoneBlocks(source, scan.vtimezones);
   calendar.zones = new Map();
 }
@@ -206,7 +208,7 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
     zones: calendar.zones,
     floating: ianaZone(floatingId),
     allDay: ianaZone(options.timezone),
-    warnings: new Set(),
+    warnings: new Warnings(),
   };
   const occurrences: Occurrence[] = [];
   let truncated = false;
@@ -232,7 +234,7 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
   }
   if (truncated) place.warnings.add(`more than ${MAX_OCCURRENCES} occurrences in the window; only the first ${MAX_OCCURRENCES} are kept`);
   occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid));
-  return { occurrences, warnings: [...place.warnings] };
+  return { occurrences, warnings: place.warnings.list() };
 }
 
 /**

@@ -3,6 +3,7 @@ import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
 import type { EventRecord, Series } from "./series.ts";
 import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
+import type { Warnings } from "./warnings.ts";
 import { formatInstant } from "./zones.ts";
 
 // One series (a recurring event with its exceptions and overrides, or a single event) into the
@@ -16,7 +17,7 @@ export interface Placement {
   zones: Map<string, Zone | undefined>;
   floating: Zone;
   allDay: Zone;
-  warnings: Set<string>;
+  warnings: Warnings;
 }
 
 export function zoneOf(value: TimeValue, place: Placement): Zone {

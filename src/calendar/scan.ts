@@ -1,4 +1,5 @@
 import { type ContentLine, lineText, parseContentLine, walkComponents } from "./components.ts";
+import { Warnings } from "./warnings.ts";
 
 // The first pass over a feed: where each component lies, and for each VEVENT only the few raw
 // properties that decide whether it can have an occurrence near a span of time. Everything that
@@ -26,8 +27,8 @@ export interface Scan {
   vtimezones: Map<string, Span>;
   /** Each top-level calendar's X-WR-TIMEZONE, in order. */
   declaredZones: string[];
-  /** One line per component that lost its END, saying why. */
-  warnings: string[];
+  /** One line per component that lost its END, saying why (at most MAX_WARNINGS, then a count). */
+  warnings: Warnings;
 }
 
 /** The raw properties of one VEVENT that decide whether it can matter. */
@@ -81,7 +82,7 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
  */
 export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
   const stack: Frame[] = [];
-  const warnings: string[] = [];
+  const warnings = new Warnings();
   const declaredZones: string[] = [];
   const vtimezones = new Map<string, Span>();
   const spans: Span[] = [];
@@ -141,7 +142,7 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
     },
     drop(why) {
       const frame = stack.pop() as Frame;
-      warnings.push(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
+      warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
     },
   });
 

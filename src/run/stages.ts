@@ -145,7 +145,9 @@ export function createStages(context: StageContext): Stages {
       const calendar = read(feed, body, range);
       context.digests?.read(feed, calendar);
       const expansion = occurrencesOf(calendar, { ...range, timezone: feed.timezone });
-      for (const warning of [...calendar.warnings, ...expansion.warnings]) log.warn({ feed: feed.id }, warning);
+      const warnings = [...calendar.warnings, ...expansion.warnings];
+      // One line per feed, however broken: the calendar keeps the first few warnings and a count.
+      if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
       const reminders = dueReminders(expansion.occurrences, feed, context.window);
       if (catchUp) {
         const missed = dueReminders(expansion.occurrences, feed, catchUp, { notStartedBy: context.clock() });

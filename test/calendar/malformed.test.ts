@@ -105,3 +105,64 @@ describe("malformed calendars", () => {
     expect(reused[1]?.length).toBe(3);
   });
 });
+
+describe("hostile calendars", () => {
+  it("reports 100,000 unterminated events as a few warnings and a count", () => {
+    // Prepare
+    const lines = ["BEGIN:VCALENDAR"];
+    for (let i = 0; i < 100_000; i++) lines.push("BEGIN:VEVENT", `UID:open-${i}`);
+    lines.push("END:VCALENDAR", "");
+
+    // Act
+    const calendar = parseCalendar(lines.join("\r\n"), { horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") } });
+
+    // Assess
+    expect(calendar.warnings).toHaveLength(21);
+    expect(calendar.warnings[0]).toBe("skipped VEVENT open-0: no END:VEVENT");
+    expect(calendar.warnings[20]).toBe("…and 99980 more warnings like these");
+  });
+
+  it("cuts a warning that names a megabyte-long UID", () => {
+    // Prepare
+    const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", `UID:${"x".repeat(1_000_000)}`, "END:VCALENDAR", ""].join("\r\n");
+
+    // Act
+    const { warnings } = parseCalendar(ics);
+
+    // Assess
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.length).toBeLessThanOrEqual(301);
+  });
+
+  it("reads only the zone blocks that the events it keeps use", () => {
+    // Prepare: a thousand custom zones, one of them used by the one event near the horizon.
+    const lines = ["BEGIN:VCALENDAR"];
+    for (let i = 0; i < 1000; i++) {
+      lines.push("BEGIN:VTIMEZONE", `TZID:Custom ${i}`, "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0100", "END:STANDARD", "END:VTIMEZONE");
+    }
+    lines.push("BEGIN:VEVENT", "UID:near", "DTSTART;TZID=Custom 7:20260310T090000", "SUMMARY:Near", "END:VEVENT");
+    lines.push("BEGIN:VEVENT", "UID:far", "DTSTART;TZID=Custom 8:20190310T090000", "SUMMARY:Far", "END:VEVENT", "END:VCALENDAR", "");
+    const calendar = parseCalendar(lines.join("\r\n"), { horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") } });
+    const asked: string[] = [];
+    const blocks = calendar.vtimezones;
+    calendar.vtimezones = { get: (tzid) => (asked.push(tzid), blocks.get(tzid)) };
+
+    // Act
+    const { occurrences } = occurrencesOf(calendar, { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z"), timezone: "UTC" });
+
+    // Assess
+    expect(occurrences.map((o) => o.start.toISOString())).toEqual(["2026-03-10T08:00:00.000Z"]);
+    expect(asked).toEqual(["Custom 7"]);
+  });
+
+  it("refuses an HTML page that merely contains BEGIN:VCALENDAR", () => {
+    // Prepare
+    const html = "<html><body><pre>BEGIN:VCALENDAR\nEND:VCALENDAR</pre></body></html>";
+
+    // Act
+    const read = () => parseCalendar(html);
+
+    // Assess
+    expect(read).toThrow(/HTML\/XML page/);
+  });
+});

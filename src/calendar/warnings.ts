@@ -1,0 +1,33 @@
+/** At most this many warnings are kept word for word per reading of a calendar; the rest are counted. */
+export const MAX_WARNINGS = 20;
+
+/** A warning is cut to this many characters. */
+const MAX_WARNING_LENGTH = 300;
+
+/**
+ * The warnings of one reading of a calendar: the first MAX_WARNINGS kept, the rest only counted,
+ * so a hostile feed of 100,000 broken components costs a counter, not 100,000 lines of log.
+ */
+export class Warnings {
+  readonly #kept = new Set<string>();
+  #more = 0;
+
+  add(text: string): void {
+    // A UID or value can be megabytes long in a hostile feed: a warning names it, it does not copy it.
+    const warning = text.length > MAX_WARNING_LENGTH ? `${text.slice(0, MAX_WARNING_LENGTH)}…` : text;
+    if (this.#kept.has(warning)) return;
+    if (this.#kept.size < MAX_WARNINGS) this.#kept.add(warning);
+    else this.#more += 1;
+  }
+
+  addAll(warnings: Iterable<string>): void {
+    for (const warning of warnings) this.add(warning);
+  }
+
+  /** The kept warnings, and a last line counting the others when there were more. */
+  list(): string[] {
+    const list = [...this.#kept];
+    if (this.#more > 0) list.push(`…and ${this.#more} more warnings like these`);
+    return list;
+  }
+}
