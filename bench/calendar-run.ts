@@ -42,8 +42,41 @@ export const READERS: Record<string, Reader> = {
   "read + split lines": async () => (file) => readFileSync(file, "utf8").split(/\r?\n/).length,
 };
 
+/** Milliseconds our engine takes to expand a calendar it keeps, per later window (the warm path). */
+export interface KeptFigures {
+  windows: { label: string; ms: number; occurrences: number }[];
+}
+
+/**
+ * The warm path: a warm Lambda keeps the parsed calendar of a feed that answered 304 Not Modified
+ * and expands it again for each later run. Medians of `runs` expansions per window.
+ */
+async function kept(file: string, runs: number): Promise<KeptFigures> {
+  const { occurrencesOf, parseCalendar } = await import("../src/calendar/expand.ts");
+  const calendar = parseCalendar(readFileSync(file, "utf8"));
+  occurrencesOf(calendar, { ...EXPORT_WINDOW, timezone: "Europe/Berlin" });
+  const later = (label: string, days: number) => ({ label, from: new Date(EXPORT_WINDOW.from.getTime() + days * 86_400_000) });
+  const windows = [later("five minutes later", 5 / 1440), later("the next day", 1), later("a week later", 7), later("a month later", 30)];
+  return {
+    windows: windows.map(({ label, from }) => {
+      const times: number[] = [];
+      let occurrences = 0;
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now();
+        occurrences = occurrencesOf(calendar, { from, to: new Date(from.getTime() + 86_400_000), timezone: "Europe/Berlin" }).occurrences.length;
+        times.push(performance.now() - started);
+      }
+      return { label, ms: times.sort((x, y) => x - y)[Math.floor(runs / 2)] as number, occurrences };
+    }),
+  };
+}
+
 async function main(): Promise<void> {
   const [name, file] = process.argv.slice(2);
+  if (name === "--kept" && file) {
+    process.stdout.write(`${JSON.stringify(await kept(file, 5))}\n`);
+    return;
+  }
   const reader = name === undefined ? undefined : READERS[name];
   if (!reader || !file) throw new Error(`usage: node bench/calendar-run.ts <${Object.keys(READERS).join("|")}> <file.ics>`);
   const read = await reader();

@@ -4,15 +4,15 @@
 // through the public API), node-ical's own parse alone, ical.js (parse + expand), and a floor (read
 // the file and split its lines). Each is also run on a one-event calendar, so "extra" is what the
 // big feed costs over starting the same process: wall time, CPU time (user + sys) and peak RSS,
-// medians of --runs runs, big and small runs interleaved. Prints a table and the ratios issue 10
-// asks about; exits 1 when one of its targets is missed.
+// medians of --runs runs, big and small runs interleaved. Prints a table, the ratios the engine's
+// targets are about (exits 1 when one is missed), and what expanding a kept calendar again costs.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
-import { READERS, type RunFigures } from "./calendar-run.ts";
+import { type KeptFigures, READERS, type RunFigures } from "./calendar-run.ts";
 import { EXPORT_WINDOW, googleExport } from "./google-export.ts";
 
 const USAGE = `npm run -s bench:calendar -- [options]
@@ -74,6 +74,7 @@ function main(): void {
       `medians of ${runs} processes each, extra = over the same process reading a one-event calendar\n\n`,
   );
   const rows: Row[] = [];
+  let keptFigures: KeptFigures = { windows: [] };
   try {
     for (const reader of Object.keys(READERS)) {
       const large: Process[] = [];
@@ -95,6 +96,9 @@ function main(): void {
         extraRssMb: m(large, "peakRssMb") - m(base, "peakRssMb"),
       });
     }
+    const child = spawnSync(process.execPath, [RUNNER, "--kept", big], { encoding: "utf8", maxBuffer: 1 << 20 });
+    if (child.status !== 0) throw new Error(`the kept-calendar run failed (exit ${child.status}):\n${child.stderr}`);
+    keptFigures = JSON.parse(child.stdout.trim().split("\n").pop() as string) as KeptFigures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -140,6 +144,10 @@ function main(): void {
     [`ours and ical.js find the same occurrences in the window (${ours.count} and ${icalJs.count})`, ours.count === icalJs.count],
   ];
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
+  process.stdout.write(
+    `\nours, the parsed calendar kept and expanded again over one day (in-process, median of 5): ` +
+      `${keptFigures.windows.map((w) => `${w.label} ${f(w.ms)} ms (${w.occurrences} occurrences)`).join(", ")}\n`,
+  );
   process.stdout.write(
     `\nical.js / ours: extra wall ${f(ratio(icalJs.extraWallMs, ours.extraWallMs), 2)}×, extra peak RSS ${f(ratio(icalJs.extraRssMb, ours.extraRssMb), 2)}×\n`,
   );

@@ -32,7 +32,7 @@ const USAGE = `npm run compare -- [options]
   --hosts N            feed hosts (loopback servers), feeds assigned round-robin (default: one per feed)
   --concurrency N      pipelined concurrency (default: feeds, at most 64; 64 with --scale)
   --series N           live weekly series in each calendar besides the due meeting (default 20)
-  --events N           past events in each calendar: one-offs and ended series, ~130 bytes each (default 0)
+  --events N           past events in each calendar: one-offs and ended series, ~135 bytes each (default 0)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
   --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
   --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
