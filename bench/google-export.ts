@@ -56,6 +56,10 @@ const ZONES: Record<string, string[]> = {
     "END:DAYLIGHT",
   ],
 };
+/** Minutes east of UTC outside summer time. */
+const STANDARD_OFFSET: Record<string, number> = {
+  "Europe/Berlin": 60, "America/New_York": -300, "America/Los_Angeles": -480, "Asia/Kolkata": 330, "Asia/Tokyo": 540, "Australia/Sydney": 600, UTC: 0,
+};
 // Most events are in the calendar's own zone; UTC ones are written with a trailing Z.
 const EVENT_ZONES = ["Europe/Berlin", "Europe/Berlin", "Europe/Berlin", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC"];
 
@@ -234,8 +238,10 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
       instances = int(3, 60);
       if (start + instances * step >= local(2025, 12, 1)) instances = Math.max(4, Math.floor((local(2025, 12, 1) - start) / step) - 1);
       const base = step === DAY ? "FREQ=DAILY" : `FREQ=WEEKLY;WKST=MO;${step === 14 * DAY ? "INTERVAL=2;" : ""}BYDAY=${weekday(start)}`;
-      // Google ends a series at 23:59:59 UTC of the last day, or counts it.
-      rrule = chance(0.5) ? `${base};COUNT=${instances}` : `${base};UNTIL=${dateText(start + (instances - 1) * step)}T235959Z`;
+      // Google ends a series with the UTC time of its last instance, or counts it. Read at the zone's
+      // standard offset, that time is the instance's or up to an hour after it (summer time).
+      const until = start + (instances - 1) * step - (STANDARD_OFFSET[zone] ?? 0);
+      rrule = chance(0.5) ? `${base};COUNT=${instances}` : `${base};UNTIL=${dateTimeText(until)}Z`;
       counts.endedSeries++;
     }
     const instance = (n: number) => start + n * step;

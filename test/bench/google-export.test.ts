@@ -47,7 +47,7 @@ describe("the generated Google export", () => {
       /^ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=/m,
       /^ORGANIZER;CN=/m,
       /^DTSTART;VALUE=DATE:\d{8}\r$/m,
-      /;UNTIL=20(1[6-9]|2[0-5])\d{4}T235959Z/,
+      /;UNTIL=20(1[6-9]|2[0-5])\d{4}T\d{6}Z/,
       /;COUNT=\d+/,
       /^EXDATE;TZID=/m,
       /^RECURRENCE-ID;TZID=/m,
