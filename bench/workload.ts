@@ -49,7 +49,8 @@ export function syntheticCalendar(feedId: string, dueAt: Date, series: number, p
   for (let i = 0; i < past; i += 1) {
     // Whole quarter hours between 3 years and 31 days before the due meeting.
     const daysBefore = 31 + Math.floor(random() * 3 * 365);
-    const start = new Date(Math.floor((dueAt.getTime() - daysBefore * DAY) / 86_400_000) * DAY + (7 + Math.floor(random() * 44) / 4) * 3_600_000);
+    const day = Math.floor((dueAt.getTime() - daysBefore * DAY) / DAY) * DAY;
+    const start = new Date(day + (7 + Math.floor(random() * 44) / 4) * 3_600_000);
     lines.push("BEGIN:VEVENT", `UID:${feedId}-p${i}@bench`, `DTSTAMP:${stamp(start)}`, `DTSTART:${stamp(start)}`, "DURATION:PT30M");
     if (i % 10 === 9) {
       const weeks = 2 + Math.floor(random() * 20);
