@@ -31,7 +31,8 @@ const USAGE = `npm run compare -- [options]
   --webhooks N         distinct webhooks, feeds assigned round-robin (default: one per feed)
   --hosts N            feed hosts (loopback servers), feeds assigned round-robin (default: one per feed)
   --concurrency N      pipelined concurrency (default: feeds, at most 64; 64 with --scale)
-  --events N           weekly series in each calendar besides the due meeting (default 20)
+  --series N           live weekly series in each calendar besides the due meeting (default 20)
+  --events N           past events in each calendar: one-offs and ended series, ~135 bytes each (default 0)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
   --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
   --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
@@ -45,7 +46,8 @@ const { values } = readCommandLine(USAGE, {
   webhooks: { type: "string" },
   hosts: { type: "string" },
   concurrency: { type: "string" },
-  events: { type: "string", default: "20" },
+  series: { type: "string", default: "20" },
+  events: { type: "string", default: "0" },
   strategies: { type: "string" },
   scale: { type: "boolean", default: false },
   "heap-mb": { type: "string" },
@@ -78,7 +80,8 @@ for (const strategy of strategies) {
   }
 }
 const slackLatency = count("slack-latency", 100);
-const events = count("events", 20);
+const series = count("series", 20);
+const pastEvents = count("events", 0);
 
 const progress = (text: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
@@ -149,7 +152,8 @@ async function main(): Promise<void> {
     minLatencyMs: minLatency,
     maxLatencyMs: maxLatency,
     slackLatencyMs: slackLatency,
-    events,
+    series,
+    pastEvents,
     dueAt: dueAt.toISOString(),
   });
   say(
@@ -238,6 +242,17 @@ async function main(): Promise<void> {
   if (pipelined && !values.scale) {
     const overBound = pipelined.wallMs / pipelined.boundMs;
     checks.push([`pipelined within 1.25× of the critical-path bound (${overBound.toFixed(2)}×)`, overBound <= 1.25]);
+  }
+  if (pipelined && !values.scale && concurrency >= feedCount) {
+    // The bound above is read from the run's own spans, and a parse that waits for the CPU
+    // lengthens them: in a CPU-bound run it grows with the run. The workload's latencies do not:
+    // no schedule ends before the slowest feed has answered and one post has been answered.
+    const ioBound = maxLatency + slackLatency;
+    const overIo = pipelined.wallMs / ioBound;
+    checks.push([
+      `pipelined within 1.25× of the I/O critical path, slowest feed ${maxLatency} ms + Slack ${slackLatency} ms (${overIo.toFixed(2)}×)`,
+      overIo <= 1.25,
+    ]);
   }
   checks.push([`peak RSS of the run's process (the X-Ray collector included) under 256 MB (${peakMB.toFixed(0)} MB)`, peakMB < 256]);
   checks.push([

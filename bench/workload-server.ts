@@ -6,7 +6,7 @@ import { serveFeeds, serveSlack, spreadLatencies, syntheticCalendar, type Worklo
 const spec = JSON.parse(process.argv[2] ?? "{}") as WorkloadSpec;
 const latencies = spreadLatencies(spec.feeds, spec.minLatencyMs, spec.maxLatencyMs);
 const calendars = latencies.map((latencyMs, i) => ({
-  body: syntheticCalendar(`feed-${i}`, new Date(spec.dueAt), spec.events),
+  body: syntheticCalendar(`feed-${i}`, new Date(spec.dueAt), spec.series, spec.pastEvents),
   latencyMs,
 }));
 const feeds = await serveFeeds(calendars, spec.hosts);

@@ -3,6 +3,7 @@
 // strategies run through the real fetcher and poster.
 import { createServer, type Server } from "node:http";
 import { listen as listenOnLoopback, type LoopbackServer } from "../src/demo/servers.ts";
+import { prng } from "../test/support/prng.ts";
 
 /** A running loopback server. */
 export type Served = LoopbackServer;
@@ -15,11 +16,21 @@ function listen(server: Server): Promise<Served> {
 
 const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
+/** A number from a feed id, to seed its past events: the same feed gets the same text every run. */
+function seedOf(feedId: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < feedId.length; i += 1) hash = Math.imul(hash ^ feedId.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
 /**
- * A calendar of `events` weekly meetings plus one meeting starting at `dueAt`, whose reminder is
- * due in the run's window, so every feed ends in a post.
+ * A calendar of one meeting starting at `dueAt`, whose reminder is due in the run's window (so every
+ * feed ends in a post), `series` live weekly series, and `past` events that can no longer occur, as
+ * a calendar used for years holds them: nine in ten one-off meetings of the three years before,
+ * one in ten a weekly series that ended (UNTIL or COUNT) at least a month before `dueAt`. About
+ * 135 bytes per past event.
  */
-export function syntheticCalendar(feedId: string, dueAt: Date, events: number): string {
+export function syntheticCalendar(feedId: string, dueAt: Date, series: number, past = 0): string {
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ical-slack-reminder//bench//EN"];
   const event = (uid: string, start: Date, summary: string, rule?: string) => {
     const end = new Date(start.getTime() + 30 * 60_000);
@@ -28,10 +39,26 @@ export function syntheticCalendar(feedId: string, dueAt: Date, events: number): 
     lines.push(`SUMMARY:${summary}`, `DESCRIPTION:Agenda for ${summary}: notes\\, links and dial-in details.`, "END:VEVENT");
   };
   event(`${feedId}-due@bench`, dueAt, `Meeting of ${feedId}`);
-  for (let i = 0; i < events; i += 1) {
+  for (let i = 0; i < series; i += 1) {
     // Series that began weeks ago at odd hours, so they are expanded but not due.
     const start = new Date(dueAt.getTime() - (14 + i) * 86_400_000 + (3 + (i % 5)) * 3_600_000);
     event(`${feedId}-${i}@bench`, start, `Series ${i} of ${feedId}`, "RRULE:FREQ=WEEKLY;COUNT=20");
+  }
+  const random = prng(seedOf(feedId));
+  const DAY = 86_400_000;
+  for (let i = 0; i < past; i += 1) {
+    // Whole quarter hours between 3 years and 31 days before the due meeting.
+    const daysBefore = 31 + Math.floor(random() * 3 * 365);
+    const day = Math.floor((dueAt.getTime() - daysBefore * DAY) / DAY) * DAY;
+    const start = new Date(day + (7 + Math.floor(random() * 44) / 4) * 3_600_000);
+    lines.push("BEGIN:VEVENT", `UID:${feedId}-p${i}@bench`, `DTSTAMP:${stamp(start)}`, `DTSTART:${stamp(start)}`, "DURATION:PT30M");
+    if (i % 10 === 9) {
+      const weeks = 2 + Math.floor(random() * 20);
+      const last = new Date(start.getTime() + (weeks - 1) * 7 * DAY);
+      // Ends a month before the due meeting at the latest, so nothing of it can be due.
+      lines.push(last.getTime() < dueAt.getTime() - 31 * DAY && i % 20 === 9 ? `RRULE:FREQ=WEEKLY;UNTIL=${stamp(last)}` : `RRULE:FREQ=WEEKLY;COUNT=${Math.min(weeks, Math.floor((daysBefore - 31) / 7) + 1)}`);
+    }
+    lines.push(`SUMMARY:Review ${i}`, "END:VEVENT");
   }
   lines.push("END:VCALENDAR", "");
   return lines.join("\r\n");
@@ -102,7 +129,10 @@ export interface WorkloadSpec {
   minLatencyMs: number;
   maxLatencyMs: number;
   slackLatencyMs: number;
-  events: number;
+  /** Live weekly series in each calendar besides the due meeting. */
+  series: number;
+  /** Past events in each calendar: one-offs and ended series that can no longer occur. */
+  pastEvents: number;
   /** ISO instant of the meeting each calendar has due. */
   dueAt: string;
 }

@@ -20,7 +20,7 @@ describe("npm run compare", () => {
     // Act
     const run = await runCli("bench/compare.ts", [
       "--feeds", "4", "--webhooks", "2", "--min-latency", "1", "--max-latency", "20", "--slack-latency", "1",
-      "--events", "1", "--out", out,
+      "--series", "1", "--events", "3", "--out", out,
     ]);
 
     // Assess

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.ts";
+
+// Not a benchmark: a tiny size, to keep `npm run bench:scale`'s harness working. Figures come from
+// the README.
+describe("npm run bench:scale", () => {
+  it("measures whole invoke processes over the feeds and prints their figures", async () => {
+    // Act
+    const run = await runCli(
+      "bench/scale.ts",
+      ["--feeds", "5", "--min-latency", "1", "--max-latency", "5", "--slack-latency", "1", "--events", "20"],
+      {},
+      60_000,
+    );
+
+    // Assess
+    expect(run.stdout).toMatch(/^workload: 5 feeds of \d+\.\d KB on 5 loopback hosts, .*--max-semi-space-size=12 --max-old-space-size=230$/m);
+    expect(run.stdout).toMatch(/^\| 1 \| 1 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
+    expect(run.stdout).toMatch(/^\| 5 \| 5 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
+    expect(run.stdout).toContain("invoke over 5 feed(s) exited 0: 5/5 feeds read, 5/5 reminders sent, 0 errors");
+  });
+
+  it("prints the figures and exits 1 when a target is missed", async () => {
+    // Act: no whole process runs in a millisecond of CPU time.
+    const run = await runCli(
+      "bench/scale.ts",
+      ["--feeds", "2", "--min-latency", "1", "--max-latency", "2", "--slack-latency", "1", "--events", "5", "--cpu-s", "0.001"],
+      {},
+      60_000,
+    );
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^\| 2 \| 2 \| .* \| no \| (yes|no) \|$/m);
+  });
+});
