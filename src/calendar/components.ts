@@ -21,9 +21,13 @@ export interface ComponentTree {
   warnings: string[];
 }
 
-/** Bare CR line breaks (old Mac exports) as LF, so the line walker needs to know one break only. */
+/**
+ * Bare CR line breaks (old Mac exports) as LF, so the line walker needs to know one break only. A
+ * text with any LF is taken to break its lines with LF or CRLF throughout, so a multi-megabyte
+ * feed is not searched for the rare CR on its own.
+ */
 export function normaliseBreaks(text: string): string {
-  return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
+  return !text.includes("\n") && text.includes("\r") ? text.replaceAll("\r", "\n") : text;
 }
 
 /**

@@ -76,9 +76,8 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
 /**
  * Finds each component of a feed (text with LF or CRLF breaks) and keeps the VEVENTs that may
  * have an occurrence starting in `horizon`, deciding from their raw DTSTART, RRULE, RDATE and
- * RECURRENCE-ID alone (see `mayMatter`). Every event sharing a UID with a kept one is kept too:
- * a series is read whole or not at all, so which version or override wins never depends on the
- * horizon.
+ * RECURRENCE-ID alone (see `mayMatter`), and the events whose reading depends on a kept one (the
+ * other versions of a kept event or override), so which version wins never depends on the horizon.
  */
 export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
   const stack: Frame[] = [];
@@ -86,9 +85,12 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
   const declaredZones: string[] = [];
   const vtimezones = new Map<string, Span>();
   const spans: Span[] = [];
+  /** Per event: its UID, and for an override the instance it replaces (`uid\u0000reading`). */
   const uids: Array<string | undefined> = [];
+  const replaces: Array<string | undefined> = [];
   const near: boolean[] = [];
   const nearUids = new Set<string>();
+  const nearReplaced = new Set<string>();
 
   walkComponents(text, {
     open(type, at) {
@@ -131,9 +133,14 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
       if (frame.facts) {
         const keep = horizon === undefined || mayMatter(frame.facts, horizon);
         spans.push({ at: frame.at, end });
-        uids.push(frame.facts.uid || undefined);
+        const uid = frame.facts.uid || undefined;
+        const rid = frame.facts.recurrenceId;
+        const replaced = uid && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
+        uids.push(uid);
+        replaces.push(replaced);
         near.push(keep);
-        if (keep && frame.facts.uid) nearUids.add(frame.facts.uid);
+        if (keep && uid) nearUids.add(uid);
+        if (keep && replaced) nearReplaced.add(replaced);
       } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
         if (frame.tzid && !vtimezones.has(frame.tzid)) vtimezones.set(frame.tzid, { at: frame.at, end });
       } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
@@ -146,7 +153,18 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
     },
   });
 
-  const events = spans.filter((_, i) => near[i] || (uids[i] !== undefined && nearUids.has(uids[i] as string)));
+  // Which version of an event is current, and whether its overrides read as all-day, is decided
+  // across every version (SEQUENCE): the versions of an event are kept together whenever one of
+  // them or one of its overrides can matter. Of the overrides, only those that can matter, and the
+  // other versions of the same override, are kept: one far from the horizon neither moves an
+  // instance into it nor removes one from it.
+  const events = spans.filter((_, i) => {
+    if (near[i]) return true;
+    const replaced = replaces[i];
+    if (replaced !== undefined) return nearReplaced.has(replaced);
+    const uid = uids[i];
+    return uid !== undefined && nearUids.has(uid);
+  });
   return { events, eventCount: spans.length, vtimezones, declaredZones, warnings };
 }
 

@@ -87,6 +87,10 @@ function randomCalendar(seed: number): string {
       const moved = random() < 0.5 ? near() : replaced + 3_600_000;
       const rid = kind === "date" ? `RECURRENCE-ID;VALUE=DATE:${day(replaced)}` : `RECURRENCE-ID${kind.includes("/") ? `;TZID=${kind}` : ""}:${stamp(replaced, kind === "utc")}`;
       lines.push("BEGIN:VEVENT", `UID:${uid}`, rid, start(moved, kind), "DURATION:PT30M", `SUMMARY:Event ${i} moved`, "SEQUENCE:1", "END:VEVENT");
+      if (random() < 0.3) {
+        // An older version of the same override, moved near the anchor: the newer one wins.
+        lines.push("BEGIN:VEVENT", `UID:${uid}`, rid, start(near(), kind), "DURATION:PT30M", `SUMMARY:Event ${i} moved before`, "SEQUENCE:0", "END:VEVENT");
+      }
     }
     if (random() < 0.15) {
       // An older version of the same event (lower SEQUENCE), near the anchor while the current
@@ -147,7 +151,7 @@ describe("reading for a horizon", () => {
     expect(nonEmpty).toBeGreaterThan(400);
   });
 
-  it("leaves events that cannot matter unread, and keeps a series whole", () => {
+  it("leaves events that cannot matter unread, and keeps a series with the overrides that can", () => {
     // Prepare: ten years of one-offs, an ended series, one live series with a far override.
     const lines = ["BEGIN:VCALENDAR", "VERSION:2.0"];
     for (let i = 0; i < 500; i++) {
@@ -157,6 +161,7 @@ describe("reading for a horizon", () => {
     lines.push("BEGIN:VEVENT", "UID:counted", "DTSTART:20190105T090000Z", "RRULE:FREQ=DAILY;COUNT=30", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:live", "DTSTART:20190105T090000Z", "RRULE:FREQ=WEEKLY", "SUMMARY:Live", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:live", "RECURRENCE-ID:20190112T090000Z", "DTSTART:20190113T090000Z", "SUMMARY:Moved once", "END:VEVENT");
+    lines.push("BEGIN:VEVENT", "UID:live", "RECURRENCE-ID:20190119T090000Z", `DTSTART:${stamp(ANCHOR + DAY, true)}`, "SUMMARY:Moved years ahead", "END:VEVENT");
     lines.push("END:VCALENDAR", "");
     const horizon = { from: new Date(ANCHOR), to: new Date(ANCHOR + 7 * DAY) };
 
@@ -164,8 +169,8 @@ describe("reading for a horizon", () => {
     const calendar = parseCalendar(lines.join("\r\n"), { horizon });
 
     // Assess
-    expect(calendar.eventCount).toBe(504);
-    expect(calendar.series.map((s) => [s.uid, s.overrides.length])).toEqual([["live", 1]]);
+    expect(calendar.eventCount).toBe(505);
+    expect(calendar.series.map((s) => [s.uid, s.overrides.map((o) => o.text.summary)])).toEqual([["live", ["Moved years ahead"]]]);
   });
 
   it("reads a kept calendar again when a later window leaves its horizon", () => {
