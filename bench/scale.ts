@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      ["--import", join(ROOT, "bench/resource-usage.ts"), join(ROOT, "src/cli/invoke.ts"), eventFile, "--config", configFile, "--timeout", "600"],
+      [...(process.env.SCALE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`] : []), "--import", join(ROOT, "bench/resource-usage.ts"), join(ROOT, "src/cli/invoke.ts"), eventFile, "--config", configFile, "--timeout", "600"],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", log],
