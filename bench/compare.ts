@@ -21,6 +21,7 @@ import { comparisonTable, figuresOf } from "../src/tracing/figures.ts";
 import { waterfallSvg } from "../src/tracing/waterfall.ts";
 import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
+import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import type { WorkloadAddresses, WorkloadSpec } from "./workload.ts";
 
 const USAGE = `npm run compare -- [options]
@@ -34,7 +35,7 @@ const USAGE = `npm run compare -- [options]
   --events N           weekly series in each calendar besides the due meeting (default 20)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
   --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
-  --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
+  --heap-mb N          run under the V8 heap limits Lambda sets for N MB (default 256 with --scale; 0: none)
   --out DIR            where the chart and the segment documents go (default bench/out)`;
 
 const { values } = readCommandLine(USAGE, {
@@ -120,12 +121,10 @@ async function startWorkload(spec: WorkloadSpec): Promise<WorkloadAddresses & { 
 /**
  * V8 grows its heap lazily up to a limit derived from the machine's memory (gigabytes here), so a
  * process's peak RSS says more about the machine than about the run. Under `--heap-mb` the
- * benchmark runs again under the heap limits of a process given that much memory: old space at
- * 60 %, semi-spaces of 4 MB.
+ * benchmark runs again under the heap limits Lambda sets for a function given that much memory, by
+ * the rule `npm run invoke` uses (new space a tenth, old space the rest).
  */
-function heapFlags(budgetMB: number): string[] {
-  return [`--max-old-space-size=${Math.floor(budgetMB * 0.6)}`, "--max-semi-space-size=4"];
-}
+const heapFlags = lambdaHeapFlags;
 
 async function main(): Promise<void> {
   const budget = count("heap-mb", values.scale ? 256 : 0);
