@@ -80,7 +80,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       delivery: { ...(remainingMs ? { remainingMs } : {}) },
       ...(remainingMs ? { remainingMs } : {}),
     },
-  );
+  ).finally(() => tracing.flush());
   const redacted = redactor.redactDeep(result);
   publishRunMetrics(redacted, metricsSink);
   return redacted;

@@ -2,14 +2,16 @@
 // Runs the handler once, as `sam local invoke -e` would: Lambda's environment variables and a
 // context whose remaining time runs down, logs on standard error, and the result as one JSON line,
 // last on standard output. It runs under the V8 heap limits Lambda sets for the function's memory
-// (the template's MemorySize, or --memory): the command starts itself again under them. The run is traced as in Lambda: a root segment for the function, with the
-// run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS (default
-// 127.0.0.1:2000); nothing listening there costs nothing.
+// (the template's MemorySize, or --memory): the command starts itself again under them.
+// The run is traced as in Lambda. With X-Ray (TRACING unset or xray): a root segment for the
+// function, the run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS
+// (default 127.0.0.1:2000); nothing listening there costs nothing. With TRACING=otel: spans posted
+// to OTEL_EXPORTER_OTLP_ENDPOINT. With TRACING=off: nothing.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
-import { openLocalSegment } from "../tracing/xray.ts";
+import { tracingMode } from "../tracing/choose.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
 import { lambdaContext, lambdaEnvironment, lambdaHeapFlags, runsUnder, templateMemorySize } from "./lambda-context.ts";
 
@@ -83,7 +85,14 @@ async function main(): Promise<number> {
   } catch (error) {
     return failed(error);
   }
-  const segment = await openLocalSegment(fn.functionName);
+  // X-Ray: a root segment for the function, as Lambda writes one. OpenTelemetry needs none: with no
+  // trace header the run's strategy span starts a trace of its own.
+  let segment: { close(): void } | undefined;
+  try {
+    if (tracingMode(process.env) === "xray") segment = await (await import("../tracing/xray.ts")).openLocalSegment(fn.functionName);
+  } catch (error) {
+    return failed(error);
+  }
   try {
     const result = await handler(event, lambdaContext(fn));
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -91,7 +100,7 @@ async function main(): Promise<number> {
   } catch (error) {
     return failed(error);
   } finally {
-    segment.close();
+    segment?.close();
   }
 }
 
