@@ -4,8 +4,9 @@
 // bundle with the template's esbuild properties, then starts fresh Node.js processes under the
 // template's NODE_OPTIONS and Lambda's V8 heap limits for the template's MemorySize, each importing
 // the bundle and running the handler once on events/scheduled.json: a one-feed, one-webhook
-// configuration read from SSM, with the ledger in DynamoDB, every endpoint on loopback (an SSM
-// stand-in, dynalite, a feed host and a Slack stand-in). The same processes importing an empty
+// configuration read from SSM, with the ledger in DynamoDB, traced with X-Ray as deployed, every
+// endpoint on loopback (an SSM stand-in, dynalite, a feed host, a Slack stand-in, an X-Ray daemon
+// stand-in). The same processes importing an empty
 // module give the floor. Medians over the runs; a table on standard output.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -17,6 +18,7 @@ import { lambdaEnvironment, lambdaHeapFlags, templateMemorySize } from "../src/c
 import { startDynamo } from "../test/support/dynalite.ts";
 import { startFeedHost, startSlack } from "../test/support/loopback.ts";
 import { startSsm } from "../test/support/ssm.ts";
+import { startLocalDaemon } from "../src/tracing/daemon.ts";
 
 const USAGE = `npm run -s bench:coldstart -- [options]
   --runs N     fresh processes per measurement (default 11)
@@ -127,6 +129,9 @@ async function main(): Promise<void> {
     ],
   ]);
   const ssm = await startSsm(parameters);
+  // Tracing as deployed (`Tracing: Active`, X-Ray by default): the SDK loads at init, documents go
+  // to a daemon stand-in.
+  const daemon = await startLocalDaemon();
   const memoryMB = templateMemorySize();
   const nodeOptions = await templateNodeOptions();
   const heapFlags = lambdaHeapFlags(memoryMB);
@@ -150,6 +155,10 @@ async function main(): Promise<void> {
         AWS_ACCESS_KEY_ID: "AKIDLOOPBACK",
         AWS_SECRET_ACCESS_KEY: "loopback-secret",
         TZ: "UTC",
+        LAMBDA_TASK_ROOT: out,
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+        AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR",
+        _X_AMZN_TRACE_ID: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${"0".repeat(23)}${i % 10};Parent=53995c3f42cd8ad8;Sampled=1`,
       };
       // Alternated, so a machine that gets busier slows both alike.
       samples.empty.push(await probe(probeFile, empty, env, heapFlags));
@@ -162,7 +171,7 @@ async function main(): Promise<void> {
       process.stderr.write(`run ${i + 1}/${runs}: import ${sample.importMs.toFixed(0)} ms, first run ${sample.runMs.toFixed(0)} ms\n`);
     }
   } finally {
-    await Promise.all([feeds.close(), slack.close(), dynamo.close(), ssm.close()]);
+    await Promise.all([feeds.close(), slack.close(), dynamo.close(), ssm.close(), daemon.close()]);
   }
 
   const importMs = median(samples.handler.map((s) => s.importMs));
