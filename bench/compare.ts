@@ -1,5 +1,6 @@
 // npm run compare [-- --feeds 40 --min-latency 50 --max-latency 400 --slack-latency 100 ...]
 // npm run compare -- --scale            1,000 feeds at concurrency 64, pipelined only, peak RSS
+// npm run compare -- --tracing otel     the same, traced with OpenTelemetry into a loopback OTLP receiver
 //
 // Runs the serial and the pipelined strategy on a synthetic workload served on loopback, traced with
 // X-Ray into a local stand-in for the X-Ray daemon (UDP on 127.0.0.1), and reads the comparison from
@@ -20,7 +21,12 @@ import { assembleTraces, strategySpans, type TraceNode } from "../src/tracing/do
 import { comparisonTable, figuresOf } from "../src/tracing/figures.ts";
 import { waterfallSvg } from "../src/tracing/waterfall.ts";
 import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
+import { createOtelTracer, createOtlpExporter, type OtlpSpan, traceContextOf } from "../src/tracing/otel.ts";
+import { segmentDocumentOf, startOtlpReceiver } from "../src/tracing/otlp.ts";
+import type { SegmentDocument } from "../src/tracing/documents.ts";
+import type { Tracer } from "../src/tracing/tracer.ts";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
+import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import type { WorkloadAddresses, WorkloadSpec } from "./workload.ts";
 
 const USAGE = `npm run compare -- [options]
@@ -35,7 +41,9 @@ const USAGE = `npm run compare -- [options]
   --events N           past events in each calendar: one-offs and ended series, ~135 bytes each (default 0)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
   --scale              1,000 feeds at concurrency 64, pipelined only: checks peak RSS < 256 MB
-  --heap-mb N          run under V8 heap limits for an N MB budget (default 256 with --scale; 0: none)
+  --heap-mb N          run under the V8 heap limits Lambda sets for N MB (default 256 with --scale; 0: none)
+  --tracing BACKEND    xray (default: documents over UDP to a daemon stand-in) or otel (OTLP/HTTP
+                       to a loopback receiver, read back as the same documents)
   --out DIR            where the chart and the segment documents go (default bench/out)`;
 
 const { values } = readCommandLine(USAGE, {
@@ -52,7 +60,10 @@ const { values } = readCommandLine(USAGE, {
   scale: { type: "boolean", default: false },
   "heap-mb": { type: "string" },
   out: { type: "string", default: "bench/out" },
+  tracing: { type: "string", default: "xray" },
 });
+if (values.tracing !== "xray" && values.tracing !== "otel") usageError(USAGE, `--tracing must be xray or otel, not "${values.tracing}"`);
+const backend = values.tracing as "xray" | "otel";
 
 function count(name: keyof typeof values, fallback: number): number {
   const raw = values[name];
@@ -123,12 +134,10 @@ async function startWorkload(spec: WorkloadSpec): Promise<WorkloadAddresses & { 
 /**
  * V8 grows its heap lazily up to a limit derived from the machine's memory (gigabytes here), so a
  * process's peak RSS says more about the machine than about the run. Under `--heap-mb` the
- * benchmark runs again under the heap limits of a process given that much memory: old space at
- * 60 %, semi-spaces of 4 MB.
+ * benchmark runs again under the heap limits Lambda sets for a function given that much memory, by
+ * the rule `npm run invoke` uses (new space a tenth, old space the rest).
  */
-function heapFlags(budgetMB: number): string[] {
-  return [`--max-old-space-size=${Math.floor(budgetMB * 0.6)}`, "--max-semi-space-size=4"];
-}
+const heapFlags = lambdaHeapFlags;
 
 async function main(): Promise<void> {
   const budget = count("heap-mb", values.scale ? 256 : 0);
@@ -143,6 +152,10 @@ async function main(): Promise<void> {
   const daemon = await startLocalDaemon();
   // The X-Ray SDK reads the daemon address when it loads, which is only now.
   process.env.AWS_XRAY_DAEMON_ADDRESS = daemon.address;
+  const receiver = backend === "otel" ? await startOtlpReceiver() : undefined;
+  const exporter = receiver ? createOtlpExporter(`${receiver.endpoint}/v1/traces`, { "service.name": "ical-slack-reminder" }) : undefined;
+  /** What a backend received, as X-Ray segment documents. */
+  const received = (): SegmentDocument[] => (receiver ? receiver.spans.map(segmentDocumentOf) : daemon.documents);
 
   const reference = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const dueAt = new Date(reference.getTime() + 10 * 60_000 + 60_000);
@@ -161,7 +174,7 @@ async function main(): Promise<void> {
       `${(workload.calendarBytes / 1024).toFixed(1)} KB each; ` +
       `Slack answers in ${slackLatency} ms on ${webhookCount} webhook(s); pipelined concurrency ${concurrency}; ` +
       (budget > 0 ? `V8 heap limits for ${budget} MB (${heapFlags(budget).join(" ")}); ` : "") +
-      `X-Ray documents to ${daemon.address}`,
+      (receiver ? `OTLP spans to ${receiver.endpoint}` : `X-Ray documents to ${daemon.address}`),
   );
 
   const config = configSchema.parse({
@@ -180,7 +193,12 @@ async function main(): Promise<void> {
   try {
     for (const strategy of strategies) {
       let read = 0;
-      const segment = await openLocalSegment("ical-slack-reminder");
+      // X-Ray: a root segment, as Lambda writes one. OpenTelemetry: the strategy span starts the trace.
+      const pending: OtlpSpan[] = [];
+      const context = traceContextOf(undefined);
+      const segment = receiver ? undefined : await openLocalSegment("ical-slack-reminder");
+      const traceId = segment?.traceId ?? `1-${context.traceId.slice(0, 8)}-${context.traceId.slice(8)}`;
+      const tracer: Tracer = receiver ? createOtelTracer(context, pending) : await xrayTracer(false);
       const started = performance.now();
       let quarter = 0;
       const ticker = setInterval(() => {
@@ -197,15 +215,20 @@ async function main(): Promise<void> {
         {
           fetcher: counting(fetcher, () => (read += 1)),
           poster,
-          tracer: await xrayTracer(false),
+          tracer,
           log: silentLogger(),
           clock: () => new Date(),
         },
       );
       clearInterval(ticker);
-      segment.close();
-      await daemon.until((docs) => docs.some((d) => d.trace_id === segment.traceId && d.type !== "subsegment"), 30_000);
-      const [run] = strategySpans(assembleTraces(daemon.documents.filter((d) => d.trace_id === segment.traceId)));
+      if (segment) {
+        segment.close();
+        await daemon.until((docs) => docs.some((d) => d.trace_id === traceId && d.type !== "subsegment"), 30_000);
+      } else {
+        // Flushed as the handler flushes before it returns.
+        await exporter?.flush(pending);
+      }
+      const [run] = strategySpans(assembleTraces(received().filter((d) => d.trace_id === traceId)));
       if (!run) throw new Error(`the ${strategy} run's strategy span did not arrive`);
       const fetchSpans = run.children.filter((s) => s.name.startsWith("fetch:")).length;
       say(
@@ -217,7 +240,7 @@ async function main(): Promise<void> {
       results.push(result);
     }
   } finally {
-    await Promise.all([workload.close(), daemon.close()]);
+    await Promise.all([workload.close(), daemon.close(), receiver?.close()]);
   }
 
   const figures = runs.map(figuresOf);
@@ -265,7 +288,7 @@ async function main(): Promise<void> {
   const name = `compare-${feedCount}`;
   const chart = `${values.out}/${name}.svg`;
   await writeFile(chart, waterfallSvg(runs, `npm run compare: ${feedCount} feeds, latencies ${minLatency}–${maxLatency} ms, Slack ${slackLatency} ms`));
-  await writeFile(`${values.out}/${name}-segments.json`, `${JSON.stringify(daemon.documents)}\n`);
+  await writeFile(`${values.out}/${name}-segments.json`, `${JSON.stringify(received())}\n`);
   process.stdout.write(`\nwaterfall chart: ${chart}\nsegment documents: ${values.out}/${name}-segments.json\n`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 }

@@ -13,6 +13,8 @@ interface BuildProperties {
   Minify?: boolean;
   Sourcemap?: boolean;
   Banner?: string[];
+  /** Comma-separated, as `sam build` reads it: `module,main`. */
+  MainFields?: string;
   External?: string[];
 }
 
@@ -54,6 +56,7 @@ export async function bundle(outdir = "dist", templatePath = "template.yaml"): P
     outExtension: pairs(p.OutExtension),
     banner: pairs(p.Banner),
     external: p.External ?? [],
+    ...(p.MainFields ? { mainFields: p.MainFields.split(",").map((field) => field.trim()) } : {}),
     metafile: true,
     logLevel: "warning",
   };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EventError } from "./errors.ts";
 import type { Strategy } from "./config/schema.ts";
 

@@ -14,9 +14,12 @@ import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
 import { readSettings } from "./settings.ts";
+import { mapStackTracesLazily } from "./source-maps.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
 import { prepareTracing } from "./tracing/choose.ts";
 
+// The deployed bundle's stack traces name TypeScript positions, its source map read only when needed.
+mapStackTracesLazily(import.meta.url);
 // Read once per container: warm invocations reuse the settings, the logger and the connections.
 const settings = readSettings(process.env);
 const redactor = new SecretRedactor();
@@ -82,7 +85,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       delivery: { ...(remainingMs ? { remainingMs } : {}) },
       ...(remainingMs ? { remainingMs } : {}),
     },
-  );
+  ).finally(() => tracing.flush());
   const redacted = redactor.redactDeep(result);
   publishRunMetrics(redacted, metricsSink);
   return redacted;

@@ -40,10 +40,31 @@ function wholeNumber(
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 const VERBOSE = new Set(["trace", "debug", "info"]);
+const ORDER = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/** A log level from the environment (any case), or undefined when unset. */
+function readLevel(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const text = env[name]?.trim().toLowerCase();
+  if (!text) return undefined;
+  if (!LEVELS.has(text)) {
+    throw new ConfigError(name, `is "${text}"; set it to one of ${[...LEVELS].join(", ")}, or unset it`);
+  }
+  return text;
+}
+
+/**
+ * Lambda drops JSON log lines below its own log-level control (`AWS_LAMBDA_LOG_LEVEL`, from the
+ * template's `LoggingConfig.ApplicationLogLevel`), so writing them would only cost time: the
+ * stricter of the two levels wins.
+ */
+function stricter(own: string | undefined, lambda: string | undefined): string {
+  if (!own || !lambda) return own ?? lambda ?? "info";
+  return ORDER.indexOf(own) >= ORDER.indexOf(lambda) ? own : lambda;
+}
 
 /**
  * Reads `CONFIG_FILE`, `CONFIG_PARAMETER`, `STRATEGY`, `LEDGER_TABLE`, `LOG_LEVEL` (or
- * `POWERTOOLS_LOG_LEVEL`), `SCHEDULE_MINUTES`, `POWERTOOLS_PARAMETERS_MAX_AGE` (Powertools' own
+ * `POWERTOOLS_LOG_LEVEL`) and Lambda's `AWS_LAMBDA_LOG_LEVEL` (the stricter wins), `SCHEDULE_MINUTES`, `POWERTOOLS_PARAMETERS_MAX_AGE` (Powertools' own
  * name for the cache age of parameters; five minutes here unless set) and `AWS_LAMBDA_RUNTIME_API`.
  * The AWS SDK reads its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_*`) itself.
  *
@@ -54,11 +75,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   if (strategy !== undefined && strategy !== "serial" && strategy !== "pipelined") {
     throw new ConfigError("STRATEGY", `is "${strategy}"; set it to "serial" or "pipelined", or unset it`);
   }
-  const logLevel = (env.LOG_LEVEL ?? env.POWERTOOLS_LOG_LEVEL ?? "info").trim().toLowerCase();
-  if (!LEVELS.has(logLevel)) {
-    const name = env.LOG_LEVEL === undefined ? "POWERTOOLS_LOG_LEVEL" : "LOG_LEVEL";
-    throw new ConfigError(name, `is "${logLevel}"; set it to one of ${[...LEVELS].join(", ")}, or unset it`);
-  }
+  const logLevel = stricter(
+    readLevel(env, env.LOG_LEVEL === undefined ? "POWERTOOLS_LOG_LEVEL" : "LOG_LEVEL"),
+    readLevel(env, "AWS_LAMBDA_LOG_LEVEL"),
+  );
   return {
     configFile: env.CONFIG_FILE?.trim() || undefined,
     configParameter: env.CONFIG_PARAMETER?.trim() || undefined,

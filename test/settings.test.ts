@@ -23,7 +23,21 @@ describe("readSettings", () => {
     expect(readSettings(env).metricsFd).toBe(fd);
   });
 
+  it.each([
+    [{ AWS_LAMBDA_LOG_LEVEL: "WARN" }, "warn"],
+    [{ AWS_LAMBDA_LOG_LEVEL: "ERROR", LOG_LEVEL: "debug" }, "error"],
+    [{ AWS_LAMBDA_LOG_LEVEL: "DEBUG", LOG_LEVEL: "warn" }, "warn"],
+    [{ AWS_LAMBDA_LOG_LEVEL: "INFO", POWERTOOLS_LOG_LEVEL: "debug" }, "info"],
+  ])("honours Lambda's log-level control in %j, the stricter level winning", (env, level) => {
+    // Act
+    const settings = readSettings(env);
+
+    // Assess
+    expect(settings.logLevel).toBe(level);
+  });
+
   it("refuses a log level it does not know, naming the variable", () => {
+    expect(() => readSettings({ AWS_LAMBDA_LOG_LEVEL: "LOUD" })).toThrow(/^AWS_LAMBDA_LOG_LEVEL: /);
     expect(() => readSettings({ LOG_LEVEL: "chatty" })).toThrow(/^LOG_LEVEL: is "chatty"; set it to one of trace, /);
     expect(() => readSettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(/^POWERTOOLS_LOG_LEVEL: /);
   });

@@ -235,8 +235,36 @@ describe("template.yaml", () => {
   });
 
   it("logs JSON into a log group with a retention", () => {
-    expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: "ReminderLogGroup" }, LogFormat: "JSON" });
+    expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: "ReminderLogGroup" }, LogFormat: "JSON" });
     expect(resources.ReminderLogGroup.Properties.RetentionInDays).toEqual({ Ref: "LogRetentionDays" });
+  });
+
+  it("sets Lambda's application log level from LogLevel, in the upper case Lambda takes", () => {
+    // Prepare
+    const level = fn.Properties.LoggingConfig.ApplicationLogLevel;
+    const levels = template.Mappings[level["Fn::FindInMap"][0]];
+
+    // Assess
+    expect(level).toEqual({ "Fn::FindInMap": ["ApplicationLogLevels", { Ref: "LogLevel" }, "Level"] });
+    for (const value of template.Parameters.LogLevel.AllowedValues) {
+      expect(levels[value]).toEqual({ Level: String(value).toUpperCase() });
+      expect(readSettings({ LOG_LEVEL: value, AWS_LAMBDA_LOG_LEVEL: levels[value].Level }).logLevel).toBe(value);
+    }
+  });
+
+  it("keeps the ledger when the stack is deleted or the table replaced, and says what happens to every other stateful resource", () => {
+    // Prepare: what cfn-lint's I3011 calls stateful
+    const stateful = Object.entries(resources).filter(([, r]) =>
+      ["AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::SQS::Queue"].includes(r.Type),
+    );
+
+    // Assess
+    expect(resources.LedgerTable).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+    expect(stateful.length).toBeGreaterThanOrEqual(3);
+    for (const [id, r] of stateful) {
+      expect(r.DeletionPolicy, id).toMatch(/^(Retain|Delete|Snapshot|RetainExceptOnCreate)$/);
+      expect(r.UpdateReplacePolicy, id).toMatch(/^(Retain|Delete|Snapshot)$/);
+    }
   });
 
   it("gives every parameter a default that passes its own constraints, and uses every parameter", () => {

@@ -1,15 +1,21 @@
-// npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]
+// npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>] [--memory <MB>]
 // Runs the handler once, as `sam local invoke -e` would: Lambda's environment variables and a
 // context whose remaining time runs down, logs on standard error, and the result as one JSON line,
-// last on standard output. The run is traced as in Lambda: a root segment for the function, with the
-// run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS (default
-// 127.0.0.1:2000); nothing listening there costs nothing.
+// last on standard output. It runs under the V8 heap limits Lambda sets for the function's memory
+// (the template's MemorySize, or --memory): the command starts itself again under them.
+// The run is traced as in Lambda. With X-Ray (TRACING unset or xray): a root segment for the
+// function, the run's subsegments under it, sent to the X-Ray daemon at AWS_XRAY_DAEMON_ADDRESS
+// (default 127.0.0.1:2000); nothing listening there costs nothing. With TRACING=otel: spans posted
+// to OTEL_EXPORTER_OTLP_ENDPOINT. With TRACING=off: nothing.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
-import { openLocalSegment } from "../tracing/xray.ts";
+import { getHeapStatistics } from "node:v8";
+import { tracingMode } from "../tracing/choose.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
-import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
+import { lambdaContext, lambdaEnvironment, lambdaHeapFlags, runsUnder, templateMemorySize } from "./lambda-context.ts";
 
-const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]";
+const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>] [--memory <MB>]";
 
 const fail: (message: string) => never = (message) => usageError(USAGE, message);
 
@@ -24,11 +30,34 @@ async function main(): Promise<number> {
   const { values, positionals } = readCommandLine(USAGE, {
     config: { type: "string" },
     timeout: { type: "string", default: "60" },
+    memory: { type: "string" },
   });
   const eventFile = positionals[0];
   if (!eventFile) fail("an event file is required, e.g. events/scheduled.json");
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail("--timeout must be a number of seconds");
+  const memoryMB = values.memory === undefined ? templateMemorySize() : Number(values.memory);
+  if (!Number.isInteger(memoryMB) || memoryMB < 128 || memoryMB > 10_240) {
+    fail("--memory must be a whole number of MB between 128 and 10240, as Lambda allows");
+  }
+  const heapFlags = lambdaHeapFlags(memoryMB);
+  if (!runsUnder(heapFlags)) {
+    // V8 fixes its heap limits at start-up: run again, under Lambda's.
+    const child = spawn(process.execPath, [...heapFlags, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+    const [code] = (await once(child, "exit")) as [number | null];
+    return code ?? 1;
+  }
+  const heapLimitMB = getHeapStatistics().heap_size_limit / 1024 / 1024;
+  // A log line like the handler's, so standard error stays one JSON object per line.
+  process.stderr.write(
+    `${JSON.stringify({
+      level: "info",
+      time: new Date().toISOString(),
+      message: `V8 heap limits of a ${memoryMB} MB Lambda function: ${heapFlags.join(" ")}`,
+      memoryMB,
+      heapLimitMB: Math.round(heapLimitMB),
+    })}\n`,
+  );
   let event: unknown;
   try {
     event = JSON.parse(await readFile(eventFile, "utf8"));
@@ -38,7 +67,7 @@ async function main(): Promise<number> {
 
   const fn = {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "ical-slack-reminder",
-    memoryMB: 512,
+    memoryMB,
     timeoutSeconds,
     region: process.env.AWS_REGION ?? "us-east-1",
   };
@@ -56,7 +85,14 @@ async function main(): Promise<number> {
   } catch (error) {
     return failed(error);
   }
-  const segment = await openLocalSegment(fn.functionName);
+  // X-Ray: a root segment for the function, as Lambda writes one. OpenTelemetry needs none: with no
+  // trace header the run's strategy span starts a trace of its own.
+  let segment: { close(): void } | undefined;
+  try {
+    if (tracingMode(process.env) === "xray") segment = await (await import("../tracing/xray.ts")).openLocalSegment(fn.functionName);
+  } catch (error) {
+    return failed(error);
+  }
   try {
     const result = await handler(event, lambdaContext(fn));
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -64,7 +100,7 @@ async function main(): Promise<number> {
   } catch (error) {
     return failed(error);
   } finally {
-    segment.close();
+    segment?.close();
   }
 }
 

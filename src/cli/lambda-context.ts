@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Context } from "aws-lambda";
+import { parse } from "yaml";
 
 export interface LocalFunction {
   functionName: string;
@@ -43,4 +45,40 @@ export function lambdaContext(fn: LocalFunction): Context {
     fail: unsupported,
     succeed: unsupported,
   };
+}
+
+/**
+ * The V8 heap limits Lambda's Node.js bootstrap gives a function of `memoryMB`: a tenth of the
+ * memory for the young generation (`--max-semi-space-size` is half of it: V8 keeps two semi-spaces),
+ * the rest for the old generation. Without them V8 sizes its heap after the machine's memory
+ * (gigabytes), so memory measured locally would say nothing about memory in Lambda.
+ */
+export function lambdaHeapFlags(memoryMB: number): string[] {
+  const newSpace = Math.floor(memoryMB / 10);
+  const semiSpace = Math.floor(newSpace / 2);
+  const oldSpace = memoryMB - newSpace;
+  return [`--max-semi-space-size=${semiSpace}`, `--max-old-space-size=${oldSpace}`];
+}
+
+/** Whether this process already runs under the heap limits `flags` sets. */
+export function runsUnder(flags: string[], execArgv: readonly string[] = process.execArgv): boolean {
+  return flags.every((flag) => execArgv.includes(flag));
+}
+
+/** The function's `MemorySize` in `template.yaml` (Lambda's default, 128 MB, when it names none). */
+export function templateMemorySize(templatePath = "template.yaml"): number {
+  // Only the function's Properties are needed: intrinsic functions are read as plain text.
+  const tags = ["Ref", "Sub", "GetAtt", "If", "Equals", "Not", "FindInMap"].flatMap((name) =>
+    (["scalar", "seq", "map"] as const).map((collection) => ({
+      tag: `!${name}`,
+      ...(collection === "scalar" ? {} : { collection }),
+      resolve: () => name,
+    })),
+  );
+  const template = parse(readFileSync(templatePath, "utf8"), { customTags: tags, strict: false, logLevel: "silent" }) as {
+    Resources: Record<string, { Type: string; Properties?: { MemorySize?: unknown } }>;
+  };
+  const fn = Object.values(template.Resources).find((r) => r.Type === "AWS::Serverless::Function");
+  const size = Number(fn?.Properties?.MemorySize ?? 128);
+  return Number.isInteger(size) && size >= 128 ? size : 128;
 }

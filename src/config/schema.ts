@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
 
 function isRegExp(source: string): boolean {

@@ -67,6 +67,28 @@ describe("npm run invoke", () => {
     expect(JSON.stringify(daemon.documents)).not.toMatch(/token123|webhooksecret/);
   });
 
+  it("runs the handler under the V8 heap limits Lambda sets for the template's MemorySize, or for --memory", async () => {
+    // Act
+    const fromTemplate = await runCli("src/cli/invoke.ts", ["events/dry-run.json", "--config", configFile]);
+    const small = await runCli("src/cli/invoke.ts", ["events/dry-run.json", "--config", configFile, "--memory", "128"]);
+
+    // Assess: 512 MB → new space 51 MB (semi-spaces of 25), old space 461; 128 MB → 12 (6), 116
+    const limits = (run: { stderr: string }) =>
+      run.stderr.trim().split("\n").map((line) => JSON.parse(line)).find((l) => l.heapLimitMB !== undefined);
+    expect(fromTemplate.code).toBe(0);
+    expect(small.code).toBe(0);
+    expect(limits(fromTemplate)).toMatchObject({
+      memoryMB: 512,
+      message: "V8 heap limits of a 512 MB Lambda function: --max-semi-space-size=25 --max-old-space-size=461",
+    });
+    expect(limits(small)).toMatchObject({ memoryMB: 128, message: expect.stringContaining("--max-semi-space-size=6 --max-old-space-size=116") });
+    // The limits took effect: V8's heap limit is the old space plus the young generation, not the
+    // gigabytes it would derive from this machine's memory.
+    expect(limits(fromTemplate).heapLimitMB).toBeGreaterThanOrEqual(461);
+    expect(limits(fromTemplate).heapLimitMB).toBeLessThanOrEqual(512 + 80);
+    expect(limits(small).heapLimitMB).toBeLessThanOrEqual(128 + 20);
+  });
+
   it("prints Lambda's error shape and exits non-zero for an unusable event", async () => {
     // Prepare
     const event = join(dir, "bad.json");
@@ -104,7 +126,7 @@ describe("npm run invoke, given what it cannot use", () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      "Unknown option '--timout'\nusage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>]\n",
+      "Unknown option '--timout'\nusage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>] [--memory <MB>]\n",
     );
   });
 });
