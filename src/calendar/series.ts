@@ -53,9 +53,33 @@ function sequenceOf(component: Component): number {
   return Number.isFinite(value) ? value : 0;
 }
 
+/**
+ * Rules already checked, and what was wrong with them: feeds repeat the same few rules
+ * (`FREQ=WEEKLY;BYDAY=MO`) across thousands of events, and building rrule-temporal's parser for
+ * each is slow. Bounded, so a hostile feed of distinct rules costs no memory.
+ */
+const checkedRules = new Map<string, Error | undefined>();
+const MAX_CHECKED_RULES = 10_000;
+
 /** Checks an RRULE the way the expansion will use it, so a broken one skips only its event. */
 function checkRule(value: string): string {
   const rule = value.trim().replace(/^RRULE:/i, "");
+  if (!checkedRules.has(rule)) {
+    let problem: Error | undefined;
+    try {
+      parseRule(rule, value);
+    } catch (error) {
+      problem = error as Error;
+    }
+    if (checkedRules.size >= MAX_CHECKED_RULES) checkedRules.clear();
+    checkedRules.set(rule, problem);
+  }
+  const problem = checkedRules.get(rule);
+  if (problem) throw problem;
+  return rule;
+}
+
+function parseRule(rule: string, value: string): void {
   if (!/(^|;)FREQ=/i.test(rule)) throw new Error(`RRULE "${value}" has no FREQ`);
   for (const part of rule.split(";")) {
     const name = part.split("=")[0]?.trim().toUpperCase() ?? "";
@@ -63,7 +87,6 @@ function checkRule(value: string): string {
   }
   // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
   new RRuleTemporal({ rruleString: `RRULE:${rule.replace(/UNTIL=[^;]*/i, "COUNT=1")}`, dtstart: CHECK_START });
-  return rule;
 }
 
 /** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */
