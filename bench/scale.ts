@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
+import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import type { RunResult } from "../src/run/result.ts";
 import type { ResourceUsage } from "./resource-usage.ts";
 import { startWorkloadProcess } from "./workload-process.ts";
@@ -52,20 +53,12 @@ function count(name: keyof typeof values, min: number): number {
 
 const feeds = count("feeds", 1);
 const concurrency = count("concurrency", 1);
-const memoryMb = count("memory-mb", 64);
+const memoryMb = count("memory-mb", 128);
 const cpuTargetS = Number(values["cpu-s"]);
 if (!(cpuTargetS > 0)) usageError(USAGE, `--cpu-s must be a number of seconds above 0, not "${values["cpu-s"]}"`);
 const minLatency = count("min-latency", 0);
 const maxLatency = count("max-latency", 0);
 if (minLatency > maxLatency) usageError(USAGE, "--min-latency must not be above --max-latency");
-
-/**
- * The V8 limits Lambda's Node.js runtime derives from the function's memory: semi-spaces of 5 % of
- * it (new space, two of them, 10 %) and old space 90 %: 12 and 230 MB for 256 MB.
- */
-function lambdaHeapFlags(memory: number): string[] {
-  return [`--max-semi-space-size=${Math.floor(memory * 0.05)}`, `--max-old-space-size=${Math.floor(memory * 0.9)}`];
-}
 
 /** One measured `invoke` process. */
 interface Invocation {
@@ -130,13 +123,26 @@ async function main(): Promise<void> {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      [...(process.env.SCALE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`] : []), "--import", join(ROOT, "bench/resource-usage.ts"), join(ROOT, "src/cli/invoke.ts"), eventFile, "--config", configFile, "--timeout", "600"],
+      [
+        // The heap limits as node flags, so invoke runs under them at once instead of starting again.
+        ...heapFlags,
+        ...(process.env.SCALE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`] : []),
+        "--import",
+        join(ROOT, "bench/resource-usage.ts"),
+        join(ROOT, "src/cli/invoke.ts"),
+        eventFile,
+        "--config",
+        configFile,
+        "--timeout",
+        "600",
+        "--memory",
+        String(memoryMb),
+      ],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", log],
         env: {
           ...process.env,
-          NODE_OPTIONS: [process.env.NODE_OPTIONS, ...heapFlags].filter(Boolean).join(" "),
           RESOURCE_USAGE_FILE: usageFile,
           AWS_XRAY_DAEMON_ADDRESS: xray.address,
         },
