@@ -8,6 +8,7 @@ import { selectLedger } from "./ledger/select.ts";
 import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
+import { POST_TIMEOUT_MS } from "./run/deadline.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
@@ -69,7 +70,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
-      poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: 10_000 }),
+      poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: POST_TIMEOUT_MS }),
       tracer: redactingTracer(await tracing.forInvocation(), redactor),
       log: runLog,
       clock: messageClock(request),

@@ -133,6 +133,14 @@ const ledger = z.strictObject(
   expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
 );
 
+const limits = z.strictObject(
+  {
+    remindersPerFeed: wholeNumber(1, 10_000).default(50),
+    remindersPerRun: wholeNumber(1, 100_000).default(2_000),
+  },
+  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
+);
+
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
@@ -161,6 +169,7 @@ export const configSchema = z
       .min(1, "needs at least one feed"),
     fetch: fetchLimits.default({ timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
     ledger: ledger.optional(),
+    limits: limits.default({ remindersPerFeed: 50, remindersPerRun: 2_000 }),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.

@@ -56,7 +56,14 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
         onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
       })
     : Deadline.none();
-  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal });
+  const stages = createStages({
+    ...edges,
+    window,
+    dryRun: plan.dryRun,
+    tally,
+    signal: deadline.signal,
+    limits: { perFeed: plan.config.limits.remindersPerFeed, perRun: plan.config.limits.remindersPerRun },
+  });
 
   try {
     await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {
