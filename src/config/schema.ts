@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
+import { compileTitlePattern, patternProblem, type TitlePattern } from "./pattern.ts";
 
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source, "iu");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Says what a field holds, in the product's words: `is required: …` when it is missing, `must be …`
@@ -53,7 +46,10 @@ const leadMinutes = z
 
 const pattern = z
   .string(expecting('a regular expression written as a string, e.g. "standup|retro"'))
-  .refine(isRegExp, "is not a valid regular expression");
+  .superRefine((source, ctx) => {
+    const problem = patternProblem(source);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const allDay = z.strictObject(
   {
@@ -235,12 +231,12 @@ export interface Feed {
   webhook: string;
   leadMinutes: readonly number[];
   timezone: string;
-  include: RegExp | undefined;
-  exclude: RegExp | undefined;
+  include: TitlePattern | undefined;
+  exclude: TitlePattern | undefined;
   allDay: AllDayPolicy;
 }
 
-/** Applies the top-level defaults to each feed. Patterns match case-insensitively. */
+/** Applies the top-level defaults to each feed. Patterns match case-insensitively, in linear time. */
 export function feedsOf(config: Config): Feed[] {
   return config.feeds.map((f) => ({
     id: f.id,
@@ -249,8 +245,8 @@ export function feedsOf(config: Config): Feed[] {
     webhook: f.webhook,
     leadMinutes: f.leadMinutes ?? config.leadMinutes,
     timezone: f.timezone ?? config.timezone,
-    include: f.include === undefined ? undefined : new RegExp(f.include, "iu"),
-    exclude: f.exclude === undefined ? undefined : new RegExp(f.exclude, "iu"),
+    include: f.include === undefined ? undefined : compileTitlePattern(f.include),
+    exclude: f.exclude === undefined ? undefined : compileTitlePattern(f.exclude),
     allDay: f.allDay ?? config.allDay,
   }));
 }

@@ -16,7 +16,7 @@ export interface Excess {
   /** Which limit it was, as the user configures it. */
   limit: "remindersPerFeed" | "remindersPerRun";
   max: number;
-  /** The event (title) with the most reminders among those dropped, and how many it had. */
+  /** The event title with the most reminders among those dropped, and how many it had. */
   top: { summary: string; count: number };
 }
 
@@ -52,7 +52,8 @@ function busiest(reminders: readonly Reminder[]): { summary: string; count: numb
   const counts = new Map<string, number>();
   let top = { summary: "", count: 0 };
   for (const reminder of reminders) {
-    const key = reminder.occurrence.uid;
+    // By title: what the user recognises, and what a runaway series or a generated flood shares.
+    const key = reminder.occurrence.summary || reminder.occurrence.uid;
     const count = (counts.get(key) ?? 0) + 1;
     counts.set(key, count);
     if (count > top.count) top = { summary: reminder.occurrence.summary || reminder.occurrence.uid, count };
