@@ -37,6 +37,7 @@ function fetcherFor(config: Config): FeedFetcher {
       maxBytes: config.fetch.maxBytes,
       attempts: config.fetch.attempts,
       cache: feedCache,
+      ...(settings.runtimeApi ? { runtimeApi: settings.runtimeApi } : {}),
     });
     fetchers.set(key, fetcher);
   }
