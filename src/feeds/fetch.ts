@@ -4,6 +4,7 @@ import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
 import { FeedCache } from "./cache.ts";
 import { allowed, guardedLookup, isIpLiteral, isPublicAddress, type RedirectGuard, resolveHost, type Resolve } from "./addresses.ts";
+import { decodeFeed } from "./decode.ts";
 import { createFeedDispatcher } from "./dispatcher.ts";
 import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
@@ -120,6 +121,11 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
   async function download(feed: FeedSource, signal: AbortSignal, started: number): Promise<FeedBody> {
     const cached = cache?.get(feed.url);
     let url = new URL(feed.url);
+    // `https://user:pass@host/…` (how Nextcloud and other CalDAV servers share a private
+    // calendar) is HTTP Basic authentication; fetch-style clients refuse credentials in a URL.
+    const origin = url.origin;
+    const authorization = basicAuthorization(url);
+    url = withoutCredentials(url);
     let redirects = 0;
     let attempt = 1;
     /** Set at the first redirect, from the address the configured URL stands for. */
@@ -131,7 +137,9 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
       if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(url, { method: "GET", dispatcher: guard ? guarded[guard] : dispatcher, signal, headers: { ...HEADERS, ...conditional } });
+        // The credentials go to the configured origin only, never to where a redirect leads.
+        const auth = authorization && url.origin === origin ? { authorization } : {};
+        response = await request(url, { method: "GET", dispatcher: guard ? guarded[guard] : dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
       } catch (error) {
         const code = errorCode(error);
         if (code === "ERR_INTERNAL_ADDRESS") throw internalRedirect(feed.id, redirectedFrom, url, error);
@@ -160,7 +168,7 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
         const refused = refusedTarget(decision.follow, guard);
         if (refused) throw new FeedFetchError(feed.id, `${host} redirected to ${decision.follow.host}, ${refused}`, { status });
         redirectedFrom = host;
-        url = decision.follow;
+        url = withoutCredentials(decision.follow);
         continue;
       }
 
@@ -253,6 +261,21 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
   };
 }
 
+function basicAuthorization(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
+function withoutCredentials(url: URL): URL {
+  if (!url.username && !url.password) return url;
+  const bare = new URL(url);
+  bare.username = "";
+  bare.password = "";
+  return bare;
+}
+
 const INTERNAL_REFUSAL =
   "an internal address; refused: a calendar server's redirect may not lead into the network the function runs in (loopback, private, link-local, metadata). Use the calendar's final public address";
 
@@ -286,7 +309,7 @@ async function readBody(
     }
     chunks.push(chunk as Buffer);
   }
-  return { text: Buffer.concat(chunks).toString("utf8"), bytes };
+  return { text: decodeFeed(Buffer.concat(chunks), header(response.headers, "content-type")), bytes };
 }
 
 export { FeedCache, hostOf };
