@@ -87,3 +87,4 @@ for (const strategy of ["pipelined", "serial"] as const) {
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+await import("./delivery-faults.ts");

@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(
       `workload: ${feeds} feeds of ${(workload.calendarBytes / 1024).toFixed(1)} KB on ${feeds} loopback hosts, ` +
-        `latencies ${minLatency}–${maxLatency} ms, concurrency ${concurrency}; NODE_OPTIONS=${heapFlags.join(" ")}\n\n`,
+        `latencies ${minLatency}–${maxLatency} ms, concurrency ${concurrency}; V8 limits of a ${memoryMb} MB function: ${heapFlags.join(" ")}\n\n`,
     );
     // The same process over one feed first: what starting it costs, whatever the feeds.
     const base = await invoke(1);

@@ -60,16 +60,22 @@ export class SlackDeliveryError extends Error {
   readonly status: number | undefined;
   /** Seconds Slack asked us to wait (429 Retry-After), when it said. */
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * The request may have reached Slack, but no answer came (a timeout, a connection dropped after
+   * the request was written): the message may have been posted, so it must not be sent again.
+   */
+  readonly outcomeUnknown: boolean;
   constructor(
     webhook: string,
     message: string,
-    options: ErrorOptions & { transient?: boolean; status?: number; retryAfterSeconds?: number } = {},
+    options: ErrorOptions & { transient?: boolean; status?: number; retryAfterSeconds?: number; outcomeUnknown?: boolean } = {},
   ) {
     super(message, options);
     this.webhook = webhook;
     this.transient = options.transient ?? false;
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 

@@ -20,6 +20,8 @@ export interface Settings {
    * `info` log line, only when `LOG_LEVEL` lets `info` through.
    */
   metricsFd: 1 | 2 | undefined;
+  /** `host:port` of the Lambda runtime API, which no feed redirect may reach. */
+  runtimeApi: string | undefined;
 }
 
 /** A whole number from the environment, or `fallback` when unset. */
@@ -88,5 +90,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     scheduleMinutes: wholeNumber(env, "SCHEDULE_MINUTES", 1, undefined),
     parametersMaxAgeSeconds: wholeNumber(env, "POWERTOOLS_PARAMETERS_MAX_AGE", 0, DEFAULT_MAX_AGE_SECONDS) as number,
     metricsFd: env.AWS_LAMBDA_RUNTIME_API ? 1 : VERBOSE.has(logLevel) ? 2 : undefined,
+    runtimeApi: env.AWS_LAMBDA_RUNTIME_API?.trim() || undefined,
   };
 }

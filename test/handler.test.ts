@@ -61,7 +61,7 @@ describe("handler", () => {
         strategy: name === "manual-serial.json" ? "serial" : "pipelined",
         reference: "2026-03-12T14:50:00Z",
         feeds: { total: 2, ok: 1, failed: 1, unchanged: 0, skipped: 0 },
-        reminders: { due: 2, sent: 2, duplicate: 0, failed: 0 },
+        reminders: { due: 2, sent: 2, duplicate: 0, failed: 0, unknown: 0 },
         durationMs: expect.any(Number),
         errors: [{ feed: "gone", message: expect.stringMatching(/HTTP 404 from 127\.0\.0\.1:\d+/) }],
       });
@@ -94,7 +94,7 @@ describe("handler", () => {
     const result = await handler(event("scheduled.json"));
 
     // Assess
-    expect(result.reminders).toEqual({ due: 2, sent: 1, duplicate: 0, failed: 1 });
+    expect(result.reminders).toEqual({ due: 2, sent: 1, duplicate: 0, failed: 1, unknown: 0 });
     expect(result.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/no_service/) }]);
     expect(JSON.stringify(result)).not.toContain("hooksecret");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/log.ts";
+import { createLogger, MAX_LOG_LINE } from "../src/log.ts";
 import { SecretRedactor } from "../src/secrets/redact.ts";
 
 const webhook = "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx";
@@ -30,5 +30,22 @@ describe("createLogger", () => {
     const log = createLogger("info", new SecretRedactor().redact, { write: (line: string) => void lines.push(line) });
     log.info({ feed: "platform" }, `fetched ${feed}`);
     expect(JSON.parse(lines[0] ?? "")).toMatchObject({ message: `fetched ${feed}` });
+  });
+});
+
+describe("log line size", () => {
+  it("cuts a line that quotes a 10 MB calendar line to a few KB, keeping what it is about", () => {
+    // Prepare
+    const lines: string[] = [];
+    const log = createLogger("info", undefined, { write: (line: string) => void lines.push(line) });
+
+    // Act
+    log.warn({ feed: "huge" }, `line 1 is not a property: ${"X".repeat(10 * 1024 * 1024)}`);
+    log.warn({ feed: "many", fields: Array.from({ length: 2_000 }, (_, i) => `field ${i}`) }, "many fields");
+
+    // Assess
+    expect(lines.every((line) => line.length <= MAX_LOG_LINE)).toBe(true);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "warn", feed: "huge", message: expect.stringMatching(/^line 1 is not a property: X+… \(\d+ more characters cut\)$/) });
+    expect(JSON.parse(lines[1] ?? "")).toMatchObject({ level: "warn", message: "many fields", truncated: expect.any(Number) });
   });
 });

@@ -11,7 +11,7 @@ const result: RunResult = {
   strategy: "serial",
   reference: "2026-03-12T14:50:00Z",
   feeds: { total: 7, ok: 3, failed: 1, unchanged: 2, skipped: 3 },
-  reminders: { due: 5, sent: 4, duplicate: 0, failed: 1 },
+  reminders: { due: 5, sent: 4, duplicate: 0, failed: 1, unknown: 0 },
   durationMs: 812,
   errors: [],
 };
@@ -32,6 +32,7 @@ describe("runMetrics", () => {
             Metrics: expect.arrayContaining([
               { Name: "RemindersFailed", Unit: "Count" },
               { Name: "RemindersSent", Unit: "Count" },
+              { Name: "RemindersUnknown", Unit: "Count" },
               { Name: "FeedsFailed", Unit: "Count" },
               { Name: "FeedsSkipped", Unit: "Count" },
               { Name: "RunDuration", Unit: "Milliseconds" },
@@ -48,6 +49,7 @@ describe("runMetrics", () => {
       strategy: "serial",
       RemindersSent: 4,
       RemindersFailed: 1,
+      RemindersUnknown: 0,
       FeedsFailed: 1,
       FeedsUnchanged: 2,
       FeedsSkipped: 3,

@@ -1,14 +1,7 @@
 import * as z from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
+import { compileTitlePattern, patternProblem, type TitlePattern } from "./pattern.ts";
 
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source, "iu");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Says what a field holds, in the product's words: `is required: …` when it is missing, `must be …`
@@ -53,7 +46,10 @@ const leadMinutes = z
 
 const pattern = z
   .string(expecting('a regular expression written as a string, e.g. "standup|retro"'))
-  .refine(isRegExp, "is not a valid regular expression");
+  .superRefine((source, ctx) => {
+    const problem = patternProblem(source);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const allDay = z.strictObject(
   {
@@ -197,6 +193,14 @@ const digest = z
     }
   });
 
+const limits = z.strictObject(
+  {
+    remindersPerFeed: wholeNumber(1, 10_000).default(50),
+    remindersPerRun: wholeNumber(1, 100_000).default(2_000),
+  },
+  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
+);
+
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
@@ -227,6 +231,7 @@ export const configSchema = z
     ledger: ledger.optional(),
     notices: notices.optional(),
     digests: z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]')).optional(),
+    limits: limits.default({ remindersPerFeed: 50, remindersPerRun: 2_000 }),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
@@ -343,14 +348,14 @@ export interface Feed {
   webhook: string;
   leadMinutes: readonly number[];
   timezone: string;
-  include: RegExp | undefined;
-  exclude: RegExp | undefined;
+  include: TitlePattern | undefined;
+  exclude: TitlePattern | undefined;
   allDay: AllDayPolicy;
   /** Change notices for this feed; undefined when off. */
   notices?: NoticePolicy | undefined;
 }
 
-/** Applies the top-level defaults to each feed. Patterns match case-insensitively. */
+/** Applies the top-level defaults to each feed. Patterns match case-insensitively, in linear time. */
 export function feedsOf(config: Config): Feed[] {
   return config.feeds.map((f) => ({
     id: f.id,
@@ -359,8 +364,8 @@ export function feedsOf(config: Config): Feed[] {
     webhook: f.webhook,
     leadMinutes: f.leadMinutes ?? config.leadMinutes,
     timezone: f.timezone ?? config.timezone,
-    include: f.include === undefined ? undefined : new RegExp(f.include, "iu"),
-    exclude: f.exclude === undefined ? undefined : new RegExp(f.exclude, "iu"),
+    include: f.include === undefined ? undefined : compileTitlePattern(f.include),
+    exclude: f.exclude === undefined ? undefined : compileTitlePattern(f.exclude),
     allDay: f.allDay ?? config.allDay,
     notices: f.notices ?? config.notices,
   }));

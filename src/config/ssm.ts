@@ -45,10 +45,23 @@ export interface ParameterStore {
   resolveSecrets: SecretResolver;
 }
 
+/**
+ * SSM's error text, made safe to quote. It is shown before the configuration (and so the redactor's
+ * list of secrets) is known, and a message may echo what was sent: a value, a URL, a token. URLs
+ * and token-like runs are replaced, ARNs keep their resource type only, and the text is cut short.
+ */
+export function redactSsmText(text: string): string {
+  const cleaned = text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, "[redacted URL]")
+    .replace(/\barn:aws[a-z-]*:([a-z0-9-]+):[^\s,;]*/gi, "arn:aws:$1:[redacted]")
+    .replace(/[A-Za-z0-9+/=_-]{24,}/g, "[redacted]");
+  return cleaned.length > 300 ? `${cleaned.slice(0, 299)}…` : cleaned;
+}
+
 function describeSsmFailure(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause ?? error;
   const name = (cause as Error).name ?? "Error";
-  const message = (cause as Error).message ?? String(cause);
+  const message = redactSsmText((cause as Error).message ?? String(cause));
   const hint =
     name === "AccessDeniedException"
       ? "; allow ssm:GetParameter and ssm:GetParameters on it (template.yaml, SecretsPath)"

@@ -1,5 +1,6 @@
 import { rootCertificates } from "node:tls";
 import { Agent, type Dispatcher, interceptors } from "undici";
+import type { guardedLookup } from "./addresses.ts";
 
 /** How the shared connection pool behaves. */
 export interface DispatcherOptions {
@@ -9,6 +10,8 @@ export interface DispatcherOptions {
   connectionsPerOrigin?: number;
   /** Extra certificate authority to trust (PEM), for a private PKI; the system's are kept. */
   ca?: string;
+  /** Replaces node's DNS lookup at connect time (the redirect guard of `addresses.ts`). */
+  lookup?: ReturnType<typeof guardedLookup>;
 }
 
 /**
@@ -29,6 +32,7 @@ export function createFeedDispatcher(options: DispatcherOptions): Dispatcher {
       timeout: options.timeoutMs,
       // Added to node's default list, so a private authority extends the system's trust.
       ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
     },
   });
   return agent.compose(interceptors.decompress());

@@ -3,6 +3,8 @@ import { type Dispatcher, request } from "undici";
 import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
 import { FeedCache } from "./cache.ts";
+import { allowed, guardedLookup, isIpLiteral, isPublicAddress, type RedirectGuard, resolveHost, type Resolve } from "./addresses.ts";
+import { decodeFeed } from "./decode.ts";
 import { createFeedDispatcher } from "./dispatcher.ts";
 import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
@@ -72,6 +74,14 @@ export interface FeedFetcherOptions {
   ca?: string;
   /** Replaces the shared dispatcher. */
   dispatcher?: Dispatcher;
+  /**
+   * Resolves the configured URL's host, to tell whether the feed lives on a public address (then
+   * its redirects may lead only to public ones) or an internal one its owner chose. Default
+   * `dns.lookup`; tests hand in one that calls a loopback server public.
+   */
+  resolve?: Resolve;
+  /** `host:port` of the Lambda runtime API (`AWS_LAMBDA_RUNTIME_API`): no redirect may lead there. */
+  runtimeApi?: string;
 }
 
 const HEADERS = {
@@ -97,6 +107,12 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
       ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
     });
+  // Redirect hops connect through dispatchers whose DNS lookup refuses what the guard forbids.
+  const guarded: Record<RedirectGuard, Dispatcher> = {
+    "public-only": options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}), lookup: guardedLookup("public-only") }),
+    "no-metadata": options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}), lookup: guardedLookup("no-metadata") }),
+  };
+  const resolve = options.resolve ?? resolveHost;
   const deadlineMs = options.deadlineMs ?? 2 * options.timeoutMs;
   const baseDelayMs = options.retryDelayMs ?? 500;
   const wait = options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
@@ -105,17 +121,28 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
   async function download(feed: FeedSource, signal: AbortSignal, started: number): Promise<FeedBody> {
     const cached = cache?.get(feed.url);
     let url = new URL(feed.url);
+    // `https://user:pass@host/…` (how Nextcloud and other CalDAV servers share a private
+    // calendar) is HTTP Basic authentication; fetch-style clients refuse credentials in a URL.
+    const origin = url.origin;
+    const authorization = basicAuthorization(url);
+    url = withoutCredentials(url);
     let redirects = 0;
     let attempt = 1;
+    /** Set at the first redirect, from the address the configured URL stands for. */
+    let guard: RedirectGuard | undefined;
+    let redirectedFrom = "";
     for (;;) {
       const conditional: Record<string, string> = {};
       if (cached?.etag) conditional["if-none-match"] = cached.etag;
       if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(url, { method: "GET", dispatcher, signal, headers: { ...HEADERS, ...conditional } });
+        // The credentials go to the configured origin only, never to where a redirect leads.
+        const auth = authorization && url.origin === origin ? { authorization } : {};
+        response = await request(url, { method: "GET", dispatcher: guard ? guarded[guard] : dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
       } catch (error) {
         const code = errorCode(error);
+        if (code === "ERR_INTERNAL_ADDRESS") throw internalRedirect(feed.id, redirectedFrom, url, error);
         if (!signal.aborted && isRetryableNetworkError(code) && attempt < options.attempts) {
           await wait(retryDelayMs(attempt, undefined, Date.now(), baseDelayMs), signal);
           attempt += 1;
@@ -137,7 +164,11 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
         }
         const decision = redirectTarget(url, header(response.headers, "location"));
         if ("refuse" in decision) throw new FeedFetchError(feed.id, `${host} ${decision.refuse}`, { status });
-        url = decision.follow;
+        guard ??= await guardFor(new URL(feed.url));
+        const refused = refusedTarget(decision.follow, guard);
+        if (refused) throw new FeedFetchError(feed.id, `${host} redirected to ${decision.follow.host}, ${refused}`, { status });
+        redirectedFrom = host;
+        url = withoutCredentials(decision.follow);
         continue;
       }
 
@@ -184,6 +215,30 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
     }
   }
 
+  /** A feed on a public address may be redirected only to public ones; any feed never to metadata. */
+  async function guardFor(configured: URL): Promise<RedirectGuard> {
+    try {
+      const addresses = await resolve(configured.hostname);
+      return addresses.length > 0 && addresses.every(isPublicAddress) ? "public-only" : "no-metadata";
+    } catch {
+      return "public-only";
+    }
+  }
+
+  /** Why a redirect target is refused before connecting (an IP literal, the runtime API), if it is. */
+  function refusedTarget(target: URL, guard: RedirectGuard): string | undefined {
+    const literal = target.hostname.replace(/^\[|\]$/g, "");
+    const port = target.port || (target.protocol === "https:" ? "443" : "80");
+    if (options.runtimeApi) {
+      const [apiHost, apiPort] = options.runtimeApi.split(/:(?=\d+$)/);
+      const local = literal === "localhost" || !isPublicAddress(literal);
+      if (port === apiPort && (literal === apiHost || local)) return INTERNAL_REFUSAL;
+    }
+    // net.connect does not look up an IP literal, so the connect-time check never sees it.
+    if (isIpLiteral(literal) && !allowed(literal, guard)) return INTERNAL_REFUSAL;
+    return undefined;
+  }
+
   return {
     async fetchFeed(feed, signal) {
       const started = performance.now();
@@ -204,6 +259,28 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
       }
     },
   };
+}
+
+function basicAuthorization(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
+function withoutCredentials(url: URL): URL {
+  if (!url.username && !url.password) return url;
+  const bare = new URL(url);
+  bare.username = "";
+  bare.password = "";
+  return bare;
+}
+
+const INTERNAL_REFUSAL =
+  "an internal address; refused: a calendar server's redirect may not lead into the network the function runs in (loopback, private, link-local, metadata). Use the calendar's final public address";
+
+function internalRedirect(feedId: string, from: string, to: URL, error: unknown): FeedFetchError {
+  return new FeedFetchError(feedId, `${from || hostOf(to)} redirected to ${to.host}, ${INTERNAL_REFUSAL}`, { cause: error });
 }
 
 /**
@@ -232,7 +309,7 @@ async function readBody(
     }
     chunks.push(chunk as Buffer);
   }
-  return { text: Buffer.concat(chunks).toString("utf8"), bytes };
+  return { text: decodeFeed(Buffer.concat(chunks), header(response.headers, "content-type")), bytes };
 }
 
 export { FeedCache, hostOf };

@@ -1,8 +1,12 @@
-import { IdempotencyConfig, IdempotencyItemAlreadyExistsError } from "@aws-lambda-powertools/idempotency";
+import {
+  IdempotencyConfig,
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+} from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describeError, LedgerError } from "../errors.ts";
-import { type Ledger, REMEMBER_SECONDS } from "./ledger.ts";
+import { type Ledger, type LedgerState, REMEMBER_SECONDS } from "./ledger.ts";
 
 export interface DynamoLedgerOptions {
   /** The table: partition key `id` (String), TTL attribute `expiration`. */
@@ -17,6 +21,10 @@ export interface DynamoLedgerOptions {
  * its conditional writes: a claim is a put that succeeds only when the id is absent, expired, or
  * an in-progress claim whose run has run out of time. The key is a hash of the reminder's id, so
  * the table holds no calendar text.
+ *
+ * States beyond the claim are COMPLETED records whose data says which (`sending`, `delivered`,
+ * `rejected`): a COMPLETED record is never given out again, which is what "sending" must be — the
+ * post may have reached Slack.
  *
  * We use the persistence layer rather than `makeIdempotent`: one Slack message carries several
  * reminders, so one post needs several claims — which the wrapper, one key per call, cannot express.
@@ -37,6 +45,26 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
       `could not ${action} in the ledger table "${options.table}" (${describeError(error)}); check that it exists and that the function may use it`,
       { cause: error },
     );
+
+  async function stateOf(id: string): Promise<LedgerState> {
+    let record: Awaited<ReturnType<typeof persistence.getRecord>>;
+    try {
+      record = await persistence.getRecord({ id });
+    } catch (error) {
+      if (error instanceof IdempotencyItemNotFoundError) return { state: "free" };
+      throw error;
+    }
+    const status = record.getStatus();
+    if (status === "EXPIRED") return { state: "free" };
+    if (status === "INPROGRESS") {
+      const until = record.inProgressExpiryTimestamp;
+      return until !== undefined && until < Date.now() ? { state: "free" } : { state: "claimed", until };
+    }
+    const data = record.getResponse() as { state?: string; until?: number } | undefined;
+    if (data?.state === "sending") return { state: "sending", until: data.until };
+    if (data?.state === "rejected") return { state: "rejected" };
+    return { state: "delivered" };
+  }
 
   return {
     async claim(ids, holdMs) {
@@ -59,12 +87,39 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
       }
       return held;
     },
+    async sending(ids, until) {
+      try {
+        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "sending", until })));
+      } catch (error) {
+        throw failure("mark reminders as being sent", error);
+      }
+    },
     async done(ids) {
       try {
-        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { delivered: true })));
+        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "delivered", delivered: true })));
       } catch (error) {
         throw failure("mark reminders delivered", error);
       }
+    },
+    async rejected(ids) {
+      try {
+        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "rejected" })));
+      } catch (error) {
+        throw failure("mark reminders refused by Slack", error);
+      }
+    },
+    async states(ids) {
+      const states = new Map<string, LedgerState>();
+      try {
+        await Promise.all(
+          ids.map(async (id) => {
+            states.set(id, await stateOf(id));
+          }),
+        );
+      } catch (error) {
+        throw failure("read reminders", error);
+      }
+      return states;
     },
     async release(ids) {
       try {

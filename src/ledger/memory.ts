@@ -1,4 +1,6 @@
-import type { Ledger } from "./ledger.ts";
+import type { Ledger, LedgerState } from "./ledger.ts";
+
+type Status = "claimed" | "sending" | "done" | "rejected";
 
 /**
  * A ledger in the process's memory: exactly-once within one process (`npm start`, tests), with
@@ -6,26 +8,51 @@ import type { Ledger } from "./ledger.ts";
  */
 export function createMemoryLedger(now: () => number = Date.now): Ledger & {
   /** The state of each id, for tests. */
-  readonly entries: ReadonlyMap<string, { status: "claimed" | "done"; until: number }>;
+  readonly entries: ReadonlyMap<string, { status: Status; until: number }>;
 } {
-  const entries = new Map<string, { status: "claimed" | "done"; until: number }>();
+  const entries = new Map<string, { status: Status; until: number }>();
+  const mark = (ids: readonly string[], status: Status) => {
+    for (const id of ids) entries.set(id, { status, until: Number.POSITIVE_INFINITY });
+  };
   return {
     entries,
     async claim(ids, holdMs) {
       const held = new Set<string>();
       for (const id of ids) {
         const entry = entries.get(id);
-        if (entry && (entry.status === "done" || entry.until > now())) continue;
+        // Only a lapsed claim is given out again: "sending" may have reached Slack.
+        if (entry && (entry.status !== "claimed" || entry.until > now())) continue;
         entries.set(id, { status: "claimed", until: now() + holdMs });
         held.add(id);
       }
       return held;
     },
+    async sending(ids, until) {
+      for (const id of ids) entries.set(id, { status: "sending", until });
+    },
     async done(ids) {
-      for (const id of ids) entries.set(id, { status: "done", until: Number.POSITIVE_INFINITY });
+      mark(ids, "done");
+    },
+    async rejected(ids) {
+      mark(ids, "rejected");
     },
     async release(ids) {
-      for (const id of ids) if (entries.get(id)?.status === "claimed") entries.delete(id);
+      for (const id of ids) {
+        const status = entries.get(id)?.status;
+        if (status === "claimed" || status === "sending") entries.delete(id);
+      }
+    },
+    async states(ids) {
+      const states = new Map<string, LedgerState>();
+      for (const id of ids) {
+        const entry = entries.get(id);
+        if (!entry || (entry.status === "claimed" && entry.until <= now())) states.set(id, { state: "free" });
+        else if (entry.status === "claimed") states.set(id, { state: "claimed", until: entry.until });
+        else if (entry.status === "done") states.set(id, { state: "delivered" });
+        else if (entry.status === "sending") states.set(id, { state: "sending", until: entry.until });
+        else states.set(id, { state: entry.status });
+      }
+      return states;
     },
   };
 }

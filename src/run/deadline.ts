@@ -15,8 +15,11 @@ export interface DeadlineOptions {
   abortAtMs?: number;
 }
 
-/** The longest one Slack post may take (the poster's timeout). */
-export const POST_TIMEOUT_MS = 10_000;
+/**
+ * The longest one Slack post may take (the poster's timeout). Slack usually answers within a
+ * second, but several under load; a post given up on is not tried again (it may have arrived).
+ */
+export const POST_TIMEOUT_MS = 15_000;
 
 /**
  * The safety margin for a run: one whole feed download (its timeout) plus one Slack post (its

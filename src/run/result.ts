@@ -12,7 +12,8 @@ export interface RunResult {
   /** `unchanged`: feeds (counted in `ok`) that answered 304 Not Modified and were not downloaded again. */
   /** `skipped`: not attempted because the function's time was running out. */
   feeds: { total: number; ok: number; failed: number; unchanged: number; skipped: number };
-  reminders: { due: number; sent: number; duplicate: number; failed: number };
+  /** `unknown`: posts whose answer never came (or a stopped run's): maybe posted, not sent again. */
+  reminders: { due: number; sent: number; duplicate: number; failed: number; unknown: number };
   /** Change notices; present when a feed has them configured. */
   notices?: { sent: number; failed: number };
   /** Present when digests are configured; `duplicate`: due in this run's window, posted by another run. */
@@ -24,7 +25,7 @@ export interface RunResult {
 /** Counts what a run did, as it happens; strategies report into it from concurrent work. */
 export class RunTally {
   readonly feeds = { total: 0, ok: 0, failed: 0, unchanged: 0, skipped: 0 };
-  readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0 };
+  readonly reminders = { due: 0, sent: 0, duplicate: 0, failed: 0, unknown: 0 };
   readonly notices = { sent: 0, failed: 0 };
   readonly digests = { due: 0, sent: 0, failed: 0, duplicate: 0 };
   readonly errors: RunError[] = [];

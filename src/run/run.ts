@@ -77,7 +77,15 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
           delivery: { ...edges.delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
         })
       : undefined;
-  const stages = createStages({ ...edges, window, dryRun: plan.dryRun, tally, signal: deadline.signal, digests: digestStage });
+  const stages = createStages({
+    ...edges,
+    window,
+    dryRun: plan.dryRun,
+    tally,
+    signal: deadline.signal,
+    digests: digestStage,
+    limits: { perFeed: plan.config.limits.remindersPerFeed, perRun: plan.config.limits.remindersPerRun },
+  });
 
   try {
     await edges.tracer.span(`strategy:${plan.strategy}`, async (span) => {

@@ -37,6 +37,11 @@ function rulesFor(value: string): Rule[] {
   if (url.search.length > 1) rules.push({ secret: url.search, replacement: `?${REDACTED}` });
   if (url.username) rules.push({ secret: url.username, replacement: REDACTED, lone: true });
   if (url.password) rules.push({ secret: url.password, replacement: REDACTED, lone: true });
+  if (url.username || url.password) {
+    // The Basic authorization header the fetcher builds from them.
+    const basic = Buffer.from(`${safeDecode(url.username)}:${safeDecode(url.password)}`).toString("base64");
+    rules.push({ secret: basic, replacement: REDACTED });
+  }
   for (const segment of url.pathname.split("/")) {
     if (isTokenLike(segment)) rules.push({ secret: segment, replacement: REDACTED, lone: true });
     const decoded = safeDecode(segment);

@@ -1,7 +1,7 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
-import { escapeSlackText } from "./escape.ts";
+import { escapeSlackText, neutraliseFormatting } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
 
 /** A Slack incoming-webhook payload: Block Kit with a plain-text fallback for notifications. */
@@ -25,6 +25,30 @@ const MAX_LOCATION = 200;
 const MAX_DESCRIPTION = 300;
 /** Slack's limit for a button's URL. */
 const MAX_URL = 3_000;
+/** Longest join link also shown in the section's text; longer ones are in the button only. */
+const MAX_INLINE_URL = 300;
+
+/** One formatter per zone, built once: building an `Intl.DateTimeFormat` costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const dayFormat = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" });
+
+function timeFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      weekday: "short",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
 
 /** What a date is shown from: a reminder, or anything else with an occurrence's start and a zone. */
 export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, "start" | "allDay" | "day"> };
@@ -35,24 +59,8 @@ export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, 
  */
 export function formatStart(reminder: Dated): string {
   const { occurrence } = reminder;
-  if (occurrence.allDay) {
-    return new Intl.DateTimeFormat("en-US", {
-      timeZone: "UTC",
-      weekday: "short",
-      month: "short",
-      day: "numeric",
-    }).format(new Date(`${occurrence.day}T00:00:00Z`));
-  }
-  return new Intl.DateTimeFormat("en-US", {
-    timeZone: reminder.timezone,
-    weekday: "short",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).format(occurrence.start);
+  if (occurrence.allDay) return dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`));
+  return timeFormat(reminder.timezone).format(occurrence.start);
 }
 
 /** "in 10 minutes", "in 1 hour 5 minutes", "now" — from `now` to the start. */
@@ -109,6 +117,24 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
+ * Calendar text escaped for Slack and cut to `max` characters of the escaped result: escaping
+ * lengthens text (`&` is `&amp;`), so a limit counted before escaping is no limit. Never cuts an
+ * entity in half.
+ */
+function escapedWithin(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const escaped = escapeSlackText(flat);
+  if (escaped.length <= max) return escaped;
+  let out = "";
+  for (const char of flat) {
+    const piece = escapeSlackText(char);
+    if (out.length + piece.length > max - 1) break;
+    out += piece;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+/**
  * A URL we build a link or button from. It comes from calendar text, so it must stay one URL:
  * the WHATWG serialisation percent-encodes spaces, quotes and angle brackets, and `|` (which
  * would end Slack's `<url|label>`) is encoded by hand.
@@ -123,7 +149,7 @@ export function safeUrl(url: string): string | undefined {
 }
 
 function title(reminder: Reminder): string {
-  return escapeSlackText(truncate(reminder.occurrence.summary || "(no title)", MAX_TITLE));
+  return escapedWithin(reminder.occurrence.summary || "(no title)", MAX_TITLE);
 }
 
 /** The section text for one reminder: title, time, countdown, location, join link, description. */
@@ -132,17 +158,21 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
   const when = occurrence.allDay
     ? `${dateToken(reminder)} (all day)`
     : `${dateToken(reminder)} · ${formatCountdown(occurrence.start, now)}`;
-  const lines = [`*${title(reminder)}*`, when];
+  const lines = [`*${neutraliseFormatting(title(reminder))}*`, when];
   if (occurrence.location) {
-    lines.push(`:round_pushpin: ${escapeSlackText(truncate(occurrence.location, MAX_LOCATION))}`);
+    lines.push(`:round_pushpin: ${escapedWithin(occurrence.location, MAX_LOCATION)}`);
   }
+  // A long link (Teams' run to 1,000 characters and more) lives in the button only, where Slack
+  // allows 3,000; in the text it would crowd out the rest of the section.
   const joinUrl = join && safeUrl(join.url);
-  if (join && joinUrl) lines.push(`:link: <${escapeSlackText(joinUrl)}|Join ${join.service}>`);
-  if (occurrence.description) {
-    const description = truncate(plainDescription(occurrence.description), MAX_DESCRIPTION);
-    if (description) lines.push(`> ${escapeSlackText(description)}`);
+  if (join && joinUrl && joinUrl.length <= MAX_INLINE_URL) {
+    lines.push(`:link: <${escapeSlackText(joinUrl)}|Join ${join.service}>`);
   }
-  // Each piece is bounded above, so the section stays well under Slack's 3,000 characters.
+  if (occurrence.description) {
+    const description = escapedWithin(plainDescription(occurrence.description), MAX_DESCRIPTION);
+    if (description) lines.push(`> ${description}`);
+  }
+  // Each piece is bounded as escaped text, so the section stays well under Slack's 3,000 characters.
   return lines.join("\n");
 }
 
@@ -175,7 +205,7 @@ function reminderBlocks(reminder: Reminder, now: Date, index = 0): Block[] {
   } as Block;
   const context: Block = {
     type: "context",
-    elements: [{ type: "mrkdwn", text: `:calendar: ${escapeSlackText(truncate(reminder.feedName, 80))}` }],
+    elements: [{ type: "mrkdwn", text: `:calendar: ${escapedWithin(reminder.feedName, 80)}` }],
   };
   return [section, context];
 }
@@ -225,6 +255,57 @@ export interface PackedMessage {
 }
 
 /**
+ * Builds one message entry by entry, each rendered once, and says when the next would not fit: 50
+ * blocks, or the fallback text's length limit. Linear in what it is given, so a queue of any
+ * length drains in time proportional to its size.
+ */
+export class MessagePacker {
+  readonly #now: Date;
+  readonly #blocks: Block[] = [];
+  readonly #lines: string[] = [];
+  #textLength = 0;
+  /** Every reminder the message delivers, in entry order. */
+  readonly reminders: Reminder[] = [];
+
+  constructor(now: Date) {
+    this.#now = now;
+  }
+
+  /** Entries (occurrences) in the message so far. */
+  get entries(): number {
+    return this.#lines.length;
+  }
+
+  /**
+   * Adds the entry of one occurrence (its reminders, the first one shown). Returns false, adding
+   * nothing, when the message is full; an empty message takes any entry.
+   */
+  add(group: readonly Reminder[]): boolean {
+    const [entry] = group;
+    if (!entry) return true;
+    const index = this.#lines.length;
+    const blocks = reminderBlocks(entry, this.#now, index);
+    const line = fallbackLine(entry, this.#now);
+    if (index > 0) {
+      const blockCount = this.#blocks.length + 1 + blocks.length;
+      // "N reminders: " + lines joined by "; "
+      const textLength = `${index + 1} reminders: `.length + this.#textLength + 2 * index + line.length;
+      if (blockCount > MAX_BLOCKS || textLength > MAX_TEXT) return false;
+      this.#blocks.push({ type: "divider" });
+    }
+    this.#blocks.push(...blocks);
+    this.#lines.push(line);
+    this.#textLength += line.length;
+    this.reminders.push(...group);
+    return true;
+  }
+
+  build(): SlackMessage {
+    return { text: truncate(fallbackText(this.#lines), MAX_TEXT), blocks: [...this.#blocks] };
+  }
+}
+
+/**
  * Packs reminders into as few messages as Slack's limits allow, one entry per occurrence, in the
  * order of each occurrence's first reminder: a new message starts when one more entry would pass
  * 50 blocks or the fallback text's length limit. Each reminder is in exactly one message, with
@@ -232,30 +313,13 @@ export interface PackedMessage {
  */
 export function packMessages(reminders: readonly Reminder[], now: Date): PackedMessage[] {
   const packed: PackedMessage[] = [];
-  let carried: Reminder[] = [];
-  let entries: Reminder[] = [];
-  let blocks = 0;
-  let lines: string[] = [];
-  const close = () => {
-    if (entries.length > 0) packed.push({ reminders: carried, message: render(entries, now) });
-    carried = [];
-    entries = [];
-    blocks = 0;
-    lines = [];
-  };
+  let packer = new MessagePacker(now);
   for (const group of byOccurrence(reminders)) {
-    const entry = group[0] as Reminder;
-    const size = reminderBlocks(entry, now).length;
-    const line = fallbackLine(entry, now);
-    if (entries.length > 0 && (blocks + 1 + size > MAX_BLOCKS || fallbackText([...lines, line]).length > MAX_TEXT)) {
-      close();
-    }
-    // A divider separates each entry from the one before it.
-    blocks += size + (entries.length > 0 ? 1 : 0);
-    entries.push(entry);
-    carried.push(...group);
-    lines.push(line);
+    if (packer.add(group)) continue;
+    packed.push({ reminders: packer.reminders, message: packer.build() });
+    packer = new MessagePacker(now);
+    packer.add(group);
   }
-  close();
+  if (packer.entries > 0) packed.push({ reminders: packer.reminders, message: packer.build() });
   return packed;
 }

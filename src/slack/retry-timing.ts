@@ -29,7 +29,8 @@ export function retryDelay(
   error: SlackDeliveryError,
   random: () => number,
 ): number | undefined {
-  if (!error.transient || attempt >= policy.attempts) return undefined;
+  // A post whose answer never came may have been posted: another attempt could post it twice.
+  if (!error.transient || error.outcomeUnknown || attempt >= policy.attempts) return undefined;
   if (error.retryAfterSeconds !== undefined) return Math.ceil(error.retryAfterSeconds * 1000);
   const bound = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
   return Math.floor(random() * bound);

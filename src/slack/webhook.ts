@@ -111,11 +111,37 @@ function toDeliveryError(
   }
   const original = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
   const timedOut = original?.name === "TimeoutError" || original?.name === "AbortError";
-  const reason = timedOut
-    ? `Slack did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 1000 ? 2 : 0)} s`
-    : `could not reach Slack (${(original?.cause as { code?: string } | undefined)?.code ?? original?.name ?? "network error"})`;
-  return new SlackDeliveryError(webhook, `webhook "${webhook}": ${reason}`, {
+  const code = (original?.cause as { code?: string } | undefined)?.code;
+  if (timedOut || !NEVER_SENT.has(code ?? "")) {
+    // The request may be in Slack's hands: sending it again could post the message twice.
+    const reason = timedOut
+      ? `Slack did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 1000 ? 2 : 0)} s`
+      : `the connection to Slack was lost before its answer (${code ?? original?.name ?? "network error"})`;
+    return new SlackDeliveryError(
+      webhook,
+      `webhook "${webhook}": ${reason}; the message may have been posted, so it is not sent again`,
+      { cause: error, transient: true, outcomeUnknown: true },
+    );
+  }
+  return new SlackDeliveryError(webhook, `webhook "${webhook}": could not reach Slack (${code})`, {
     cause: error,
     transient: true,
   });
 }
+
+/**
+ * Failures that happen before a request can leave: no address, no route, no connection. Only after
+ * one of these is a message certainly not posted; any other failure may come after Slack read it.
+ */
+const NEVER_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);

@@ -48,7 +48,7 @@ describe("npm run invoke", () => {
       strategy: "pipelined",
       reference: "2026-03-12T14:50:00Z",
       feeds: { total: 1, ok: 1, failed: 0 },
-      reminders: { due: 2, sent: 2, duplicate: 0, failed: 0 },
+      reminders: { due: 2, sent: 2, duplicate: 0, failed: 0, unknown: 0 },
     });
     expect(slack.posts).toHaveLength(1);
     // Logs are JSON lines on stderr, with the request id Lambda would give.

@@ -44,6 +44,20 @@ describe("parseConfig", () => {
     expect(feed?.include?.test("Daily STANDUP")).toBe(true);
   });
 
+  it("matches a catastrophic-backtracking pattern against a hostile title in linear time", async () => {
+    // Prepare: `(a+)+$` on 41 characters blocks a backtracking engine for minutes
+    const config = await parseConfig(JSON.stringify({ ...valid, feeds: [{ ...valid.feeds[0], include: "(a+)+$" }] }), "config.json");
+    const [feed] = feedsOf(config);
+
+    // Act
+    const hostile = feed?.include?.test(`${"a".repeat(40)}!`);
+    const huge = feed?.include?.test(`${"a".repeat(5_000_000)}!`);
+
+    // Assess: it returned at all; and a title is matched on its first 1,000 characters only
+    expect(hostile).toBe(false);
+    expect(huge).toBe(true);
+  });
+
   it.each([
     ["an undefined webhook", { ...valid, feeds: [{ ...valid.feeds[0], webhook: "ops" }] }, "feeds[0].webhook", /not defined in "webhooks"/],
     ["a duplicate feed id", { ...valid, feeds: [valid.feeds[0], valid.feeds[0]] }, "feeds[1].id", /already the id of feeds\[0\]/],
@@ -66,6 +80,9 @@ describe("parseConfig", () => {
     ["an unknown strategy", { ...valid, strategy: "fastest" }, "strategy", /serial|pipelined/],
     ["a catch-up beyond a day", { ...valid, ledger: { table: "t-ledger", catchUpMinutes: 5000 } }, "ledger.catchUpMinutes", /1440/],
     ["a bad all-day time", { ...valid, allDay: { at: "9am" } }, "allDay.at", /HH:MM/],
+    ["a lookbehind, which linear-time matching cannot take", { ...valid, feeds: [{ ...valid.feeds[0], exclude: "(?<!team )sync" }] }, "feeds[0].exclude", /not a regular expression this engine takes .*linear time/],
+    ["a backreference", { ...valid, feeds: [{ ...valid.feeds[0], include: "(a)\\1" }] }, "feeds[0].include", /lookahead, lookbehind and backreferences are not supported/],
+    ["a reminder limit of 0", { ...valid, limits: { remindersPerFeed: 0 } }, "limits.remindersPerFeed", /between 1 and 10000/],
   ])("rejects %s, naming the field", async (_, config, path, message) => {
     // Act
     const error = await rejection(config);

@@ -116,7 +116,7 @@ describe("a run beside hostile feeds", () => {
       const posted = slack.posts.map((post) => JSON.stringify(post.payload)).join("\n");
       for (const title of ["Standup", "Retro", "Design review"]) expect(posted).toContain(title);
       expect(result.feeds).toEqual({ total: 15, ok: 5, failed: 10, unchanged: 0, skipped: 0 });
-      expect(result.reminders).toEqual({ due: 5, sent: 5, duplicate: 0, failed: 0 });
+      expect(result.reminders).toEqual({ due: 5, sent: 5, duplicate: 0, failed: 0, unknown: 0 });
       expect(waits).toContain(1000); // Retry-After: 1 honoured
 
       // Assess: each bad feed is named, once, with a reason a person can act on

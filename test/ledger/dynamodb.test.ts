@@ -104,6 +104,35 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     expect(got.Item?.status?.S).toBe("COMPLETED");
   });
 
+  it("never gives out a reminder being sent, even after its claim lapsed, and tells each state apart", async () => {
+    // Prepare: r1 delivered, r2 posted by a run that then died, r3 claimed only, r4 refused by Slack
+    const { ledger: store } = await ledger();
+    await store.claim(["r1", "r2", "r3", "r4"], 30_000);
+    await store.done(["r1"]);
+    await store.sending(["r2"], Date.now() + 30_000);
+    await store.rejected(["r4"]);
+    const during = await store.states(["r2", "r3"]);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 31_000);
+
+    // Act
+    const again = await store.claim(["r1", "r2", "r4"], 30_000);
+    const after = await store.states(["r1", "r2", "r3", "r4", "r5"]);
+
+    // Assess
+    vi.useRealTimers();
+    expect(again.size).toBe(0);
+    expect(during.get("r2")).toMatchObject({ state: "sending", until: expect.any(Number) });
+    expect(during.get("r3")).toMatchObject({ state: "claimed", until: expect.any(Number) });
+    expect(Object.fromEntries([...after].map(([id, state]) => [id, state.state]))).toEqual({
+      r1: "delivered",
+      r2: "sending",
+      r3: "free",
+      r4: "rejected",
+      r5: "free",
+    });
+  });
+
   it("names the table when it cannot be used", async () => {
     // Prepare
     const store = createDynamoLedger({ table: "no-such-table", client: dynamo.client });

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { feedsOf } from "../../src/config/schema.ts";
-import { Deadline, safetyMarginMs } from "../../src/run/deadline.ts";
+import { Deadline, POST_TIMEOUT_MS, safetyMarginMs } from "../../src/run/deadline.ts";
 import { runReminders } from "../../src/run/run.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, settle } from "../support/run-fakes.ts";
 
-/** Default limits: a feed may take 2 × 10 s, a post 10 s, plus 1 s. */
-const MARGIN = safetyMarginMs(20_000, 10_000);
+/** Default limits: a feed may take 2 × 10 s, a post 15 s, plus 1 s. */
+const MARGIN = safetyMarginMs(20_000, POST_TIMEOUT_MS);
 
 describe("deadline", () => {
   afterEach(() => {
@@ -39,13 +39,13 @@ describe("deadline", () => {
       expect(result.errors).toHaveLength(5 - attempted);
       expect(result.errors[0]).toEqual({
         feed: `f${attempted}`,
-        message: expect.stringMatching(/^not attempted: 15 s of the function's time left, less than the 31 s a feed needs; raise the function's Timeout/),
+        message: expect.stringMatching(/^not attempted: 15 s of the function's time left, less than the 36 s a feed needs; raise the function's Timeout/),
       });
     },
   );
 
   it("aborts downloads still running when only the time for posting is left", async () => {
-    // Prepare: 40 s left at the start, downloads are aborted with 11 s left
+    // Prepare: 40 s left at the start, downloads are aborted with 16 s left
     vi.useFakeTimers();
     const left = 40_000;
     const startedAt = Date.now();
@@ -59,7 +59,7 @@ describe("deadline", () => {
     const signal = control.pending[0]?.signal;
 
     // Act / Assess
-    await vi.advanceTimersByTimeAsync(28_999);
+    await vi.advanceTimersByTimeAsync(23_999);
     expect(signal?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(signal?.aborted).toBe(true);
@@ -77,7 +77,7 @@ describe("deadline", () => {
   });
 
   it("sizes the margin for one download and one post, plus a second", () => {
-    expect(MARGIN).toBe(31_000);
+    expect(MARGIN).toBe(36_000);
     expect(safetyMarginMs(30_000, 10_000)).toBe(41_000);
   });
 });

@@ -88,8 +88,8 @@ describe("what one failure does to the rest of a run", () => {
     const second = await run("2026-03-12T14:55:00Z", down);
 
     // Assess: the outage is reported, the already-delivered reminder is not counted again
-    expect(first.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0 });
-    expect(second.reminders).toEqual({ due: 0, sent: 0, duplicate: 0, failed: 0 });
+    expect(first.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0, unknown: 0 });
+    expect(second.reminders).toEqual({ due: 0, sent: 0, duplicate: 0, failed: 0, unknown: 0 });
     expect(second.errors).toEqual([{ webhook: expect.any(String), message: expect.stringMatching(/ledger table/) }]);
   });
 });

@@ -80,7 +80,7 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     expect(titles().sort()).toEqual(["*Platform sync*", "*Standup &lt;!channel&gt;*"]);
     expect(first.reminders.sent + second.reminders.sent).toBe(2);
     expect(first.reminders.duplicate + second.reminders.duplicate).toBe(2);
-    expect(third.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0 });
+    expect(third.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0, unknown: 0 });
   });
 
   it("delivers what a Slack outage kept back in the next run's catch-up, while the events are ahead", async () => {
@@ -96,10 +96,10 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
 
     // Assess
     expect(postsDuringOutage).toBeGreaterThan(1);
-    expect(outage.reminders).toEqual({ due: 2, sent: 0, duplicate: 0, failed: 2 });
+    expect(outage.reminders).toEqual({ due: 2, sent: 0, duplicate: 0, failed: 2, unknown: 0 });
     expect(outage.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/HTTP 503.*after \d attempts/) }]);
     expect(titles().sort()).toEqual(["*Due in the next run*", "*Platform sync*", "*Standup &lt;!channel&gt;*"]);
-    expect(next.reminders).toEqual({ due: 3, sent: 3, duplicate: 0, failed: 0 });
+    expect(next.reminders).toEqual({ due: 3, sent: 3, duplicate: 0, failed: 0, unknown: 0 });
   });
 
   it("does not catch up on a reminder whose event has started", async () => {
@@ -129,7 +129,7 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     // Assess
     expect(delivered).toBe(3);
     expect(titles()).toHaveLength(3);
-    expect(duplicate.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0 });
+    expect(duplicate.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0, unknown: 0 });
   });
 
   describe("through the handler, with LEDGER_TABLE and AWS_ENDPOINT_URL_DYNAMODB", () => {
@@ -160,8 +160,8 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
 
       // Assess
       expect(slack.posts).toHaveLength(1);
-      expect(first.reminders).toEqual({ due: 2, sent: 2, duplicate: 0, failed: 0 });
-      expect(second.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0 });
+      expect(first.reminders).toEqual({ due: 2, sent: 2, duplicate: 0, failed: 0, unknown: 0 });
+      expect(second.reminders).toEqual({ due: 2, sent: 0, duplicate: 2, failed: 0, unknown: 0 });
     });
   });
 });

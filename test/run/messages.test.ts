@@ -83,7 +83,7 @@ describe("what a run's messages show", () => {
     expect(slack.posts).toHaveLength(1);
     expect(sections()).toHaveLength(1);
     expect(slack.posts[0]?.payload.text).toMatch(/^Reminder: Retro — /);
-    expect(result.reminders).toEqual({ due: 2, sent: 2, duplicate: 0, failed: 0 });
+    expect(result.reminders).toEqual({ due: 2, sent: 2, duplicate: 0, failed: 0, unknown: 0 });
     expect([...ledger.entries].map(([id, { status }]) => [id, status]).sort()).toEqual(
       leadMinutes.map((lead) => [`retros#retro@feeds.test#2026-03-12T15:02:00.000Z#${lead}m`, "done"]).sort(),
     );

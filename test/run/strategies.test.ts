@@ -28,7 +28,7 @@ describe("serial strategy", () => {
       "fetch f1", "body f1", "post hook1",
       "fetch f2", "body f2", "post hook2",
     ]);
-    expect(result.reminders).toEqual({ due: 3, sent: 3, duplicate: 0, failed: 0 });
+    expect(result.reminders).toEqual({ due: 3, sent: 3, duplicate: 0, failed: 0, unknown: 0 });
   });
 });
 

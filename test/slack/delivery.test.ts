@@ -144,7 +144,7 @@ describe("delivery to Slack", () => {
     expect(slack.posts).toHaveLength(1);
   });
 
-  it("gives up on a slow webhook's attempt at its timeout and retries, while other webhooks are delivered", async () => {
+  it("gives up on a slow webhook's attempt at its timeout without posting it again (it may have arrived), while other webhooks are delivered", async () => {
     // Prepare: the first post to /slow is never answered
     const received: string[] = [];
     const unanswered: ServerResponse[] = [];
@@ -163,11 +163,11 @@ describe("delivery to Slack", () => {
     await server.close();
 
     // Assess
-    expect(slow).toEqual([{ kind: "sent" }]);
+    expect(slow).toEqual([{ kind: "unknown", error: expect.objectContaining({ outcomeUnknown: true }) }]);
+    expect((slow[0] as { error: Error }).error.message).toMatch(/did not answer within 0\.10 s; the message may have been posted, so it is not sent again/);
     expect(team).toEqual([{ kind: "sent" }]);
-    expect(received.filter((p) => p === "/slow")).toHaveLength(2);
-    expect(received.indexOf("/team")).toBeLessThan(received.lastIndexOf("/slow"));
-    expect(poster.attempts.filter((a) => a.webhook === "slow")).toHaveLength(2);
+    expect(received.filter((p) => p === "/slow")).toHaveLength(1);
+    expect(poster.attempts.filter((a) => a.webhook === "slow")).toHaveLength(1);
   });
 
   it("stops retrying when the next wait would pass the run's deadline, and says so", async () => {
@@ -279,6 +279,62 @@ describe("delivery to Slack", () => {
     expect(outcomes.map((o) => o.kind)).toEqual(["duplicate", "failed", "failed"]);
     expect(JSON.stringify(slack.posts)).not.toContain("Meeting 1*");
     expect([...ledger.entries.keys()]).toEqual([list[0]?.id]);
+  });
+
+  it("splits a message Slack refuses as invalid_blocks until the one bad reminder fails alone, and marks it so it is not sent again", async () => {
+    // Prepare: this Slack refuses any message that shows "Meeting 3"
+    slack = await startSlack((post) =>
+      JSON.stringify(post.payload).includes("Meeting 3*") ? { status: 400, body: "invalid_blocks" } : ok,
+    );
+    const ledger = createMemoryLedger();
+    const list = reminders(6, start);
+    const { delivery } = setup(slack.url, { ledger });
+
+    // Act
+    const outcomes = await delivery.deliver("team", list);
+    const again = await setup(slack.url, { ledger }).delivery.deliver("team", list);
+
+    // Assess
+    expect(outcomes.map((o) => o.kind)).toEqual(["sent", "sent", "failed", "sent", "sent", "sent"]);
+    expect((outcomes[2] as { error: Error }).error.message).toMatch(/HTTP 400 invalid_blocks/);
+    const delivered = slack.posts.filter((p) => !JSON.stringify(p.payload).includes("Meeting 3*"));
+    expect(delivered.flatMap((p) => p.payload.text.match(/Meeting \d/g) ?? []).sort()).toEqual(["Meeting 1", "Meeting 2", "Meeting 4", "Meeting 5", "Meeting 6"]);
+    expect(ledger.entries.get(list[2]?.id ?? "")?.status).toBe("rejected");
+    expect(again.map((o) => o.kind)).toEqual(Array(6).fill("duplicate"));
+  });
+
+  it("sends again a post that certainly did not reach Slack (connection refused), and gives its claims back when it gives up", async () => {
+    // Prepare: nothing listens on the webhook's port any more
+    const closed = await startLoopback(() => {});
+    await closed.close();
+    const ledger = createMemoryLedger();
+    const { delivery, poster } = setup(closed.url, { ledger });
+
+    // Act
+    const outcomes = await delivery.deliver("team", reminders(2, start));
+
+    // Assess
+    expect(outcomes.map((o) => o.kind)).toEqual(["failed", "failed"]);
+    expect((outcomes[0] as { error: Error }).error.message).toMatch(/could not reach Slack \(ECONNREFUSED\) \(after 4 attempts\)/);
+    expect(poster.attempts).toHaveLength(4);
+    expect(ledger.entries.size).toBe(0);
+  });
+
+  it("drains a queue of 2,000 reminders for one webhook in messages of at most 50 blocks, each reminder once", async () => {
+    // Prepare
+    slack = await startSlack();
+    const list = reminders(2_000, start);
+    const { delivery } = setup(slack.url, { pace: { burst: 1_000, intervalMs: 1 } });
+
+    // Act
+    const outcomes = await delivery.deliver("team", list);
+
+    // Assess
+    expect(outcomes.every((o) => o.kind === "sent")).toBe(true);
+    const shown = slack.posts.flatMap((p) => p.payload.text.match(/Meeting \d+/g) ?? []);
+    expect(new Set(shown).size).toBe(2_000);
+    expect(shown).toHaveLength(2_000);
+    for (const post of slack.posts) expect(post.payload.blocks?.length).toBeLessThanOrEqual(50);
   });
 });
 

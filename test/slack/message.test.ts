@@ -211,3 +211,35 @@ describe("packMessages", () => {
     expect(packed.every(({ message }) => !message.text.endsWith("…"))).toBe(true);
   });
 });
+
+describe("calendar text Slack cannot be tricked by", () => {
+  it("drops bidi controls and zero-width characters, and neutralises formatting characters in titles", () => {
+    // Prepare
+    const r = reminder({ start, summary: "Pay\u202Eyrros\u202C in\u200Bvoice \u2066*urgent*\u2069 _x_ ~y~ `z`", location: "Room\u200B 4" });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    const text = sectionText(message);
+    expect(JSON.stringify(message)).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
+    expect(text).toContain("*Payyrros invoice ∗urgent∗ ˍxˍ ∼y∼ ˋzˋ*");
+    expect(text).toContain(":round_pushpin: Room 4");
+  });
+
+  it("keeps a section under Slack's 3,000 characters measured on the escaped text, and a long join link in the button only", () => {
+    // Prepare: every field full of `&`, which escaping makes five times longer, and a 2,500-character Teams link
+    const teams = `https://teams.microsoft.com/l/meetup-join/${"x".repeat(2_500)}`;
+    const r = reminder({ start, summary: "&".repeat(400), location: "&".repeat(400), description: `${"&".repeat(600)} ${teams}` });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess
+    const text = sectionText(message);
+    expect(text.length).toBeLessThanOrEqual(3_000);
+    expect(text).not.toContain(teams);
+    expect(text).not.toMatch(/&am…|&a…|&…/);
+    expect((message.blocks[0] as { accessory?: { url: string } }).accessory?.url).toBe(teams);
+  });
+});

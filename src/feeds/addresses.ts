@@ -1,0 +1,105 @@
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import ipaddr from "ipaddr.js";
+
+/**
+ * Where a feed's redirects may lead. The configured URL may point at any address its owner chose
+ * (a calendar server on the VPC is legitimate); a redirect is the remote server's choice, so it
+ * may not lead from a public address into the network the function runs in (SSRF): no loopback,
+ * link-local, private or unique-local address, in any spelling. Some addresses no redirect may
+ * ever reach: the instance metadata service and the Lambda runtime API.
+ */
+
+/** Instance metadata (IPv4 and the Nitro IPv6 address) and ECS's task metadata: never a calendar. */
+const NEVER = ["169.254.169.254", "fd00:ec2::254", "169.254.170.2"];
+
+/** An address as ipaddr.js reads it, IPv4-mapped IPv6 (`::ffff:127.0.0.1`) as the IPv4 it is. */
+function parse(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
+  if (!ipaddr.isValid(bare)) return undefined;
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed;
+}
+
+/**
+ * True for an address on the public internet: ipaddr.js's `unicast` range. Everything else —
+ * loopback, private, link-local, unique-local, CGNAT, unspecified, multicast, reserved, and the
+ * IPv6 forms that embed an IPv4 address (6to4, Teredo, NAT64) — counts as internal.
+ */
+export function isPublicAddress(address: string): boolean {
+  const parsed = parse(address);
+  return parsed !== undefined && parsed.range() === "unicast";
+}
+
+/** True for an address no redirect may reach, whatever the feed's own address. */
+export function isForbiddenAddress(address: string): boolean {
+  const parsed = parse(address);
+  if (!parsed) return false;
+  return NEVER.some((never) => {
+    const other = parse(never);
+    return other !== undefined && other.kind() === parsed.kind() && other.toString() === parsed.toString();
+  });
+}
+
+/** How strictly a redirect hop is checked. */
+export type RedirectGuard = "public-only" | "no-metadata";
+
+/** The connect-time check refused an address; `code` lets the fetcher say why. */
+export class InternalAddressError extends Error {
+  override name = "InternalAddressError";
+  readonly code = "ERR_INTERNAL_ADDRESS";
+  readonly address: string;
+  constructor(address: string) {
+    super(`refused to connect to internal address ${address}`);
+    this.address = address;
+  }
+}
+
+/** The address a host name or IP literal stands for: dns.lookup's, or the literal itself. */
+export type Resolve = (host: string) => Promise<string[]>;
+
+export const resolveHost: Resolve = (host) =>
+  new Promise((resolve, reject) => {
+    const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+    if (ipaddr.isValid(bare)) return resolve([bare]);
+    dnsLookup(bare, { all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) reject(error);
+      else resolve(addresses.map((a) => a.address));
+    });
+  });
+
+/** True when `host` is an IP address written out (URLs normalise `2130706433` and `0x7f.1` to dotted form). */
+export function isIpLiteral(host: string): boolean {
+  return parse(host) !== undefined;
+}
+
+/** Whether an address may be connected to under `guard`. */
+export function allowed(address: string, guard: RedirectGuard): boolean {
+  if (isForbiddenAddress(address)) return false;
+  return guard === "no-metadata" || isPublicAddress(address);
+}
+
+/**
+ * A `lookup` for `net.connect` that resolves as node does, then refuses the connection when an
+ * address the guard does not allow is among the answers. It runs at connect time on the
+ * addresses actually used, so a DNS answer that changes between a check and the connection
+ * (rebinding) cannot slip past it.
+ */
+export function guardedLookup(guard: RedirectGuard) {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number },
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, "");
+      const refused = addresses.find((a) => !allowed(a.address, guard));
+      if (refused) return callback(new InternalAddressError(refused.address) as NodeJS.ErrnoException, "");
+      if (options.all) return callback(null, addresses);
+      const [first] = addresses;
+      callback(null, first?.address ?? "", first?.family);
+    });
+  };
+}

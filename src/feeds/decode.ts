@@ -1,0 +1,31 @@
+/**
+ * Turns a feed's bytes into text. RFC 5545 §3.1.4 says UTF-8, but servers send what their
+ * calendars were saved in: a byte order mark says UTF-8 or UTF-16 (Outlook exports), and the
+ * `charset` of `Content-Type` says Latin-1 or Windows-1252 (older CMS and CalDAV servers). The
+ * BOM wins over the header, as the WHATWG Encoding standard has it ("BOM sniffing").
+ */
+export function decodeFeed(bytes: Uint8Array, contentType: string | undefined): string {
+  const bom = bomEncoding(bytes);
+  const label = bom ?? charsetOf(contentType) ?? "utf-8";
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    // An unknown label (a typo in a server's configuration) is read as the standard says.
+    decoder = new TextDecoder("utf-8");
+  }
+  return decoder.decode(bytes);
+}
+
+function bomEncoding(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
+/** The `charset` parameter of a Content-Type header, unquoted and lower-cased. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "");
+  return match?.[1]?.toLowerCase();
+}
