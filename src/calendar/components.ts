@@ -71,11 +71,24 @@ export interface ComponentVisitor {
   line(at: number, end: number): void;
 }
 
+const BEGIN = "BEGIN:";
+const END = "END:";
+
+/** True when `text` holds `keyword` (upper case) at `at`, compared in any case, without a copy. */
+function keywordAt(text: string, at: number, end: number, keyword: string): boolean {
+  if (at + keyword.length > end) return false;
+  for (let i = 0; i < keyword.length; i++) {
+    const code = text.charCodeAt(at + i);
+    const want = keyword.charCodeAt(i);
+    // Letters match in either case; ':' must match exactly.
+    if (code !== want && !(want >= 0x41 && want <= 0x5a && code === (want | 0x20))) return false;
+  }
+  return true;
+}
+
 /** The upper-case type after `BEGIN:` or `END:` when the line at `at` is one, else undefined. */
-function delimiter(text: string, at: number, end: number, keyword: "BEGIN:" | "END:"): string | undefined {
-  const first = text.charCodeAt(at) | 0x20;
-  if (first !== (keyword === "BEGIN:" ? 0x62 : 0x65)) return undefined;
-  if (!text.startsWith(keyword, at) && text.slice(at, at + keyword.length).toUpperCase() !== keyword) return undefined;
+function delimiter(text: string, at: number, end: number, keyword: string): string | undefined {
+  if (!keywordAt(text, at, end, keyword)) return undefined;
   return lineText(text, at + keyword.length, end).trim().toUpperCase();
 }
 
@@ -89,7 +102,13 @@ function delimiter(text: string, at: number, end: number, keyword: "BEGIN:" | "E
 export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length): void {
   const stack: string[] = [];
   walkLines(text, from, to, (at, end) => {
-    const begin = delimiter(text, at, end, "BEGIN:");
+    const first = text.charCodeAt(at) | 0x20;
+    // Only lines starting with b or e can be delimiters: the rest are content lines.
+    if (first !== 0x62 && first !== 0x65) {
+      if (stack.length > 0) visitor.line(at, end);
+      return;
+    }
+    const begin = delimiter(text, at, end, BEGIN);
     if (begin !== undefined) {
       const top = stack[stack.length - 1];
       if (top && (begin === "VEVENT" || begin === "VCALENDAR") && top !== "VCALENDAR") {
@@ -102,7 +121,7 @@ export function walkComponents(text: string, visitor: ComponentVisitor, from = 0
       visitor.open(begin, at);
       return;
     }
-    const type = delimiter(text, at, end, "END:");
+    const type = delimiter(text, at, end, END);
     if (type !== undefined) {
       if (!stack.includes(type)) return; // a stray END: nothing to close
       while (stack.length > 0 && stack[stack.length - 1] !== type) {
