@@ -40,16 +40,50 @@ export function normaliseBreaks(text: string): string {
 export function walkLines(text: string, from: number, to: number, visit: (at: number, end: number) => void): void {
   let pos = from;
   while (pos < to) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0 || end > to) end = to;
-    // A following line that starts with a space or tab continues this one.
-    while (end + 1 < to && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 9)) {
-      const next = text.indexOf("\n", end + 1);
-      end = next < 0 || next > to ? to : next;
-    }
+    const end = foldedEnd(text, pos, to);
     const last = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (last > pos) visit(pos, last);
     pos = end + 1;
+  }
+}
+
+/** Where the line starting at `pos` ends, folded continuation lines included: its last LF, or `to`. */
+function foldedEnd(text: string, pos: number, to: number): number {
+  let end = text.indexOf("\n", pos);
+  if (end < 0 || end > to) end = to;
+  // A following line that starts with a space or tab continues this one.
+  while (end + 1 < to && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 9)) {
+    const next = text.indexOf("\n", end + 1);
+    end = next < 0 || next > to ? to : next;
+  }
+  return end;
+}
+
+/**
+ * `walkLines` for the lines whose start `starts` matches only: `starts` is a global regular
+ * expression matching a line break followed by the start of such a line (`/\n(?:BEGIN:|UID[;:])/gi`).
+ * The text in between is searched by the regular expression engine, never visited line by line.
+ */
+export function walkMatchingLines(text: string, from: number, to: number, starts: RegExp, visit: (at: number, end: number) => void): void {
+  // The first line has no line break before it unless one lies just before `from`.
+  if (from < to && !(from > 0 && text.charCodeAt(from - 1) === 10)) {
+    starts.lastIndex = 0;
+    if (starts.test(`\n${text.slice(from, from + 40)}`)) {
+      const end = foldedEnd(text, from, to);
+      const last = end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      if (last > from) visit(from, last);
+      from = end;
+    }
+  }
+  starts.lastIndex = from > 0 && text.charCodeAt(from - 1) === 10 ? from - 1 : from;
+  while (starts.test(text)) {
+    const at = text.lastIndexOf("\n", starts.lastIndex - 1) + 1;
+    if (at >= to) break;
+    const end = foldedEnd(text, at, to);
+    const last = end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    visit(at, last);
+    if (end >= to) break;
+    starts.lastIndex = end;
   }
 }
 
@@ -99,9 +133,11 @@ function delimiter(text: string, at: number, end: number, keyword: string): stri
  * ignored; whatever is open at the end lost its END, except a VCALENDAR (a feed cut off before
  * END:VCALENDAR still has its complete events).
  */
-export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length): void {
+export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length, only?: readonly string[]): void {
   const stack: string[] = [];
-  walkLines(text, from, to, (at, end) => {
+  const walk = (visit: (at: number, end: number) => void) =>
+    only ? walkMatchingLines(text, from, to, startsOf(only), visit) : walkLines(text, from, to, visit);
+  walk((at, end) => {
     const first = text.charCodeAt(at) | 0x20;
     // Only lines starting with b or e can be delimiters: the rest are content lines.
     if (first !== 0x62 && first !== 0x65) {
@@ -141,6 +177,20 @@ export function walkComponents(text: string, visitor: ComponentVisitor, from = 0
   }
 }
 
+const startPatterns = new Map<string, RegExp>();
+
+/** A line break followed by `BEGIN:`, `END:` or one of `names` and its `;` or `:`, in any case. */
+function startsOf(names: readonly string[]): RegExp {
+  const key = names.join(",");
+  let pattern = startPatterns.get(key);
+  if (!pattern) {
+    const alternatives = names.map((name) => `${name.replace(/[^A-Z0-9]/gi, "\\$&")}[;:]`);
+    pattern = new RegExp(`\\n(?:BEGIN:|END:|${alternatives.join("|")})`, "gi");
+    startPatterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 /** Splits a content line into name, parameters and value; `undefined` when it is not one. */
 export function parseContentLine(line: string): ContentLine | undefined {
   let i = 0;
@@ -175,6 +225,33 @@ export function parseContentLine(line: string): ContentLine | undefined {
   }
   if (line.charCodeAt(i) !== COLON) return undefined;
   return { name, params, value: line.slice(i + 1) };
+}
+
+/**
+ * Where the value of the content line `text[at, end)` starts (just after its `:`), read by the
+ * same grammar as `parseContentLine` but without making a string; -1 when it is not a content line.
+ * `at` may point just past the name.
+ */
+export function valueOffset(text: string, at: number, end: number): number {
+  let i = at;
+  while (i < end && isNameChar(text.charCodeAt(i))) i++;
+  while (text.charCodeAt(i) === SEMICOLON && i < end) {
+    const eq = text.indexOf("=", i + 1);
+    if (eq < 0 || eq >= end) return -1;
+    i = eq + 1;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === SEMICOLON || (c === COLON && !text.startsWith("://", i))) break;
+      if (c === QUOTE) {
+        const close = text.indexOf('"', i + 1);
+        if (close < 0 || close >= end) return -1;
+        i = close + 1;
+      } else {
+        i++;
+      }
+    }
+  }
+  return i < end && text.charCodeAt(i) === COLON ? i + 1 : -1;
 }
 
 const SEMICOLON = 59;

@@ -1,4 +1,4 @@
-import { type ContentLine, lineText, parseContentLine, walkComponents } from "./components.ts";
+import { type ContentLine, lineText, parseContentLine, valueOffset, walkComponents } from "./components.ts";
 import { Warnings } from "./warnings.ts";
 
 // The first pass over a feed: where each component lies, and for each VEVENT only the few raw
@@ -34,9 +34,10 @@ export interface Scan {
 /** The raw properties of one VEVENT that decide whether it can matter. */
 interface EventFacts {
   uid: string | undefined;
-  dtstart: ContentLine | undefined;
+  /** DTSTART read roughly (`roughMs`): NaN when unreadable, undefined when there is none. */
+  start: number | undefined;
   rrule: ContentLine | undefined;
-  rdates: ContentLine[];
+  rdates: ContentLine[] | undefined;
   recurrenceId: ContentLine | undefined;
 }
 
@@ -92,14 +93,16 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
   const nearUids = new Set<string>();
   const nearReplaced = new Set<string>();
 
-  walkComponents(text, {
+  walkComponents(
+    text,
+    {
     open(type, at) {
       const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
       stack.push({
         type,
         at,
         uid: undefined,
-        facts: event ? { uid: undefined, dtstart: undefined, rrule: undefined, rdates: [], recurrenceId: undefined } : undefined,
+        facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
         declaredZone: undefined,
         tzid: undefined,
       });
@@ -120,12 +123,26 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
       } else if (wanted === "TZID") {
         if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
       } else if (frame.facts) {
+        const facts = frame.facts;
+        const folded = text.indexOf("\n", at) < end;
+        if (wanted === "DTSTART") {
+          if (facts.start !== undefined) return;
+          // The common case costs no string: the value is read where it lies.
+          const from = folded ? -1 : valueOffset(text, at + wanted.length, end);
+          if (from >= 0) {
+            facts.start = roughAt(text, from, end);
+          } else if (folded) {
+            const property = parseContentLine(lineText(text, at, end));
+            if (!property) return;
+            facts.start = roughMs(property.value);
+          }
+          return;
+        }
         const property = parseContentLine(lineText(text, at, end));
         if (!property) return;
-        if (wanted === "DTSTART") frame.facts.dtstart ??= property;
-        else if (wanted === "RRULE") frame.facts.rrule ??= property;
-        else if (wanted === "RDATE") frame.facts.rdates.push(property);
-        else frame.facts.recurrenceId ??= property;
+        if (wanted === "RRULE") facts.rrule ??= property;
+        else if (wanted === "RDATE") (facts.rdates ??= []).push(property);
+        else facts.recurrenceId ??= property;
       }
     },
     close(end) {
@@ -151,7 +168,11 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
       const frame = stack.pop() as Frame;
       warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
     },
-  });
+    },
+    0,
+    text.length,
+    WANTED,
+  );
 
   // Which version of an event is current, and whether its overrides read as all-day, is decided
   // across every version (SEQUENCE): the versions of an event are kept together whenever one of
@@ -199,29 +220,41 @@ function digits(text: string, at: number, length: number): number {
 }
 
 /**
- * The wall-clock reading of a DATE or DATE-TIME (`YYYYMMDD`, `YYYYMMDDTHHMM[SS][Z]`), as if it were
- * UTC; NaN when it is not a valid one, which the full reading then names. Plain arithmetic: this
- * runs for every event of a feed.
+ * The wall-clock reading of a DATE or DATE-TIME (`YYYYMMDD`, `YYYYMMDDTHHMM[SS][Z]`) written at
+ * `text[from, to)`, as if it were UTC; NaN when it is not a valid one, which the full reading then
+ * names. Plain arithmetic on the text where it lies: this runs for every event of a feed.
  */
-function roughMs(raw: string): number {
-  const value = raw.trim();
-  const length = value.length;
-  if (length !== 8 && (length < 13 || length > 16 || (value.charCodeAt(8) | 0x20) !== 0x74)) return Number.NaN;
-  const year = digits(value, 0, 4);
-  const month = digits(value, 4, 2);
-  const day = digits(value, 6, 2);
+function roughAt(text: string, from: number, to: number): number {
+  while (from < to && isSpace(text.charCodeAt(from))) from++;
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  const length = to - from;
+  if (length !== 8 && (length < 13 || length > 16 || (text.charCodeAt(from + 8) | 0x20) !== 0x74)) return Number.NaN;
+  const year = digits(text, from, 4);
+  const month = digits(text, from + 4, 2);
+  const day = digits(text, from + 6, 2);
   let seconds = 0;
   if (length > 8) {
-    const time = value.endsWith("Z") || value.endsWith("z") ? value.slice(9, -1) : value.slice(9);
-    if (time.length !== 4 && time.length !== 6) return Number.NaN;
-    const hour = digits(time, 0, 2);
-    const minute = digits(time, 2, 2);
-    const second = time.length === 6 ? digits(time, 4, 2) : 0;
+    const zulu = (text.charCodeAt(to - 1) | 0x20) === 0x7a;
+    const time = length - 9 - (zulu ? 1 : 0);
+    if (time !== 4 && time !== 6) return Number.NaN;
+    const hour = digits(text, from + 9, 2);
+    const minute = digits(text, from + 11, 2);
+    const second = time === 6 ? digits(text, from + 13, 2) : 0;
     if (!(hour <= 23 && minute <= 59 && second <= 60)) return Number.NaN;
     seconds = hour * 3600 + minute * 60 + second;
   }
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
   return (daysFromCivil(year, month, day) * 86_400 + seconds) * 1000;
+}
+
+/** `roughAt` of a whole string. */
+function roughMs(raw: string): number {
+  return roughAt(raw, 0, raw.length);
+}
+
+/** The white space `String.prototype.trim` removes that a calendar value can hold. */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0xfeff;
 }
 
 /** Whether an instant read roughly (within MARGIN_MS) may fall in the horizon. */
@@ -239,16 +272,14 @@ function near(ms: number, horizon: Horizon): boolean {
  *   ends before it (`countEndBound`).
  */
 export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
-  const { dtstart, rrule, recurrenceId } = facts;
-  if (!dtstart) return true;
-  const start = roughMs(dtstart.value);
-  if (Number.isNaN(start)) return true;
+  const { start, rrule, recurrenceId } = facts;
+  if (start === undefined || Number.isNaN(start)) return true;
   if (recurrenceId) {
     if (/^THISANDFUTURE$/i.test(recurrenceId.params.RANGE?.trim() ?? "")) return true;
     const replaced = roughMs(recurrenceId.value);
     return Number.isNaN(replaced) || near(start, horizon) || near(replaced, horizon);
   }
-  for (const line of facts.rdates) {
+  for (const line of facts.rdates ?? []) {
     for (const item of line.value.split(",")) {
       if (item.trim() === "") continue;
       const ms = roughMs(item.split("/")[0] ?? "");
@@ -270,7 +301,7 @@ export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
   }
   const count = parts.get("COUNT");
   if (count !== undefined) {
-    const bound = countEndBound(parts, Number(count), start, dtstart.value);
+    const bound = countEndBound(parts, Number(count), start);
     if (bound !== undefined && bound + MARGIN_MS < horizon.from) return false;
   }
   return true;
@@ -308,7 +339,7 @@ const LONGEST_GAP_MS: Record<string, number> = {
  * period), and WEEKLY rules with a plain BYDAY list. Instances skipped in a DST gap and a
  * 29 February start are allowed for with room to spare.
  */
-function countEndBound(parts: Map<string, string>, count: number, start: number, dtstart: string): number | undefined {
+function countEndBound(parts: Map<string, string>, count: number, start: number): number | undefined {
   const freq = parts.get("FREQ") as string;
   const interval = Number(parts.get("INTERVAL") ?? "1");
   let gap = LONGEST_GAP_MS[freq];
@@ -321,6 +352,7 @@ function countEndBound(parts: Map<string, string>, count: number, start: number,
     return undefined;
   }
   // A yearly rule on 29 February recurs in leap years only: at most eight years apart.
-  if (freq === "YEARLY" && /^\d{4}0229/.test(dtstart.trim())) gap = 8 * 367 * DAY_MS;
+  const wall = new Date(start);
+  if (freq === "YEARLY" && wall.getUTCMonth() === 1 && wall.getUTCDate() === 29) gap = 8 * 367 * DAY_MS;
   return start + count * interval * gap * 1.1 + 30 * DAY_MS;
 }

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { lineText, parseContentLine, valueOffset, walkLines, walkMatchingLines } from "../../src/calendar/components.ts";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+const NAMES = ["DTSTART", "RRULE", "RECURRENCE-ID", "UID", "X-WR-TIMEZONE"];
+
+/** Texts that exercise the line walkers: every fixture, and hand-made edge cases. */
+const texts: Array<[string, string]> = [
+  ...readdirSync(FIXTURES, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".ics"))
+    .map((name): [string, string] => [name, readFileSync(join(FIXTURES, name), "utf8")]),
+  ["first line wanted, CRLF", "UID:first\r\nSUMMARY:x\r\nBEGIN:VEVENT\r\nDTSTART:20260101\r\nEND:VEVENT\r\n"],
+  ["lower case and folds", "begin:vcalendar\nx-wr-timezone:Europe/Berlin\ndtstart;tzid=\"A:B\":2026\n 0101T100000\nrrule:FREQ=DAILY\n\tCOUNT=2\nEnd:VCALENDAR"],
+  ["names that only start alike", "DTSTARTX:1\nUIDS:2\nRRULES:3\nDTSTAMP:4\nEND\nBEGIN\nDTSTART"],
+  ["empty lines and no final break", "\n\n\nUID:a\n\n RRULE:continued\nUID:b"],
+];
+
+describe("walkMatchingLines", () => {
+  it.each(texts)("visits exactly the lines walkLines visits that start with BEGIN:, END: or a wanted name (%s)", (_, text) => {
+    const wanted = (line: string) => /^(BEGIN:|END:)/i.test(line) || NAMES.some((name) => new RegExp(`^${name}[;:]`, "i").test(line));
+    const all: Array<[number, number]> = [];
+    walkLines(text, 0, text.length, (at, end) => {
+      if (wanted(text.slice(at, end))) all.push([at, end]);
+    });
+    const only: Array<[number, number]> = [];
+    const pattern = new RegExp(`\\n(?:BEGIN:|END:|${NAMES.map((n) => `${n.replace("-", "\\-")}[;:]`).join("|")})`, "gi");
+    walkMatchingLines(text, 0, text.length, pattern, (at, end) => only.push([at, end]));
+    expect(only).toEqual(all);
+  });
+
+  it("keeps to the range it is given", () => {
+    const text = "UID:a\nBEGIN:VEVENT\nUID:b\nEND:VEVENT\nUID:c\n";
+    const from = text.indexOf("BEGIN");
+    const to = text.indexOf("UID:c");
+    const seen: string[] = [];
+    walkMatchingLines(text, from, to, /\n(?:BEGIN:|END:|UID[;:])/gi, (at, end) => seen.push(text.slice(at, end)));
+    expect(seen).toEqual(["BEGIN:VEVENT", "UID:b", "END:VEVENT"]);
+  });
+});
+
+describe("valueOffset", () => {
+  it.each(texts)("finds the value where parseContentLine does, or rejects the line as it does (%s)", (_, text) => {
+    walkLines(text, 0, text.length, (at, end) => {
+      const line = lineText(text, at, end);
+      if (line.length !== end - at) return; // folded: read after unfolding
+      const parsed = parseContentLine(line);
+      const offset = valueOffset(text, at, end);
+      if (parsed === undefined) expect(offset === -1 || !/^[A-Za-z0-9-]/.test(line)).toBe(true);
+      else expect(text.slice(offset, end)).toBe(parsed.value);
+    });
+  });
+
+  it("reads quoted parameters and Exchange's tzone:// values as parameters", () => {
+    const line = 'DTSTART;TZID="Zone: A";X-TZ=tzone://Microsoft/Utc:20260101T100000';
+    expect(line.slice(valueOffset(line, 0, line.length))).toBe("20260101T100000");
+    expect(valueOffset("DTSTART;TZID:20260101", 0, 21)).toBe(-1);
+    expect(valueOffset('DTSTART;TZID="open:20260101', 0, 27)).toBe(-1);
+  });
+});
