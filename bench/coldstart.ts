@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { bundle } from "../scripts/build.ts";
+import { bundleWithMetafile, weightsByPackage } from "../scripts/build.ts";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import { lambdaEnvironment, lambdaHeapFlags, templateMemorySize } from "../src/cli/lambda-context.ts";
 import { startDynamo } from "../test/support/dynalite.ts";
@@ -104,9 +104,10 @@ const scheduledEvent = JSON.parse(await readFile("events/scheduled.json", "utf8"
 async function main(): Promise<void> {
   const out = resolve(values.out);
   await mkdir(out, { recursive: true });
-  const outputs = await bundle(out);
-  const entry = outputs.map((o) => resolve(o)).find((o) => o.endsWith(".mjs"));
-  if (!entry) throw new Error("the build produced no .mjs bundle");
+  const metafile = await bundleWithMetafile(out);
+  const output = Object.keys(metafile.outputs).find((o) => o.endsWith(".mjs"));
+  if (!output) throw new Error("the build produced no .mjs bundle");
+  const entry = resolve(output);
   const bundleBytes = (await stat(entry)).size;
   const mapBytes = await stat(`${entry}.map`).then((s) => s.size, () => 0);
   const empty = join(out, "empty.mjs");
@@ -194,6 +195,8 @@ async function main(): Promise<void> {
     [`bundle at most 1.5 MB (${(bundleBytes / 1e6).toFixed(2)} MB)`, bundleBytes <= LIMITS.bundleBytes],
     [`median import + first run at most ${LIMITS.coldMs} ms (${coldMs.toFixed(0)} ms)`, coldMs <= LIMITS.coldMs],
   ];
+  const heaviest = weightsByPackage(metafile, output).slice(0, 10);
+  process.stdout.write(`heaviest in the bundle: ${heaviest.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}\n\n`);
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 }
