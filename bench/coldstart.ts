@@ -7,7 +7,8 @@
 // configuration read from SSM, with the ledger in DynamoDB, traced with X-Ray as deployed, every
 // endpoint on loopback (an SSM stand-in, dynalite, a feed host, a Slack stand-in, an X-Ray daemon
 // stand-in). The same processes importing an empty
-// module give the floor. Medians over the runs; a table on standard output.
+// module give the floor. Medians over the runs; a table on standard output. COLDSTART_CPU_PROF=dir
+// writes a CPU profile of each handler process there.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -163,7 +164,9 @@ async function main(): Promise<void> {
       };
       // Alternated, so a machine that gets busier slows both alike.
       samples.empty.push(await probe(probeFile, empty, env, heapFlags));
-      const sample = await probe(probeFile, entry, env, heapFlags);
+      // COLDSTART_CPU_PROF=dir: a CPU profile of each handler process, to see where the time goes.
+      const profile = process.env.COLDSTART_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.COLDSTART_CPU_PROF)}`] : [];
+      const sample = await probe(probeFile, entry, env, [...heapFlags, ...profile]);
       const sent = sample.result?.reminders?.sent ?? 0;
       if (sample.result?.feeds?.ok !== 1 || sent < 1) {
         throw new Error(`run ${i + 1} did not read its feed and post its reminders: ${JSON.stringify(sample.result)}`);
