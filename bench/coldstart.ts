@@ -7,12 +7,13 @@
 // configuration read from SSM, with the ledger in DynamoDB, traced with X-Ray as deployed, every
 // endpoint on loopback (an SSM stand-in, dynalite, a feed host, a Slack stand-in, an X-Ray daemon
 // stand-in). The same processes importing an empty
-// module give the floor. Medians over the runs; a table on standard output.
+// module give the floor. Medians over the runs; a table on standard output. COLDSTART_CPU_PROF=dir
+// writes a CPU profile of each handler process there.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { bundle } from "../scripts/build.ts";
+import { bundleWithMetafile, weightsByPackage } from "../scripts/build.ts";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import { lambdaEnvironment, lambdaHeapFlags, templateMemorySize } from "../src/cli/lambda-context.ts";
 import { startDynamo } from "../test/support/dynalite.ts";
@@ -104,9 +105,10 @@ const scheduledEvent = JSON.parse(await readFile("events/scheduled.json", "utf8"
 async function main(): Promise<void> {
   const out = resolve(values.out);
   await mkdir(out, { recursive: true });
-  const outputs = await bundle(out);
-  const entry = outputs.map((o) => resolve(o)).find((o) => o.endsWith(".mjs"));
-  if (!entry) throw new Error("the build produced no .mjs bundle");
+  const metafile = await bundleWithMetafile(out);
+  const output = Object.keys(metafile.outputs).find((o) => o.endsWith(".mjs"));
+  if (!output) throw new Error("the build produced no .mjs bundle");
+  const entry = resolve(output);
   const bundleBytes = (await stat(entry)).size;
   const mapBytes = await stat(`${entry}.map`).then((s) => s.size, () => 0);
   const empty = join(out, "empty.mjs");
@@ -162,7 +164,9 @@ async function main(): Promise<void> {
       };
       // Alternated, so a machine that gets busier slows both alike.
       samples.empty.push(await probe(probeFile, empty, env, heapFlags));
-      const sample = await probe(probeFile, entry, env, heapFlags);
+      // COLDSTART_CPU_PROF=dir: a CPU profile of each handler process, to see where the time goes.
+      const profile = process.env.COLDSTART_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.COLDSTART_CPU_PROF)}`] : [];
+      const sample = await probe(probeFile, entry, env, [...heapFlags, ...profile]);
       const sent = sample.result?.reminders?.sent ?? 0;
       if (sample.result?.feeds?.ok !== 1 || sent < 1) {
         throw new Error(`run ${i + 1} did not read its feed and post its reminders: ${JSON.stringify(sample.result)}`);
@@ -194,6 +198,8 @@ async function main(): Promise<void> {
     [`bundle at most 1.5 MB (${(bundleBytes / 1e6).toFixed(2)} MB)`, bundleBytes <= LIMITS.bundleBytes],
     [`median import + first run at most ${LIMITS.coldMs} ms (${coldMs.toFixed(0)} ms)`, coldMs <= LIMITS.coldMs],
   ];
+  const heaviest = weightsByPackage(metafile, output).slice(0, 10);
+  process.stdout.write(`heaviest in the bundle: ${heaviest.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}\n\n`);
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 }

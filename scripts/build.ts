@@ -1,6 +1,6 @@
 // npm run build — bundles the handler exactly as `sam build` does, from the esbuild properties in
 // template.yaml, into dist/. Lets a bundle be inspected and tested without SAM or Docker.
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, type Metafile } from "esbuild";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
@@ -41,8 +41,13 @@ function pairs(list: string[] | undefined): Record<string, string> {
   );
 }
 
-/** Bundles the handler into `outdir` with the template's esbuild properties. */
+/** Bundles the handler into `outdir` with the template's esbuild properties; returns the files written. */
 export async function bundle(outdir = "dist", templatePath = "template.yaml"): Promise<string[]> {
+  return Object.keys((await bundleWithMetafile(outdir, templatePath)).outputs);
+}
+
+/** As `bundle`, returning esbuild's metafile: what each output holds, input by input. */
+export async function bundleWithMetafile(outdir = "dist", templatePath = "template.yaml"): Promise<Metafile> {
   const p = templateBuildProperties(templatePath);
   const options: BuildOptions = {
     entryPoints: p.EntryPoints,
@@ -61,7 +66,18 @@ export async function bundle(outdir = "dist", templatePath = "template.yaml"): P
     logLevel: "warning",
   };
   const result = await build(options);
-  return Object.keys(result.metafile?.outputs ?? {});
+  if (!result.metafile) throw new Error("esbuild wrote no metafile");
+  return result.metafile;
+}
+
+/** Bytes of `output` by package (`undici`, `@smithy/core`) or by folder of src (`src/calendar`), heaviest first. */
+export function weightsByPackage(metafile: Metafile, output: string): [string, number][] {
+  const weights = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[output]?.inputs ?? {})) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split("/").slice(0, 2).join("/");
+    weights.set(name, (weights.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...weights].sort((a, b) => b[1] - a[1]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

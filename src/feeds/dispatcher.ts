@@ -1,6 +1,7 @@
 import { rootCertificates } from "node:tls";
-import { Agent, type Dispatcher, interceptors } from "undici";
+import type { Dispatcher } from "undici";
 import type { guardedLookup } from "./addresses.ts";
+import { Agent, decompress } from "./undici.ts";
 
 /** How the shared connection pool behaves. */
 export interface DispatcherOptions {
@@ -35,5 +36,5 @@ export function createFeedDispatcher(options: DispatcherOptions): Dispatcher {
       ...(options.lookup ? { lookup: options.lookup } : {}),
     },
   });
-  return agent.compose(interceptors.decompress());
+  return agent.compose(decompress());
 }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
 import { FeedCache } from "./cache.ts";
 import { allowed, guardedLookup, isIpLiteral, isPublicAddress, type RedirectGuard, resolveHost, type Resolve } from "./addresses.ts";
 import { decodeFeed } from "./decode.ts";
 import { createFeedDispatcher } from "./dispatcher.ts";
+import { request } from "./undici.ts";
 import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
 

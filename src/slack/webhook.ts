@@ -1,5 +1,4 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
-import { type Dispatcher, fetch as undiciFetch } from "undici";
 import { SlackDeliveryError } from "../errors.ts";
 import { retryAfterMs } from "../http/retry-after.ts";
 import type { SlackMessage } from "./message.ts";
@@ -20,8 +19,6 @@ export interface SlackPosterOptions {
   webhooks: Readonly<Record<string, string>>;
   /** Longest wait for Slack's answer to one attempt. */
   timeoutMs: number;
-  /** Replaces undici's global dispatcher (tests, connection pooling). */
-  dispatcher?: Dispatcher;
 }
 
 /** What Slack's error bodies mean, and what the user can do about them. */
@@ -37,7 +34,9 @@ const PERMANENT_HINTS: Record<string, string> = {
 };
 
 /**
- * Posts with @slack/webhook's `IncomingWebhook` over undici. Its own retries are off (it would retry
+ * Posts with @slack/webhook's `IncomingWebhook` over Node.js's own `fetch` (undici, built into
+ * Node.js: nothing of it is bundled, and it keeps its connections to Slack alive across warm
+ * invocations). Its own retries are off (it would retry
  * 5xx but fail 429 at once): the delivery layer above decides what to retry and when, so the two
  * layers never multiply their attempts.
  */
@@ -54,10 +53,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
         timeout: timeoutMs,
         retryConfig: { retries: 0 },
         fetch: async (input, init) => {
-          const response = await undiciFetch(input, {
-            ...init,
-            ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-          } as Parameters<typeof undiciFetch>[1]);
+          const response = await fetch(input, init);
           retryAfter = response.headers.get("retry-after");
           return response;
         },

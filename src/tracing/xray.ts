@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type * as XRay from "aws-xray-sdk-core";
 import type { Span, Tracer } from "./tracer.ts";
 
-type Sdk = (typeof XRay)["default"];
+type Sdk = (typeof import("./xray-sdk.ts"))["xray"];
 /** A segment or subsegment that subsegments can be added to. */
 export type TraceParent = XRay.Segment | XRay.Subsegment;
 
@@ -17,9 +17,7 @@ let sdk: Promise<Sdk> | undefined;
  * imported unless a trace is wanted.
  */
 export function loadXRay(): Promise<Sdk> {
-  sdk ??= import("aws-xray-sdk-core").then((module) => {
-    // A CommonJS module: Node hands it over as `default`.
-    const xray = module.default;
+  sdk ??= import("./xray-sdk.ts").then(({ xray }) => {
     // Send each subsegment as soon as it closes, as the SDK does in Lambda: a run of a thousand feeds
     // would not fit one UDP datagram (64 KB), and the X-Ray API reassembles the tree by parent id.
     xray.setStreamingThreshold(0);

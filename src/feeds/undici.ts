@@ -1,0 +1,25 @@
+// undici's index loads all it offers — fetch, WebSocket, EventSource, the cache and mock agents —
+// and the bundle would carry all of it. Feeds need an Agent, the decompress interceptor and
+// `request`: imported from their own modules, the rest stays out of the bundle.
+import Agent from "undici/lib/dispatcher/agent.js";
+import decompress from "undici/lib/interceptor/decompress.js";
+import dispatchRequest from "undici/lib/api/api-request.js";
+import type { Dispatcher } from "undici";
+
+export { Agent, decompress };
+
+/**
+ * undici's `request(url, options)` on the given dispatcher, as undici's index builds it:
+ * `dispatcher.request` with the URL split into origin and path.
+ */
+export function request(
+  url: URL,
+  options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { dispatcher: Dispatcher },
+): Promise<Dispatcher.ResponseData> {
+  const { dispatcher, ...rest } = options;
+  return dispatchRequest.call(dispatcher, {
+    ...rest,
+    origin: url.origin,
+    path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+  });
+}
