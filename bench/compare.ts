@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { configSchema, type Strategy } from "../src/config/schema.ts";
+import { configSchema, DEFAULT_CONCURRENCY, type Strategy } from "../src/config/schema.ts";
 import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
 import { silentLogger } from "../src/log.ts";
 import type { RunResult } from "../src/run/result.ts";
@@ -36,7 +36,7 @@ const USAGE = `npm run compare -- [options]
   --slack-latency MS   Slack answers each post after MS (default 100)
   --webhooks N         distinct webhooks, feeds assigned round-robin (default: one per feed)
   --hosts N            feed hosts (loopback servers), feeds assigned round-robin (default: one per feed)
-  --concurrency N      pipelined concurrency (default: feeds, at most 64; 64 with --scale)
+  --concurrency N      pipelined concurrency (default 16, the product's; 64 with --scale)
   --series N           live weekly series in each calendar besides the due meeting (default 20)
   --events N           past events in each calendar: one-offs and ended series, ~135 bytes each (default 0)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
@@ -74,7 +74,7 @@ function count(name: keyof typeof values, fallback: number): number {
 }
 
 const feedCount = count("feeds", values.scale ? 1000 : 40);
-const concurrency = count("concurrency", values.scale ? 64 : Math.min(feedCount, 64));
+const concurrency = count("concurrency", values.scale ? 64 : DEFAULT_CONCURRENCY);
 const webhookCount = Math.max(1, count("webhooks", feedCount));
 const hostCount = Math.max(1, Math.min(count("hosts", feedCount), feedCount));
 const strategies = (values.strategies ?? (values.scale ? "pipelined" : "serial,pipelined"))

@@ -1,3 +1,4 @@
+import { Temporal } from "temporal-polyfill";
 import { addDays, formatInstant } from "./zones.ts";
 
 /** One occurrence of an event: a single event, or one instance of a recurring series. */
@@ -33,10 +34,16 @@ export interface Occurrence {
 
 /**
  * One occurrence as a JSON line, the form `npm run occurrences` prints (DESIGN.md): timed `start`
- * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive).
+ * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive). Given `localZone` (the
+ * command's `--tz`), a timed occurrence also carries `localStart` and `localEnd`: the same
+ * instants on that zone's clocks, with their offset (`2026-03-12T10:00:00+01:00`), so "why did this
+ * come at 9?" can be answered from the line.
  */
-export function occurrenceLine(occurrence: Occurrence): string {
+export function occurrenceLine(occurrence: Occurrence, { localZone }: { localZone?: string | undefined } = {}): string {
   const day = occurrence.day;
+  const local = (instant: Date) =>
+    Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(localZone as string).toString({ timeZoneName: "never" });
+  const clocks = localZone !== undefined && !occurrence.allDay ? { localStart: local(occurrence.start), localEnd: local(occurrence.end) } : {};
   return JSON.stringify({
     uid: occurrence.uid,
     summary: occurrence.summary,
@@ -47,5 +54,6 @@ export function occurrenceLine(occurrence: Occurrence): string {
         : formatInstant(occurrence.end),
     allDay: occurrence.allDay,
     recurrenceId: occurrence.recurrenceId ?? null,
+    ...clocks,
   });
 }

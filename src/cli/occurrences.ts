@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     throw error;
   }
   for (const warning of expansion.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(expansion.occurrences.map((o) => `${occurrenceLine(o)}\n`).join(""));
+  process.stdout.write(expansion.occurrences.map((o) => `${occurrenceLine(o, { localZone: values.tz })}\n`).join(""));
 }
 
 main().catch((error: unknown) => {

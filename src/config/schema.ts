@@ -2,6 +2,9 @@ import * as z from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
 import { compileTitlePattern, patternProblem, type TitlePattern } from "./pattern.ts";
 
+/** Feeds fetched and read at once when the configuration does not say. */
+export const DEFAULT_CONCURRENCY = 16;
+
 
 /**
  * Says what a field holds, in the product's words: `is required: …` when it is missing, `must be …`
@@ -213,7 +216,7 @@ export const configSchema = z
     leadMinutes: leadMinutes.default([10]),
     timezone: timeZone.default("UTC"),
     strategy: z.enum(["serial", "pipelined"], expecting('"serial" or "pipelined"')).default("pipelined"),
-    concurrency: wholeNumber(1, 256).default(16),
+    concurrency: wholeNumber(1, 256).default(DEFAULT_CONCURRENCY),
     allDay: allDay.default({ remind: true, at: "09:00" }),
     webhooks: z
       .record(

@@ -32,6 +32,20 @@ describe("npm run occurrences", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ uid: "floating", start: "2026-03-10T13:00:00Z", end: "2026-03-10T14:00:00Z" });
   });
 
+  it("shows timed occurrences on the clocks of --tz too, and only when --tz is given", async () => {
+    // Prepare
+    const file = "test/fixtures/calendar/floating-in-configured-zone.ics";
+    const window = ["--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z"];
+
+    // Act
+    const zoned = await runCli("src/cli/occurrences.ts", [file, ...window, "--tz", "America/New_York"]);
+    const plain = await runCli("src/cli/occurrences.ts", [file, ...window]);
+
+    // Assess
+    expect(JSON.parse(zoned.stdout)).toMatchObject({ localStart: "2026-03-10T09:00:00-04:00", localEnd: "2026-03-10T10:00:00-04:00" });
+    expect(Object.keys(JSON.parse(plain.stdout.split("\n")[0] as string))).toEqual(["uid", "summary", "start", "end", "allDay", "recurrenceId"]);
+  });
+
   it("refuses a zone that is not one, naming the flag", async () => {
     // Prepare
     const args = ["test/fixtures/calendar/floating-in-configured-zone.ics", "--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z", "--tz", "Mars/Olympus"];
