@@ -109,6 +109,7 @@ function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.P
   let counted = 1;
   let last: Temporal.PlainDateTime | undefined = count <= 1 ? first : undefined;
   let beyond: Temporal.PlainDateTime | undefined;
+  let found = first;
   // BYSETPOS done here picks within whole years: collect a year before counting it.
   let year: Temporal.PlainDateTime[] = [];
   const take = (walls: Temporal.PlainDateTime[]) => {
@@ -118,6 +119,7 @@ function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.P
         beyond = wall;
         return false;
       }
+      found = wall;
       if (++counted >= count) {
         last = wall;
         return false;
@@ -128,7 +130,7 @@ function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.P
   if (!last) {
     const { rule } = ruleFrom(expander, 0);
     let going = true;
-    rule.all((zdt) => {
+    const walk = () => rule.all((zdt) => {
       const wall = zdt.toPlainDateTime();
       if (plan.setPositions && year.length > 0 && (year[0] as Temporal.PlainDateTime).year !== wall.year) {
         going = take(year);
@@ -142,6 +144,14 @@ function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.P
       }
       return going;
     });
+    try {
+      walk();
+    } catch {
+      // rrule-temporal finds no further instance within its bound (a rule whose set is smaller than
+      // COUNT, or empty): the series ends with the last one found.
+      going = false;
+      last ??= beyond ? undefined : found;
+    }
     if (going && year.length > 0) take(year);
     // The rule ended (UNTIL) before COUNT did: UNTIL ends it.
     if (!last && !beyond) last = END_OF_TIME;

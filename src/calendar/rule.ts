@@ -8,6 +8,35 @@ export type Frequency = "YEARLY" | "MONTHLY" | "WEEKLY" | "DAILY" | "HOURLY" | "
 
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
 
+/** A weekday of BYDAY (ISO, 1 = Monday) and its ordinal (0 for none). */
+interface DayToken {
+  weekday: number;
+  ordinal: number;
+}
+
+/** Day parts a date must satisfy, each when given. */
+interface DayLimits {
+  days: DayToken[] | undefined;
+  /** Ordinals count within the month (YEARLY with BYMONTH, MONTHLY), else within the year. */
+  withinMonth: boolean;
+  monthDays: number[] | undefined;
+  yearDays: number[] | undefined;
+}
+
+function numbers(value: string): number[] {
+  return value.split(",").map((n) => Number.parseInt(n, 10)).filter((n) => Number.isFinite(n) && n !== 0);
+}
+
+function dayTokens(value: string): DayToken[] {
+  const tokens: DayToken[] = [];
+  for (const raw of value.split(",")) {
+    const token = raw.trim().toUpperCase();
+    const weekday = WEEKDAYS.indexOf(token.slice(-2) as (typeof WEEKDAYS)[number]) + 1;
+    if (weekday > 0) tokens.push({ weekday, ordinal: Number.parseInt(token.slice(0, -2), 10) || 0 });
+  }
+  return tokens;
+}
+
 /** A rule ready for rrule-temporal, and what is left for the caller to do around it. */
 export interface RulePlan {
   /** The rule rrule-temporal expands (without COUNT, which the caller counts itself). */
@@ -18,11 +47,12 @@ export interface RulePlan {
   /** ISO weekday (1 = Monday) a week starts on. */
   weekStart: number;
   /**
-   * BYDAY as a limit on BYYEARDAY (ISO weekdays), applied to what rrule-temporal gives: it
-   * ignores BYDAY where BYYEARDAY is present.
+   * Day parts applied to what rrule-temporal gives, as limits, where it gets them wrong: BYDAY
+   * next to BYYEARDAY (which it ignores), BYMONTHDAY and BYYEARDAY next to BYWEEKNO (which it
+   * ignores too), and an ordinal BYDAY (of which it lets a 53rd Friday run into the next year).
    */
-  weekdays: ReadonlySet<number> | undefined;
-  /** BYSETPOS, applied per year after `weekdays` (only where `weekdays` is). */
+  limits: DayLimits | undefined;
+  /** BYSETPOS, applied per year after `limits`, where the parts it picks among are taken out. */
   setPositions: readonly number[] | undefined;
   /**
    * Periods start at midnight: the rule names its own times of day, so an instance can come
@@ -91,26 +121,36 @@ export function planRule(rule: string, date: Temporal.PlainDate, time: Temporal.
     if (!has("BYDAY")) parts.set("BYDAY", weekday);
   }
 
-  // RFC 5545's table: BYDAY limits BYYEARDAY. rrule-temporal ignores it there; take it out and
-  // limit by it afterwards (with BYSETPOS, which must then come after it).
-  let weekdays: Set<number> | undefined;
+  // Day parts rrule-temporal gets wrong are taken out and applied as limits to what it gives, and
+  // BYSETPOS with them (it must pick among what they leave).
+  let limits: DayLimits | undefined;
   let setPositions: number[] | undefined;
-  if (has("BYYEARDAY") && has("BYDAY") && freq === "YEARLY") {
-    weekdays = new Set(
-      (parts.get("BYDAY") as string)
-        .split(",")
-        .map((token) => WEEKDAYS.indexOf(token.trim().slice(-2).toUpperCase() as (typeof WEEKDAYS)[number]) + 1)
-        .filter((day) => day > 0),
-    );
-    parts.delete("BYDAY");
-    if (has("BYSETPOS")) {
-      setPositions = (parts.get("BYSETPOS") as string).split(",").map((n) => Number.parseInt(n, 10)).filter((n) => Number.isFinite(n) && n !== 0);
-      parts.delete("BYSETPOS");
-    }
+  const takeOut = (name: string) => {
+    const value = parts.get(name);
+    parts.delete(name);
+    return value;
+  };
+  if (freq === "YEARLY" && (has("BYWEEKNO") || has("BYYEARDAY")) && (has("BYMONTHDAY") || has("BYYEARDAY")) && (has("BYWEEKNO") || has("BYDAY"))) {
+    // RFC 5545's table: BYDAY limits BYYEARDAY; each day part narrows what BYWEEKNO gives.
+    const monthDays = has("BYWEEKNO") ? takeOut("BYMONTHDAY") : undefined;
+    const yearDays = has("BYWEEKNO") ? takeOut("BYYEARDAY") : undefined;
+    const days = has("BYYEARDAY") || yearDays !== undefined ? takeOut("BYDAY") : undefined;
+    if (has("BYWEEKNO") && !has("BYDAY")) parts.set("BYDAY", WEEKDAYS.join(","));
+    limits = {
+      days: days === undefined ? undefined : dayTokens(days),
+      withinMonth: has("BYMONTH"),
+      monthDays: monthDays === undefined ? undefined : numbers(monthDays),
+      yearDays: yearDays === undefined ? undefined : numbers(yearDays),
+    };
+    const positions = takeOut("BYSETPOS");
+    if (positions !== undefined) setPositions = numbers(positions);
+  } else if ((freq === "YEARLY" || freq === "MONTHLY") && !has("BYWEEKNO") && /\d/.test(parts.get("BYDAY") ?? "")) {
+    // An ordinal BYDAY stays with rrule-temporal; what it gives is checked against it.
+    limits = { days: dayTokens(parts.get("BYDAY") as string), withinMonth: freq === "MONTHLY" || has("BYMONTH"), monthDays: undefined, yearDays: undefined };
   }
 
   const text = [...parts].map(([name, value]) => `${name}=${value}`).join(";");
-  return { text, freq, interval, count, weekStart, weekdays, setPositions, midnight, periodBefore: freq === "YEARLY" && has("BYWEEKNO") };
+  return { text, freq, interval, count, weekStart, limits, setPositions, midnight, periodBefore: freq === "YEARLY" && has("BYWEEKNO") };
 }
 
 /** Whether rrule-temporal walks this rule in exact time (hours, minutes, seconds) rather than by the calendar. */
@@ -182,14 +222,33 @@ export function periodStart(plan: RulePlan, start: Temporal.ZonedDateTime, steps
   return { at, exists: Temporal.PlainDateTime.compare(at.toPlainDateTime(), wall) === 0 };
 }
 
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Whether a day satisfies the plan's limits. */
+function withinLimits(limits: DayLimits, date: Temporal.PlainDateTime): boolean {
+  const { days, monthDays, yearDays } = limits;
+  if (monthDays && !monthDays.some((n) => (n > 0 ? n : date.daysInMonth + 1 + n) === date.day)) return false;
+  if (yearDays && !yearDays.some((n) => (n > 0 ? n : date.daysInYear + 1 + n) === date.dayOfYear)) return false;
+  if (days) {
+    const at = limits.withinMonth ? date.day : date.dayOfYear;
+    const length = limits.withinMonth ? date.daysInMonth : isLeap(date.year) ? 366 : 365;
+    const fromStart = Math.floor((at - 1) / 7) + 1;
+    const fromEnd = -(Math.floor((length - at) / 7) + 1);
+    if (!days.some((d) => d.weekday === date.dayOfWeek && (d.ordinal === 0 || d.ordinal === fromStart || d.ordinal === fromEnd))) return false;
+  }
+  return true;
+}
+
 /**
  * Applies what the plan leaves to the caller to a run of instances of whole periods (ascending):
- * BYDAY as a limit on BYYEARDAY, then BYSETPOS within each year.
+ * the day limits, then BYSETPOS within each year.
  */
 export function limitInstances(plan: RulePlan, walls: Temporal.PlainDateTime[]): Temporal.PlainDateTime[] {
-  const { weekdays, setPositions } = plan;
-  if (!weekdays) return walls;
-  const kept = walls.filter((wall) => weekdays.has(wall.dayOfWeek));
+  const { limits, setPositions } = plan;
+  if (!limits) return walls;
+  const kept = walls.filter((wall) => withinLimits(limits, wall));
   if (!setPositions) return kept;
   const out: Temporal.PlainDateTime[] = [];
   let at = 0;
