@@ -1,5 +1,6 @@
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
+import { isSubDaily, limitInstances, periodStart, planRule, stepsBefore, type RulePlan } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
 import { stamp, type Zone } from "./timezones.ts";
 import { parseTime, type TimeValue } from "./values.ts";
@@ -17,7 +18,28 @@ export interface RuleInstances {
   capped: boolean;
 }
 
-const ruleCache = new WeakMap<EventRecord, Map<string, { rule: RRuleTemporal; zoneId: string }>>();
+/** A series' rule as expanded: its plan, the zone it runs in, and what was learnt of it so far. */
+interface Expander {
+  plan: RulePlan;
+  /** The plan's rule with UNTIL rewritten for the zone. */
+  text: string;
+  zoneId: string;
+  /** DTSTART in the zone the rule runs in, and its wall reading. */
+  start: Temporal.ZonedDateTime;
+  first: Temporal.PlainDateTime;
+  /** Rules started at period boundaries, by the number of INTERVAL steps from DTSTART's period. */
+  rules: Map<number, RRuleTemporal>;
+  /** COUNT: the last instance, once the walk from DTSTART has reached it. */
+  last: Temporal.PlainDateTime | undefined;
+  /** COUNT: how far the walk from DTSTART has gone without reaching the last instance. */
+  walkedTo: Temporal.PlainDateTime | undefined;
+}
+
+const END_OF_TIME = new Temporal.PlainDateTime(275_000, 1, 1);
+
+const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
+/** Rules kept per series: windows of one run and of the next runs fall in a few periods. */
+const MAX_RULES_PER_SERIES = 4;
 
 /**
  * The rule of a series, with the zone rrule-temporal runs it in. A timed series in a named zone
@@ -26,27 +48,117 @@ const ruleCache = new WeakMap<EventRecord, Map<string, { rule: RRuleTemporal; zo
  * exist (and does not count them for COUNT). All-day series, and zones known only from a VTIMEZONE
  * block, run on wall-clock readings in UTC, placed in their zone afterwards.
  */
-function ruleOf(master: EventRecord, zone: Zone | undefined, zoneKey: string): { rule: RRuleTemporal; zoneId: string } {
-  let byZone = ruleCache.get(master);
+function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string): Expander {
+  let byZone = expanders.get(master);
   if (!byZone) {
     byZone = new Map();
-    ruleCache.set(master, byZone);
+    expanders.set(master, byZone);
   }
-  let entry = byZone.get(zoneKey);
-  if (!entry) {
-    const start = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
+  let expander = byZone.get(zoneKey);
+  if (!expander) {
+    const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
-    const rule = new RRuleTemporal({
-      rruleString: `RRULE:${untilFor(master.rrule as string, master.start, zone, zoneId)}`,
-      dtstart: start.toZonedDateTime(zoneId, { disambiguation: "compatible" }),
-      // RFC 5545 §3.8.5.3: DTSTART is the first instance even where it does not match the rule.
-      includeDtstart: true,
-      maxIterations: MAX_ITERATIONS,
-    });
-    entry = { rule, zoneId };
-    byZone.set(zoneKey, entry);
+    const plan = planRule(master.rrule as string, first.toPlainDate(), master.start.kind === "date" ? undefined : first.toPlainTime());
+    expander = {
+      plan,
+      text: untilFor(plan.text, master.start, zone, zoneId),
+      zoneId,
+      start: first.toZonedDateTime(zoneId, { disambiguation: "compatible" }),
+      first,
+      rules: new Map(),
+      last: undefined,
+      walkedTo: undefined,
+    };
+    byZone.set(zoneKey, expander);
   }
-  return entry;
+  return expander;
+}
+
+/**
+ * rrule-temporal's rule started at the boundary `steps` INTERVALs after DTSTART's period (or at
+ * DTSTART itself, -1), and that boundary. A boundary whose wall time a DST gap skips moves a step
+ * back, so rrule-temporal never takes a shifted time of day as the series' own.
+ */
+function ruleFrom(expander: Expander, steps: number): { rule: RRuleTemporal; from: Temporal.ZonedDateTime } {
+  let at = steps;
+  let from = expander.start;
+  for (; at >= 0; at--) {
+    const boundary = periodStart(expander.plan, expander.start, at);
+    from = boundary.at;
+    if (boundary.exists) break;
+  }
+  if (at < 0) from = expander.start;
+  let rule = expander.rules.get(at);
+  if (!rule) {
+    rule = new RRuleTemporal({ rruleString: `RRULE:${expander.text}`, dtstart: from, includeDtstart: false, maxIterations: MAX_ITERATIONS });
+    if (expander.rules.size >= MAX_RULES_PER_SERIES) expander.rules.delete(expander.rules.keys().next().value as number);
+    expander.rules.set(at, rule);
+  }
+  return { rule, from };
+}
+
+/**
+ * COUNT: the last instance, walking from DTSTART (which is the first instance and counts, RFC
+ * 5545 §3.8.5.3), or undefined when the series goes on past `to`.
+ */
+function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.PlainDateTime | undefined {
+  if (expander.last) return expander.last;
+  if (expander.walkedTo && Temporal.PlainDateTime.compare(expander.walkedTo, to) >= 0) return undefined;
+  const { plan, first } = expander;
+  const count = plan.count as number;
+  let counted = 1;
+  let last: Temporal.PlainDateTime | undefined = count <= 1 ? first : undefined;
+  let beyond: Temporal.PlainDateTime | undefined;
+  let found = first;
+  // BYSETPOS done here picks within whole years: collect a year before counting it.
+  let year: Temporal.PlainDateTime[] = [];
+  const take = (walls: Temporal.PlainDateTime[]) => {
+    for (const wall of limitInstances(plan, walls)) {
+      if (Temporal.PlainDateTime.compare(wall, first) <= 0) continue;
+      if (Temporal.PlainDateTime.compare(wall, to) > 0) {
+        beyond = wall;
+        return false;
+      }
+      found = wall;
+      if (++counted >= count) {
+        last = wall;
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!last) {
+    const { rule } = ruleFrom(expander, 0);
+    let going = true;
+    const walk = () => rule.all((zdt) => {
+      const wall = zdt.toPlainDateTime();
+      if (plan.setPositions && year.length > 0 && (year[0] as Temporal.PlainDateTime).year !== wall.year) {
+        going = take(year);
+        year = [];
+      }
+      if (!going) return false;
+      year.push(wall);
+      if (!plan.setPositions) {
+        going = take(year);
+        year = [];
+      }
+      return going;
+    });
+    try {
+      walk();
+    } catch {
+      // rrule-temporal finds no further instance within its bound (a rule whose set is smaller than
+      // COUNT, or empty): the series ends with the last one found.
+      going = false;
+      last ??= beyond ? undefined : found;
+    }
+    if (going && year.length > 0) take(year);
+    // The rule ended (UNTIL) before COUNT did: UNTIL ends it.
+    if (!last && !beyond) last = END_OF_TIME;
+  }
+  if (last) expander.last = last;
+  else expander.walkedTo = to;
+  return last;
 }
 
 const utcStamp = (ms: number) => `${stamp(Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO("UTC").toPlainDateTime())}Z`;
@@ -88,14 +200,13 @@ function untilFor(rule: string, start: TimeValue, zone: Zone | undefined, zoneId
 
 const UTC_WALL: Pick<Zone, "toInstant"> = { toInstant: (wall) => wall.toZonedDateTime("UTC").epochMilliseconds };
 
-function isSubDaily(rule: string): boolean {
-  return /FREQ=(HOURLY|MINUTELY|SECONDLY)/i.test(rule) || /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(rule);
-}
-
 /**
  * The instances of a series' rule whose wall reading lies in `[from, to]`, stopping once
- * MAX_INSTANCES_PER_SERIES of them satisfy `counts` (fall in the caller's window). Sub-daily rules are walked a day at a time, so a minutely rule
- * over a year stops at the cap instead of building half a million instants first.
+ * MAX_INSTANCES_PER_SERIES of them satisfy `counts` (fall in the caller's window). Expansion
+ * starts at the last period boundary before `from` that keeps the set as it is from DTSTART; a
+ * COUNT series is walked from DTSTART once, to find its last instance. Sub-daily rules are walked a
+ * day at a time, so a minutely rule over a year stops at the cap instead of building half a million
+ * instants first.
  *
  * @throws Error from rrule-temporal when the rule cannot be expanded within its iteration bound.
  */
@@ -107,23 +218,38 @@ export function ruleInstances(
   to: Temporal.PlainDateTime,
   counts: (wall: Temporal.PlainDateTime) => boolean,
 ): RuleInstances {
-  const { rule, zoneId } = ruleOf(master, zone, zoneKey);
+  const expander = expanderOf(master, zone, zoneKey);
+  const { plan, first, zoneId } = expander;
   const walls: Temporal.PlainDateTime[] = [];
   // RFC 5545 §3.8.5.3: DTSTART always counts as the first instance, even past UNTIL.
-  const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
   if (Temporal.PlainDateTime.compare(first, from) >= 0 && Temporal.PlainDateTime.compare(first, to) <= 0) {
     walls.push(first);
   }
-  const rrule = master.rrule as string;
-  const step = /FREQ=SECONDLY/i.test(rrule) ? { hours: 1 } : isSubDaily(rrule) ? { days: 1 } : undefined;
   let counted = walls.length > 0 && counts(walls[0] as Temporal.PlainDateTime) ? 1 : 0;
-  let chunkFrom = from;
-  while (Temporal.PlainDateTime.compare(chunkFrom, to) <= 0) {
-    const chunkTo = step ? Temporal.PlainDateTime.compare(chunkFrom.add(step), to) < 0 ? chunkFrom.add(step) : to : to;
-    const after = chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+  let until = to;
+  if (plan.count !== undefined) {
+    const last = lastCounted(expander, to);
+    if (last && Temporal.PlainDateTime.compare(last, until) < 0) until = last;
+  }
+  if (Temporal.PlainDateTime.compare(until, from) < 0 || Temporal.PlainDateTime.compare(until, first) <= 0) return { walls, capped: false };
+
+  const fromZoned = from.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+  const { rule, from: ruleStart } = ruleFrom(expander, stepsBefore(plan, expander.start, fromZoned));
+  // Sub-daily rules, and calendar rules with many times a day, are asked a day (an hour) at a time
+  // from `from`: rrule-temporal moves its start by whole periods to each. Others are asked once,
+  // from their boundary, so that it does not move it again.
+  const manyADay = /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(expander.text) && !plan.periodBefore && !plan.setPositions;
+  const step = plan.freq === "SECONDLY" ? { hours: 1 } : isSubDaily(plan) || manyADay ? { days: 1 } : undefined;
+  // BYSETPOS done here picks within whole years: expand to the end of the last one.
+  const end = plan.setPositions ? new Temporal.PlainDate(until.year + 1, 1, 1).toPlainDateTime() : until;
+  let chunkFrom = step ? from : ruleStart.toPlainDateTime();
+  while (Temporal.PlainDateTime.compare(chunkFrom, end) <= 0) {
+    const chunkTo = step ? Temporal.PlainDateTime.compare(chunkFrom.add(step), end) < 0 ? chunkFrom.add(step) : end : end;
+    const after = Temporal.PlainDateTime.compare(chunkFrom, ruleStart.toPlainDateTime()) === 0 ? ruleStart : chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
     const before = chunkTo.toZonedDateTime(zoneId, { disambiguation: "later" });
-    for (const zdt of rule.between(after, before, true)) {
-      const wall = zdt.toPlainDateTime();
+    const found = rule.between(after, before, true).map((zdt) => zdt.toPlainDateTime());
+    for (const wall of limitInstances(plan, found)) {
+      if (Temporal.PlainDateTime.compare(wall, from) < 0 || Temporal.PlainDateTime.compare(wall, until) > 0) continue;
       // Chunks share their edges; keep each reading once.
       const last = walls[walls.length - 1];
       if (last && Temporal.PlainDateTime.compare(last, wall) >= 0) continue;
