@@ -1,0 +1,92 @@
+import { RRuleTemporal } from "rrule-temporal";
+import { Temporal } from "temporal-polyfill";
+import { describe, expect, it } from "vitest";
+import { startsOf } from "../support/calendar.ts";
+
+/**
+ * What rrule-temporal 2 alone answers for a rule over [from, to): the way a caller would use it,
+ * DTSTART given as the rule's own start (a DATE as midnight UTC), instances from `between`.
+ */
+function rruleTemporalStarts(dtstart: string, rule: string, from: string, to: string, allDay: boolean, uid: string): string[] {
+  const start = allDay
+    ? Temporal.PlainDate.from(dtstart).toZonedDateTime({ timeZone: "UTC" })
+    : Temporal.Instant.from(dtstart).toZonedDateTimeISO("UTC");
+  const expander = new RRuleTemporal({ rruleString: `RRULE:${rule}`, dtstart: start });
+  return expander
+    .between(Temporal.Instant.from(from).toZonedDateTimeISO("UTC"), Temporal.Instant.from(to).toZonedDateTimeISO("UTC"), true)
+    .map((zdt) => `${allDay ? zdt.toPlainDate().toString() : zdt.toInstant().toString()} ${uid}`);
+}
+
+// Each case is a rule part RFC 5545 §3.3.10 defines and rrule-temporal expands otherwise; our layer
+// (src/calendar/rule.ts) corrects it. The hand-worked answer is asserted for both: should
+// rrule-temporal start to agree, its assertion fails and the correction can go.
+const CASES = [
+  {
+    what: "BYHOUR is ignored on a DATE-valued DTSTART (a daily all-day rule keeps all its days)",
+    fixture: "all-day-daily-with-byhour.ics",
+    uid: "office-plants",
+    dtstart: "2026-03-01",
+    rule: "FREQ=DAILY;BYHOUR=10,14;COUNT=5",
+    allDay: true,
+    window: ["2026-02-01T00:00:00Z", "2026-04-01T00:00:00Z"],
+    right: ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"],
+  },
+  {
+    what: "BYDAY limits BYYEARDAY (the first Monday among the year's first seven days)",
+    fixture: "yearly-byyearday-limited-by-byday.ics",
+    uid: "first-monday",
+    dtstart: "2026-01-05T09:00:00Z",
+    rule: "FREQ=YEARLY;BYYEARDAY=1,2,3,4,5,6,7;BYDAY=MO",
+    allDay: false,
+    window: ["2026-01-01T00:00:00Z", "2029-02-01T00:00:00Z"],
+    right: ["2026-01-05T09:00:00Z", "2027-01-04T09:00:00Z", "2028-01-03T09:00:00Z", "2029-01-01T09:00:00Z"],
+  },
+  {
+    what: "a yearly BYMONTHDAY without BYMONTH takes the month from DTSTART (a birthday, once a year)",
+    fixture: "yearly-bymonthday-without-bymonth.ics",
+    uid: "birthday",
+    dtstart: "2026-03-15",
+    rule: "FREQ=YEARLY;BYMONTHDAY=15",
+    allDay: true,
+    window: ["2026-01-01T00:00:00Z", "2028-01-01T00:00:00Z"],
+    right: ["2026-03-15", "2027-03-15"],
+  },
+  {
+    what: "a yearly BYWEEKNO without BYDAY takes the weekday from DTSTART, whatever the window",
+    fixture: "yearly-byweekno-without-byday.ics",
+    uid: "week-twenty",
+    dtstart: "2026-05-13T09:00:00Z",
+    rule: "FREQ=YEARLY;BYWEEKNO=20",
+    allDay: false,
+    // A window that starts mid-series, in the week before week 20 of 2028.
+    window: ["2028-05-10T00:00:00Z", "2029-06-01T00:00:00Z"],
+    right: ["2028-05-17T09:00:00Z", "2029-05-16T09:00:00Z"],
+  },
+  {
+    what: "COUNT counts DTSTART when it lies in the previous year's last ISO week (Friday 1 January 2021, week 53 of 2020)",
+    fixture: "yearly-byweekno-count-dtstart-in-last-iso-week.ics",
+    uid: "new-year-friday",
+    dtstart: "2021-01-01T09:00:00Z",
+    rule: "FREQ=YEARLY;BYWEEKNO=53;BYDAY=FR;COUNT=2",
+    allDay: false,
+    window: ["2020-12-01T00:00:00Z", "2034-01-01T00:00:00Z"],
+    // The next year with a week 53 is 2026: its Friday is 1 January 2027.
+    right: ["2021-01-01T09:00:00Z", "2027-01-01T09:00:00Z"],
+  },
+];
+
+describe("corrections to rrule-temporal (RFC 5545 §3.3.10)", () => {
+  it.each(CASES.map((c) => [c.what, c] as const))("corrects: %s", (_, c) => {
+    // Prepare
+    const [from, to] = c.window as [string, string];
+    const right = c.right.map((start) => `${start} ${c.uid}`);
+
+    // Act
+    const ours = startsOf(c.fixture, from, to);
+    const theirs = rruleTemporalStarts(c.dtstart, c.rule, from, to, c.allDay, c.uid);
+
+    // Assess
+    expect(ours).toEqual(right);
+    expect(theirs).not.toEqual(right);
+  });
+});
