@@ -1,5 +1,6 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
 import { SlackDeliveryError } from "../errors.ts";
+import { fetch as undiciFetch } from "../feeds/undici.ts";
 import { retryAfterMs } from "../http/retry-after.ts";
 import type { SlackMessage } from "./message.ts";
 
@@ -34,9 +35,8 @@ const PERMANENT_HINTS: Record<string, string> = {
 };
 
 /**
- * Posts with @slack/webhook's `IncomingWebhook` over Node.js's own `fetch` (undici, built into
- * Node.js: nothing of it is bundled, and it keeps its connections to Slack alive across warm
- * invocations). Its own retries are off (it would retry
+ * Posts with @slack/webhook's `IncomingWebhook` over undici's `fetch` (the same undici as the
+ * feeds, rather than the second copy inside Node.js: one HTTP client in memory). Its own retries are off (it would retry
  * 5xx but fail 429 at once): the delivery layer above decides what to retry and when, so the two
  * layers never multiply their attempts.
  */
@@ -53,7 +53,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
         timeout: timeoutMs,
         retryConfig: { retries: 0 },
         fetch: async (input, init) => {
-          const response = await fetch(input, init);
+          const response = await undiciFetch(input, init as Parameters<typeof undiciFetch>[1]);
           retryAfter = response.headers.get("retry-after");
           return response;
         },

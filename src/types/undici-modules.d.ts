@@ -13,3 +13,8 @@ declare module "undici/lib/api/api-request.js" {
   const request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
   export default request;
 }
+declare module "undici/lib/web/fetch/index.js" {
+  import type { fetch } from "undici";
+  const fetchModule: { fetch: typeof fetch };
+  export default fetchModule;
+}
