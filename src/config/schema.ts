@@ -201,6 +201,9 @@ const limits = z.strictObject(
   expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
 );
 
+/** Feeds in flight at once in a pipelined run unless `concurrency` says otherwise. */
+export const DEFAULT_CONCURRENCY = 16;
+
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
@@ -213,7 +216,7 @@ export const configSchema = z
     leadMinutes: leadMinutes.default([10]),
     timezone: timeZone.default("UTC"),
     strategy: z.enum(["serial", "pipelined"], expecting('"serial" or "pipelined"')).default("pipelined"),
-    concurrency: wholeNumber(1, 256).default(16),
+    concurrency: wholeNumber(1, 256).default(DEFAULT_CONCURRENCY),
     allDay: allDay.default({ remind: true, at: "09:00" }),
     webhooks: z
       .record(
