@@ -10,7 +10,6 @@ import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { requireLedgerForNotices } from "./notices/config.ts";
-import { POST_TIMEOUT_MS } from "./run/deadline.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
@@ -78,7 +77,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
-      poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: POST_TIMEOUT_MS }),
+      poster: createSlackPoster({ webhooks: config.webhooks }),
       tracer: redactingTracer(await tracing.forInvocation(), redactor),
       log: runLog,
       clock: messageClock(request),

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
+import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
 import { compileTitlePattern, patternProblem, type TitlePattern } from "./pattern.ts";
 
 
@@ -141,7 +142,7 @@ const ledger = z.strictObject(
       .string(expecting("the name of the DynamoDB ledger table"))
       .min(3, "must be a DynamoDB table name of 3-255 characters")
       .max(255, "must be a DynamoDB table name of 3-255 characters"),
-    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(15),
+    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(DEFAULT_CATCH_UP_MINUTES),
   },
   expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
 );

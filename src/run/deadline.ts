@@ -16,12 +16,6 @@ export interface DeadlineOptions {
 }
 
 /**
- * The longest one Slack post may take (the poster's timeout). Slack usually answers within a
- * second, but several under load; a post given up on is not tried again (it may have arrived).
- */
-export const POST_TIMEOUT_MS = 15_000;
-
-/**
  * The safety margin for a run: one whole feed download (its timeout) plus one Slack post (its
  * timeout) plus a second for the result, so a feed started just before the margin can still be read
  * and reminded before Lambda would stop the function.

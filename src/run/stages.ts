@@ -10,13 +10,14 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
 import { readingSpan } from "../notices/diff.ts";
 import { createNoticeStage } from "../notices/stage.ts";
-import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
+import { createDelivery, type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { DigestStage } from "./digests.ts";
 import { DEFAULT_REMINDER_LIMITS, describeExcess, type ReminderLimits, ReminderCaps } from "./caps.ts";
 import type { RunTally } from "./result.ts";
+import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 
 /** The edges and facts a run's stages work with. */
 export interface StageContext {
@@ -61,8 +62,6 @@ export interface Stages {
   announce(): Promise<void>;
 }
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 /**
  * A feed is read for the occurrences its reminders need and this much more: a warm container
  * serves a week of later runs of an unchanged (304) feed without reading it again, and agendas
@@ -102,6 +101,7 @@ export function createStages(context: StageContext): Stages {
           reference: context.window.from,
           dryRun: context.dryRun,
           remainingMs: context.delivery?.remainingMs,
+          postTimeoutMs: context.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS,
         })
       : undefined;
   /** A webhook's permanent refusal is reported once, however many batches it refused. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { feedsOf } from "../../src/config/schema.ts";
-import { Deadline, POST_TIMEOUT_MS, safetyMarginMs } from "../../src/run/deadline.ts";
+import { Deadline, safetyMarginMs } from "../../src/run/deadline.ts";
+import { POST_TIMEOUT_MS } from "../../src/slack/delivery.ts";
 import { runReminders } from "../../src/run/run.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, settle } from "../support/run-fakes.ts";
 
