@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { configSchema, DEFAULT_CONCURRENCY, type Strategy } from "../src/config/schema.ts";
+import { configOf, DEFAULT_CONCURRENCY } from "../src/config/schema.ts";
+import type { Strategy } from "../src/reminders/feed.ts";
 import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
 import { silentLogger } from "../src/log.ts";
 import type { RunResult } from "../src/run/result.ts";
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
       (receiver ? `OTLP spans to ${receiver.endpoint}` : `X-Ray documents to ${daemon.address}`),
   );
 
-  const config = configSchema.parse({
+  const config = configOf({
     concurrency,
     leadMinutes: [10],
     webhooks: Object.fromEntries(

@@ -13,7 +13,7 @@ import { requireLedgerForNotices } from "./notices/config.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/tracer.ts";
-import { readSettings } from "./settings.ts";
+import { readSettings } from "./config/settings.ts";
 import { mapStackTracesLazily } from "./source-maps.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
 import { prepareTracing } from "./tracing/choose.ts";

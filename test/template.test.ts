@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/schema.ts";
-import { readSettings } from "../src/settings.ts";
+import { readSettings } from "../src/config/settings.ts";
 import { bundle, templateBuildProperties } from "../scripts/build.ts";
 import { readTemplate } from "./support/template.ts";
 
@@ -155,7 +155,7 @@ describe("template.yaml", () => {
       if (LOCAL_ONLY.has(name)) continue;
       if (/^AWS_LAMBDA_/.test(name)) continue; // set by the Lambda runtime itself
       if (name === "LEDGER_TABLE" && !hasLedgerTable) continue;
-      expect(declared, `${name} is read by src/settings.ts`).toContain(name);
+      expect(declared, `${name} is read by src/config/settings.ts`).toContain(name);
     }
     for (const name of declared) {
       if (name === "NODE_OPTIONS") continue;

@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { addDays } from "../calendar/zones.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { wanted } from "../reminders/due.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { DueDigest } from "./schedule.ts";

@@ -1,5 +1,5 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
-import type { NoticePolicy } from "../config/schema.ts";
+import type { NoticePolicy } from "../reminders/feed.ts";
 import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry } from "./snapshot.ts";
 import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 

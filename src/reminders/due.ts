@@ -1,6 +1,6 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { parseDay, wallClockToInstant } from "../calendar/zones.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "./feed.ts";
 import { type Reminder, reminderId } from "./reminder.ts";
 import { inWindow, type TimeWindow } from "./window.ts";
 import { MINUTE_MS } from "./durations.ts";

@@ -1,4 +1,4 @@
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 
 /** How a run keeps clear of Lambda's timeout. */
 export interface DeadlineOptions {

@@ -1,5 +1,5 @@
 import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { agendaRange, type AgendaSource, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";

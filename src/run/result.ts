@@ -1,4 +1,4 @@
-import type { Strategy } from "../config/schema.ts";
+import type { Strategy } from "../reminders/feed.ts";
 import { describeError } from "../errors.ts";
 
 /** One problem of a run, named by the feed or webhook it concerns. */

@@ -1,5 +1,6 @@
 import { formatInstant } from "../calendar/zones.ts";
-import { type Config, feedsOf, type Strategy } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import type { Strategy } from "../reminders/feed.ts";
 import type { FeedFetcher } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
 import { MINUTE_MS } from "../reminders/durations.ts";
@@ -56,7 +57,7 @@ export interface RunPlan {
 export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunResult> {
   const started = performance.now();
   const window = dueWindow(plan.reference, plan.config.scheduleMinutes);
-  const feeds = feedsOf(plan.config);
+  const feeds = plan.config.feeds;
   const tally = new RunTally(feeds.length);
   const postTimeoutMs = edges.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS;
   const delivery = { ...edges.delivery, attemptTimeoutMs: postTimeoutMs };

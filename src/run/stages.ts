@@ -1,5 +1,5 @@
 import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { CalendarError, FeedParseError, LedgerError } from "../errors.ts";
 import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
@@ -8,8 +8,9 @@ import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
+import type { Snapshot } from "../notices/snapshot.ts";
 import { readingSpan } from "../notices/diff.ts";
-import { createNoticeStage } from "../notices/stage.ts";
+import { createNoticeStage } from "./notices.ts";
 import { createDelivery, type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
@@ -40,7 +41,7 @@ export interface StageContext {
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: DeliveryTuning | undefined;
   /** Where change notices keep each feed's snapshot; notices need the ledger too. */
-  snapshots?: SnapshotStore | undefined;
+  snapshots?: SnapshotStore<Snapshot> | undefined;
   /** Aborts downloads in flight when the function's time is nearly up. */
   signal?: AbortSignal;
   /** Due digests, handed each calendar the run reads. */

@@ -1,21 +1,21 @@
 import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { describeError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
 import type { Logger } from "../log.ts";
-import type { RunTally } from "../run/result.ts";
+import type { RunTally } from "./result.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
-import { type NoticePlan, planNotices, readingSpan, rollForward } from "./diff.ts";
-import { packNotices, type ShownNotice } from "./message.ts";
-import { endsWhole, shortHash, type Snapshot } from "./snapshot.ts";
+import { type NoticePlan, planNotices, readingSpan, rollForward } from "../notices/diff.ts";
+import { packNotices, type ShownNotice } from "../notices/message.ts";
+import { endsWhole, shortHash, type Snapshot } from "../notices/snapshot.ts";
 import { DAY_MS } from "../reminders/durations.ts";
 
 /** What the notice stage works with: the run's edges and facts. */
 export interface NoticeContext {
-  store: SnapshotStore;
+  store: SnapshotStore<Snapshot>;
   /** Claims each notice, so no run posts it twice; absent in a dry run, which claims nothing. */
   ledger: Ledger | undefined;
   poster: SlackPoster;
