@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { configSchema, DEFAULT_CONCURRENCY, type Strategy } from "../src/config/schema.ts";
+import { configOf, DEFAULT_CONCURRENCY } from "../src/config/schema.ts";
+import type { Strategy } from "../src/reminders/feed.ts";
 import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
 import { silentLogger } from "../src/log.ts";
 import type { RunResult } from "../src/run/result.ts";
@@ -36,7 +37,7 @@ const USAGE = `npm run compare -- [options]
   --slack-latency MS   Slack answers each post after MS (default 100)
   --webhooks N         distinct webhooks, feeds assigned round-robin (default: one per feed)
   --hosts N            feed hosts (loopback servers), feeds assigned round-robin (default: one per feed)
-  --concurrency N      pipelined concurrency (default 16, the product's; 64 with --scale)
+  --concurrency N      pipelined concurrency (default 16, the product's own; 64 with --scale)
   --series N           live weekly series in each calendar besides the due meeting (default 20)
   --events N           past events in each calendar: one-offs and ended series, ~135 bytes each (default 0)
   --strategies LIST    serial,pipelined (default both; pipelined only with --scale)
@@ -74,6 +75,8 @@ function count(name: keyof typeof values, fallback: number): number {
 }
 
 const feedCount = count("feeds", values.scale ? 1000 : 40);
+// The product's own default (`concurrency` in the configuration), so the comparison measures what a
+// deployment does.
 const concurrency = count("concurrency", values.scale ? 64 : DEFAULT_CONCURRENCY);
 const webhookCount = Math.max(1, count("webhooks", feedCount));
 const hostCount = Math.max(1, Math.min(count("hosts", feedCount), feedCount));
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
       (receiver ? `OTLP spans to ${receiver.endpoint}` : `X-Ray documents to ${daemon.address}`),
   );
 
-  const config = configSchema.parse({
+  const config = configOf({
     concurrency,
     leadMinutes: [10],
     webhooks: Object.fromEntries(
@@ -253,18 +256,25 @@ async function main(): Promise<void> {
     const speedUp = serial.wallMs / pipelined.wallMs;
     checks.push([`pipelined at least 10× faster than serial (${speedUp.toFixed(1)}×)`, speedUp >= 10]);
   }
-  if (pipelined && concurrency < feedCount) {
-    // With fewer slots than feeds, the slowest chain is no longer the limit: the downloads must
-    // share `concurrency` slots, so the run takes at least their summed time over that many.
+  const pipelinedRun = runs.find((run) => figuresOf(run).strategy === "pipelined");
+  // With fewer slots than feeds, the slowest chain is no longer the only limit: the feeds wait for a
+  // slot. The bound is then the schedule p-map would reach with no time lost: each feed, in the
+  // order it started, on the slot that frees first, for its fetch and parse.
+  const slotted = pipelinedRun && concurrency < feedCount ? slotBoundMs(pipelinedRun, concurrency) : 0;
+  if (pipelined && slotted > 0) {
     const shared = pipelined.fetchSumMs / concurrency;
     process.stdout.write(
       `\nthroughput bound at concurrency ${concurrency} (Σ fetch ÷ ${concurrency}): ${(shared / 1000).toFixed(3)} s; ` +
-        `pipelined wall ÷ that: ${(pipelined.wallMs / shared).toFixed(2)}×\n`,
+        `pipelined wall ÷ that: ${(pipelined.wallMs / shared).toFixed(2)}×\n` +
+        `bound with ${concurrency} slots (each feed's fetch + parse on the first free slot, plus one post): ` +
+        `${(slotted / 1000).toFixed(3)} s; pipelined wall ÷ that: ${(pipelined.wallMs / slotted).toFixed(2)}×\n`,
     );
   }
   if (pipelined && !values.scale) {
-    const overBound = pipelined.wallMs / pipelined.boundMs;
-    checks.push([`pipelined within 1.25× of the critical-path bound (${overBound.toFixed(2)}×)`, overBound <= 1.25]);
+    const bound = Math.max(pipelined.boundMs, slotted);
+    const which = slotted > pipelined.boundMs ? `bound with ${concurrency} slots` : "critical-path bound";
+    const overBound = pipelined.wallMs / bound;
+    checks.push([`pipelined within 1.25× of the ${which} (${overBound.toFixed(2)}×)`, overBound <= 1.25]);
   }
   if (pipelined && !values.scale && concurrency >= feedCount) {
     // The bound above is read from the run's own spans, and a parse that waits for the CPU
@@ -291,6 +301,32 @@ async function main(): Promise<void> {
   await writeFile(`${values.out}/${name}-segments.json`, `${JSON.stringify(received())}\n`);
   process.stdout.write(`\nwaterfall chart: ${chart}\nsegment documents: ${values.out}/${name}-segments.json\n`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+}
+
+/**
+ * The shortest a run of these spans takes on `slots` slots: each feed's fetch and parse, in the
+ * order its fetch started, on the slot that frees first (as p-map hands out its slots), then the
+ * quickest post of the run — the critical-path bound of `figuresOf` once feeds wait for a slot.
+ */
+function slotBoundMs(run: TraceNode, slots: number): number {
+  const spanMs = (node: TraceNode) => (node.end - node.start) * 1000;
+  const started = new Map<string, number>();
+  const chain = new Map<string, number>();
+  let quickestPost = Number.POSITIVE_INFINITY;
+  for (const span of run.children) {
+    const [kind, id = ""] = span.name.split(/:(.*)/s);
+    if (kind === "fetch") started.set(id, span.start);
+    if (kind === "fetch" || kind === "parse") chain.set(id, (chain.get(id) ?? 0) + spanMs(span));
+    if (kind === "notify") quickestPost = Math.min(quickestPost, spanMs(span));
+  }
+  const free = Array.from({ length: slots }, () => 0);
+  let end = 0;
+  for (const [id] of [...started].sort((a, b) => a[1] - b[1])) {
+    const slot = free.indexOf(Math.min(...free));
+    free[slot] = (free[slot] ?? 0) + (chain.get(id) ?? 0);
+    end = Math.max(end, free[slot] ?? 0);
+  }
+  return end + (Number.isFinite(quickestPost) ? quickestPost : 0);
 }
 
 main().catch((error: unknown) => {

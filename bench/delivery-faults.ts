@@ -4,7 +4,7 @@
 // and redirects into the function's network. Loopback only. Printed by `npm run -s bench:faults`.
 import { createMemoryLedger } from "../src/ledger/memory.ts";
 import { createFeedFetcher } from "../src/feeds/fetch.ts";
-import { configSchema } from "../src/config/schema.ts";
+import { configOf } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { runReminders } from "../src/run/run.ts";
 import { createDelivery } from "../src/slack/delivery.ts";
@@ -65,7 +65,7 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, string]> {
     response.writeHead(200, { "content-type": "text/calendar" }).end(calendarDueNow((request.url ?? "/x").slice(1, -4)));
   });
   const slack = await startSlack();
-  const config = configSchema.parse({
+  const config = configOf({
     webhooks: { team: `${slack.url}/services/T/B/x` },
     feeds: Array.from({ length: 400 }, (_, i) => ({ id: `f${i}`, url: `${feeds.url}/f${i}.ics`, webhook: "team" })),
   });

@@ -4,7 +4,7 @@
 // real waits, to measure how long a run beside hostile feeds takes. Loopback only.
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { configSchema } from "../src/config/schema.ts";
+import { configOf } from "../src/config/schema.ts";
 import { createFeedFetcher } from "../src/feeds/fetch.ts";
 import { createLogger } from "../src/log.ts";
 import { runReminders } from "../src/run/run.ts";
@@ -40,7 +40,7 @@ const rows: string[][] = [["strategy", "wall s", "ok", "failed", "sent", "slowes
 for (const strategy of ["pipelined", "serial"] as const) {
   const { servers, close } = await startServers();
   const slack = await startSlack();
-  const config = configSchema.parse({
+  const config = configOf({
     webhooks: { team: `${slack.url}/services/T0/B0/x` },
     feeds: [
       ...Object.entries(servers).map(([id, s]) => ({ id, url: `${s.url}/${id}.ics`, webhook: "team" })),

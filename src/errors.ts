@@ -4,8 +4,31 @@
  * webhooks by their name in the configuration.
  */
 
+/**
+ * What every error of the product is: a message a user can act on, and the error that caused it
+ * (`cause`, from `ErrorOptions`), so a caller can look behind it without parsing the message.
+ */
+export class IcalSlackReminderError extends Error {
+  override name = "IcalSlackReminderError";
+}
+
+/**
+ * A request to another service — a feed's server, Slack — that failed. `transient` tells whether
+ * trying again may help; `status` is the HTTP status, when an answer came.
+ */
+export class RequestError extends IcalSlackReminderError {
+  override name = "RequestError";
+  readonly transient: boolean;
+  readonly status: number | undefined;
+  constructor(message: string, options: ErrorOptions & { transient?: boolean; status?: number } = {}) {
+    super(message, options);
+    this.transient = options.transient ?? false;
+    this.status = options.status;
+  }
+}
+
 /** The configuration is invalid; `path` names the offending field, e.g. `feeds[3].webhook`. */
-export class ConfigError extends Error {
+export class ConfigError extends IcalSlackReminderError {
   override name = "ConfigError";
   readonly path: string;
   constructor(path: string, message: string, options?: ErrorOptions) {
@@ -15,7 +38,7 @@ export class ConfigError extends Error {
 }
 
 /** The invocation event is not one the handler understands; `field` names what is wrong. */
-export class EventError extends Error {
+export class EventError extends IcalSlackReminderError {
   override name = "EventError";
   readonly field: string;
   constructor(field: string, message: string, options?: ErrorOptions) {
@@ -24,26 +47,18 @@ export class EventError extends Error {
   }
 }
 
-/** A feed could not be downloaded. `transient` tells whether trying again may help. */
-export class FeedFetchError extends Error {
+/** A feed could not be downloaded. */
+export class FeedFetchError extends RequestError {
   override name = "FeedFetchError";
   readonly feedId: string;
-  readonly transient: boolean;
-  readonly status: number | undefined;
-  constructor(
-    feedId: string,
-    message: string,
-    options: ErrorOptions & { transient?: boolean; status?: number } = {},
-  ) {
+  constructor(feedId: string, message: string, options: ErrorOptions & { transient?: boolean; status?: number } = {}) {
     super(message, options);
     this.feedId = feedId;
-    this.transient = options.transient ?? false;
-    this.status = options.status;
   }
 }
 
 /** A feed was downloaded but is not a calendar that can be read. */
-export class FeedParseError extends Error {
+export class FeedParseError extends IcalSlackReminderError {
   override name = "FeedParseError";
   readonly feedId: string;
   constructor(feedId: string, message: string, options?: ErrorOptions) {
@@ -52,12 +67,10 @@ export class FeedParseError extends Error {
   }
 }
 
-/** Slack did not accept a message for a webhook. `transient` tells whether trying again may help. */
-export class SlackDeliveryError extends Error {
+/** Slack did not accept a message for a webhook. */
+export class SlackDeliveryError extends RequestError {
   override name = "SlackDeliveryError";
   readonly webhook: string;
-  readonly transient: boolean;
-  readonly status: number | undefined;
   /** Seconds Slack asked us to wait (429 Retry-After), when it said. */
   readonly retryAfterSeconds: number | undefined;
   /**
@@ -72,8 +85,6 @@ export class SlackDeliveryError extends Error {
   ) {
     super(message, options);
     this.webhook = webhook;
-    this.transient = options.transient ?? false;
-    this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
@@ -86,12 +97,12 @@ export function describeError(error: unknown): string {
 }
 
 /** Calendar text that cannot be read as iCalendar. Raised by the pure calendar engine. */
-export class CalendarError extends Error {
+export class CalendarError extends IcalSlackReminderError {
   override name = "CalendarError";
 }
 
 /** The delivery ledger (DynamoDB) could not be read or written; `table` names it. */
-export class LedgerError extends Error {
+export class LedgerError extends IcalSlackReminderError {
   override name = "LedgerError";
   readonly table: string;
   constructor(table: string, message: string, options?: ErrorOptions) {

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { EventError } from "./errors.ts";
-import type { Strategy } from "./config/schema.ts";
+import { STRATEGIES, STRATEGY_CHOICES, type Strategy } from "./reminders/feed.ts";
 
 /** What an invocation asks for, whatever its event shape. */
 export interface RunRequest {
@@ -11,9 +11,7 @@ export interface RunRequest {
   dryRun: boolean;
 }
 
-const strategy = z.enum(["serial", "pipelined"], {
-  error: 'must be "serial" or "pipelined"',
-});
+const strategy = z.enum(STRATEGIES, { error: `must be ${STRATEGY_CHOICES}` });
 
 const manualEvent = z.strictObject({
   now: z

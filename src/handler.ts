@@ -10,14 +10,13 @@ import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { requireLedgerForNotices } from "./notices/config.ts";
-import { POST_TIMEOUT_MS } from "./run/deadline.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
-import { redactingTracer } from "./secrets/tracer.ts";
-import { readSettings } from "./settings.ts";
+import { redactingTracer } from "./secrets/redacting-tracer.ts";
+import { readSettings } from "./config/settings.ts";
 import { mapStackTracesLazily } from "./source-maps.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
-import { prepareTracing } from "./tracing/choose.ts";
+import { selectTracing } from "./tracing/select.ts";
 
 // The deployed bundle's stack traces name TypeScript positions, its source map read only when needed.
 mapStackTracesLazily(import.meta.url);
@@ -28,7 +27,7 @@ const log = createLogger(settings.logLevel, redactor.redact);
 // One SSM client and cache per container: warm invocations reuse values for the cache's max age.
 const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
 const fetchers = new Map<string, FeedFetcher>();
-const tracing = prepareTracing(process.env);
+const tracing = selectTracing(process.env);
 // Validators and parsed calendars of the feeds read so far: unchanged feeds answer 304 next time.
 const feedCache = new FeedCache();
 const metricsSink = fileDescriptorSink(settings.metricsFd);
@@ -78,7 +77,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
     {
       fetcher: fetcherFor(config),
-      poster: createSlackPoster({ webhooks: config.webhooks, timeoutMs: POST_TIMEOUT_MS }),
+      poster: createSlackPoster({ webhooks: config.webhooks }),
       tracer: redactingTracer(await tracing.forInvocation(), redactor),
       log: runLog,
       clock: messageClock(request),

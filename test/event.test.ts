@@ -19,9 +19,13 @@ describe("parseEvent", () => {
     ["manual-serial.json", "serial", false],
     ["manual-pipelined.json", "pipelined", false],
     ["dry-run.json", undefined, true],
-  ])("reads the manual event in events/%s", (file, strategy, dryRun) => {
+  ])("reads the manual event in events/%s, which runs at the current time", (file, strategy, dryRun) => {
     const request = parseEvent(sample(file));
-    expect(request).toMatchObject({ kind: "manual", strategy, dryRun });
+    expect(request).toEqual({ kind: "manual", reference: undefined, strategy, dryRun });
+  });
+
+  it("takes a manual event's now as the reference", () => {
+    const request = parseEvent({ now: "2026-03-12T14:50:00Z", strategy: "serial" });
     expect(request.reference?.toISOString()).toBe("2026-03-12T14:50:00.000Z");
   });
 

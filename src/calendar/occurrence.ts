@@ -1,4 +1,3 @@
-import { Temporal } from "temporal-polyfill";
 import { addDays, formatInstant } from "./zones.ts";
 
 /** One occurrence of an event: a single event, or one instance of a recurring series. */
@@ -34,16 +33,10 @@ export interface Occurrence {
 
 /**
  * One occurrence as a JSON line, the form `npm run occurrences` prints (DESIGN.md): timed `start`
- * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive). Given `localZone` (the
- * command's `--tz`), a timed occurrence also carries `localStart` and `localEnd`: the same
- * instants on that zone's clocks, with their offset (`2026-03-12T10:00:00+01:00`), so "why did this
- * come at 9?" can be answered from the line.
+ * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive).
  */
-export function occurrenceLine(occurrence: Occurrence, { localZone }: { localZone?: string | undefined } = {}): string {
+export function occurrenceLine(occurrence: Occurrence): string {
   const day = occurrence.day;
-  const local = (instant: Date) =>
-    Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(localZone as string).toString({ timeZoneName: "never" });
-  const clocks = localZone !== undefined && !occurrence.allDay ? { localStart: local(occurrence.start), localEnd: local(occurrence.end) } : {};
   return JSON.stringify({
     uid: occurrence.uid,
     summary: occurrence.summary,
@@ -54,6 +47,5 @@ export function occurrenceLine(occurrence: Occurrence, { localZone }: { localZon
         : formatInstant(occurrence.end),
     allDay: occurrence.allDay,
     recurrenceId: occurrence.recurrenceId ?? null,
-    ...clocks,
   });
 }

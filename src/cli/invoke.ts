@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
-import { tracingMode } from "../tracing/choose.ts";
+import { tracingMode } from "../tracing/select.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
 import { lambdaContext, lambdaEnvironment, lambdaHeapFlags, runsUnder, templateMemorySize } from "./lambda-context.ts";
 

@@ -1,9 +1,11 @@
 // npm run -s occurrences -- <file-or-url> --from <ISO> --to <ISO> [--tz <IANA>]
 // Prints one JSON line per occurrence starting in [from, to), sorted by start: how a user finds out
-// why a reminder did or did not come.
+// why a reminder did or did not come. With --tz, a timed occurrence also carries its start and end
+// on that zone's clocks (`localStart`, `localEnd`), so "why did this come at 9?" reads at a glance.
 import { readFile } from "node:fs/promises";
+import { Temporal } from "temporal-polyfill";
 import { expandCalendar } from "../calendar/expand.ts";
-import { occurrenceLine } from "../calendar/occurrence.ts";
+import { type Occurrence, occurrenceLine } from "../calendar/occurrence.ts";
 import { isTimeZone, wallClockToInstant } from "../calendar/zones.ts";
 import { CalendarError } from "../errors.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
@@ -41,6 +43,24 @@ function instant(value: string | undefined, flag: string, timeZone: string): Dat
     fail(`${flag} "${value}" is not an ISO 8601 date or date-time, e.g. 2026-03-12 or 2026-03-12T09:00:00Z`);
   }
   return date;
+}
+
+/** An instant on the clocks of `timeZone`, with its offset: `2026-03-10T09:00:00-04:00`. */
+function onClocksOf(instant: Date, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime())
+    .toZonedDateTimeISO(timeZone)
+    .toString({ timeZoneName: "never", fractionalSecondDigits: 0 });
+}
+
+/**
+ * The line of `occurrence`; with a zone asked for, a timed one also gives its times there. All-day
+ * ones need nothing more: their days are already that zone's.
+ */
+function lineOf(occurrence: Occurrence, timeZone: string | undefined): string {
+  const line = occurrenceLine(occurrence);
+  if (timeZone === undefined || occurrence.allDay) return line;
+  const local = { localStart: onClocksOf(occurrence.start, timeZone), localEnd: onClocksOf(occurrence.end, timeZone) };
+  return JSON.stringify({ ...(JSON.parse(line) as Record<string, unknown>), ...local });
 }
 
 async function read(source: string): Promise<string> {
@@ -84,7 +104,7 @@ async function main(): Promise<void> {
     throw error;
   }
   for (const warning of expansion.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(expansion.occurrences.map((o) => `${occurrenceLine(o, { localZone: values.tz })}\n`).join(""));
+  process.stdout.write(expansion.occurrences.map((o) => `${lineOf(o, values.tz)}\n`).join(""));
 }
 
 main().catch((error: unknown) => {

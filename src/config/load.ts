@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod";
 import { ConfigError } from "../errors.ts";
-import { type Config, configSchema } from "./schema.ts";
+import { type Config, configSchema, finishConfig } from "./schema.ts";
 
 /** Prefix of a configuration value that is read from SSM Parameter Store. */
 export const SSM_PREFIX = "ssm:";
@@ -158,7 +158,7 @@ export async function parseConfig(
     }
   }
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return finishConfig(parsed.data);
   const [first, ...others] = parsed.error.issues.flatMap((issue) =>
     // Zod reports unknown keys on their parent object; name each key itself, as users look for it.
     issue.code === "unrecognized_keys"

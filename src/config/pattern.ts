@@ -1,9 +1,5 @@
 import { RE2JS } from "re2js";
-
-/** A feed's `include`/`exclude` rule: tests an event's title. */
-export interface TitlePattern {
-  test(title: string): boolean;
-}
+import type { TitlePattern } from "../reminders/feed.ts";
 
 /**
  * Longest part of a title a pattern sees. No real title is longer; a feed's 10 MB SUMMARY would

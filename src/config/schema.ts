@@ -1,9 +1,8 @@
 import * as z from "zod";
 import { isTimeZone } from "../calendar/zones.ts";
-import { compileTitlePattern, patternProblem, type TitlePattern } from "./pattern.ts";
-
-/** Feeds fetched and read at once when the configuration does not say. */
-export const DEFAULT_CONCURRENCY = 16;
+import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
+import { type AllDayPolicy, type Feed, type NoticePolicy, STRATEGIES, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
+import { compileTitlePattern, patternProblem } from "./pattern.ts";
 
 
 /**
@@ -144,7 +143,7 @@ const ledger = z.strictObject(
       .string(expecting("the name of the DynamoDB ledger table"))
       .min(3, "must be a DynamoDB table name of 3-255 characters")
       .max(255, "must be a DynamoDB table name of 3-255 characters"),
-    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(15),
+    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(DEFAULT_CATCH_UP_MINUTES),
   },
   expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
 );
@@ -204,6 +203,9 @@ const limits = z.strictObject(
   expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
 );
 
+/** Feeds in flight at once in a pipelined run unless `concurrency` says otherwise. */
+export const DEFAULT_CONCURRENCY = 16;
+
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
@@ -215,7 +217,7 @@ export const configSchema = z
       .default(5),
     leadMinutes: leadMinutes.default([10]),
     timezone: timeZone.default("UTC"),
-    strategy: z.enum(["serial", "pipelined"], expecting('"serial" or "pipelined"')).default("pipelined"),
+    strategy: z.enum(STRATEGIES, expecting(STRATEGY_CHOICES)).default("pipelined"),
     concurrency: wholeNumber(1, 256).default(DEFAULT_CONCURRENCY),
     allDay: allDay.default({ remind: true, at: "09:00" }),
     webhooks: z
@@ -335,31 +337,32 @@ function checkDigestReferences(
   });
 }
 
-export type Config = z.output<typeof configSchema>;
-export type FeedConfig = Config["feeds"][number];
-export type Strategy = Config["strategy"];
-export type AllDayPolicy = z.output<typeof allDay>;
-export type NoticePolicy = z.output<typeof notices>;
-export type DigestConfig = NonNullable<Config["digests"]>[number];
+/** The configuration as written, after validation: the top level's defaults filled in. */
+export type ConfigFile = z.output<typeof configSchema>;
+export type DigestConfig = NonNullable<ConfigFile["digests"]>[number];
 
-/** Everything a run needs to know about one feed, with the top-level defaults applied. */
-export interface Feed {
-  id: string;
-  /** Display name for messages. */
-  name: string;
-  url: string;
-  webhook: string;
-  leadMinutes: readonly number[];
-  timezone: string;
-  include: TitlePattern | undefined;
-  exclude: TitlePattern | undefined;
-  allDay: AllDayPolicy;
-  /** Change notices for this feed; undefined when off. */
-  notices?: NoticePolicy | undefined;
+/** The configuration a run works with: `ConfigFile`, its feeds finished (`finishConfig`). */
+export type Config = Omit<ConfigFile, "feeds" | "strategy"> & { feeds: Feed[]; strategy: Strategy };
+
+// The schema's policies are the core's types, field for field.
+allDay satisfies z.ZodType<AllDayPolicy, unknown>;
+notices satisfies z.ZodType<NoticePolicy, unknown>;
+
+/**
+ * Finishes a validated configuration: each feed gets the top-level defaults it does not override
+ * and its patterns compiled (case-insensitive, linear time). The one place feed defaults are applied.
+ */
+export function finishConfig(config: ConfigFile): Config {
+  return { ...config, feeds: feedsOf(config) };
 }
 
-/** Applies the top-level defaults to each feed. Patterns match case-insensitively, in linear time. */
-export function feedsOf(config: Config): Feed[] {
+/** Validates and finishes a configuration object (tests, benchmarks). @throws ZodError */
+export function configOf(raw: unknown): Config {
+  return finishConfig(configSchema.parse(raw));
+}
+
+/** Applies the top-level defaults to each feed of a configuration as written. */
+function feedsOf(config: ConfigFile): Feed[] {
   return config.feeds.map((f) => ({
     id: f.id,
     name: f.name ?? f.id,

@@ -1,4 +1,4 @@
-import type { Settings } from "../settings.ts";
+import type { Settings } from "./settings.ts";
 import { ConfigError } from "../errors.ts";
 import { loadConfigFile, parseConfig } from "./load.ts";
 import type { Config } from "./schema.ts";

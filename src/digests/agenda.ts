@@ -1,10 +1,11 @@
 import { Temporal } from "temporal-polyfill";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { addDays } from "../calendar/zones.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { wanted } from "../reminders/due.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { DueDigest } from "./schedule.ts";
+import { DAY_MS } from "../reminders/durations.ts";
 
 /** The occurrences one feed has around a digest's span (see `agendaRange`). */
 export interface AgendaSource {
@@ -39,7 +40,6 @@ export interface Agenda {
   unread: string[];
 }
 
-const DAY_MS = 24 * 60 * 60_000;
 /**
  * How long before a digest's span an event may have started and still be listed as continuing:
  * asking the calendar further back would cost every digest the expansion of weeks of rules.

@@ -1,4 +1,5 @@
-import type { Config, Feed } from "../config/schema.ts";
+import type { ConfigFile } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 
 /** A weekday as RFC 5545 writes it (`BYDAY`), Monday first. */
 export type Weekday = "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU";
@@ -32,10 +33,10 @@ export interface Digest {
 
 /**
  * The configured digests with their defaults: `feeds` every feed of the webhook, `timezone` the
- * top-level one, `days` every day. `feeds` are the run's feeds (`feedsOf`), so per-feed
+ * top-level one, `days` every day. `feeds` are the run's feeds (`Config.feeds`), so per-feed
  * `include`/`exclude` and zones apply to digests as to reminders.
  */
-export function digestsOf(config: Config, feeds: readonly Feed[]): Digest[] {
+export function digestsOf(config: Pick<ConfigFile, "digests" | "timezone">, feeds: readonly Feed[]): Digest[] {
   return (config.digests ?? []).map((d) => {
     const timezone = d.timezone ?? config.timezone;
     const [weekday, time] = d.weekly ? (d.weekly.split(" ") as [Weekday, string]) : [undefined, d.daily as string];

@@ -2,6 +2,7 @@ import { Temporal } from "temporal-polyfill";
 import { wallClockToInstant } from "../calendar/zones.ts";
 import { inWindow, type TimeWindow } from "../reminders/window.ts";
 import { type Digest, WEEKDAYS } from "./digest.ts";
+import { DAY_MS } from "../reminders/durations.ts";
 
 /** One post of a digest: the digest, the local day it is for, when it is due, what it covers. */
 export interface DueDigest {
@@ -21,7 +22,6 @@ export interface DueDigest {
   id: string;
 }
 
-const DAY_MS = 24 * 60 * 60_000;
 
 function localDay(instant: Date, timezone: string): Temporal.PlainDate {
   return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timezone).toPlainDate();

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import ipaddr from "ipaddr.js";
+import { IcalSlackReminderError } from "../errors.ts";
 
 /**
  * Where a feed's redirects may lead. The configured URL may point at any address its owner chose
@@ -47,7 +48,7 @@ export function isForbiddenAddress(address: string): boolean {
 export type RedirectGuard = "public-only" | "no-metadata";
 
 /** The connect-time check refused an address; `code` lets the fetcher say why. */
-export class InternalAddressError extends Error {
+export class InternalAddressError extends IcalSlackReminderError {
   override name = "InternalAddressError";
   readonly code = "ERR_INTERNAL_ADDRESS";
   readonly address: string;

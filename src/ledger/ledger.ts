@@ -1,3 +1,9 @@
+/** Catch-up span, in minutes, when the configuration names no other (`ledger.catchUpMinutes`). */
+export const DEFAULT_CATCH_UP_MINUTES = 15;
+
+/** Lambda's longest timeout: a claim outlives the run that holds it by no more than this. */
+export const LONGEST_RUN_MS = 15 * 60_000;
+
 /**
  * Remembers which reminders were delivered, so that none is posted twice — not by overlapping
  * runs, Lambda's own retries, nor a late duplicate of an earlier run — and so that a run can

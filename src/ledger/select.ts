@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoLedger } from "./dynamodb.ts";
-import type { Ledger } from "./ledger.ts";
+import { DEFAULT_CATCH_UP_MINUTES, type Ledger } from "./ledger.ts";
 import { createMemoryLedger } from "./memory.ts";
 
 /**
@@ -9,8 +9,6 @@ import { createMemoryLedger } from "./memory.ts";
  */
 export const IN_PROCESS_LEDGER = "memory:";
 
-/** Catch-up span when the configuration names no other. */
-export const DEFAULT_CATCH_UP_MINUTES = 15;
 
 // One per container: warm invocations reuse the client's connections and the in-process ledger.
 let client: DynamoDBClient | undefined;

@@ -7,7 +7,6 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { describeError, LedgerError } from "../errors.ts";
-import type { Snapshot } from "../notices/snapshot.ts";
 import type { SnapshotStore } from "./snapshots.ts";
 
 export interface DynamoSnapshotOptions {
@@ -36,7 +35,7 @@ const chunkId = (feedId: string, generation: string, index: number) => `${PREFIX
  * written first and the head that names it last, so a reader sees the old snapshot or the new one
  * whole, never a mix; the old generation's chunks are then deleted (and have a TTL in any case).
  */
-export function createDynamoSnapshotStore(options: DynamoSnapshotOptions): SnapshotStore {
+export function createDynamoSnapshotStore<Snapshot>(options: DynamoSnapshotOptions): SnapshotStore<Snapshot> {
   const { client, table } = options;
   const now = options.now ?? Date.now;
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;

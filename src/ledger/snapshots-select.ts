@@ -5,22 +5,23 @@ import { createDynamoSnapshotStore } from "./snapshots-dynamodb.ts";
 
 // One per container, like the ledger: warm invocations reuse the connections and the memory store.
 let client: DynamoDBClient | undefined;
-const stores = new Map<string, SnapshotStore>();
+const stores = new Map<string, SnapshotStore<unknown>>();
 
 /**
  * The snapshot store of the ledger's table: in the process for `memory:` (`npm start`), else in
  * DynamoDB, reached the way the AWS SDK is configured. None without a table.
  */
-export function selectSnapshotStore(table: string | undefined): SnapshotStore | undefined {
+export function selectSnapshotStore<Snapshot>(table: string | undefined): SnapshotStore<Snapshot> | undefined {
   if (!table) return undefined;
-  let store = stores.get(table);
+  // One store per table whatever it keeps: the run reads back only what it wrote.
+  let store = stores.get(table) as SnapshotStore<Snapshot> | undefined;
   if (!store) {
     if (table === IN_PROCESS_LEDGER) store = createMemorySnapshotStore();
     else {
       client ??= new DynamoDBClient({});
       store = createDynamoSnapshotStore({ table, client });
     }
-    stores.set(table, store);
+    stores.set(table, store as SnapshotStore<unknown>);
   }
   return store;
 }

@@ -1,10 +1,9 @@
-import type { Snapshot } from "../notices/snapshot.ts";
-
 /**
  * Keeps each feed's change-notice snapshot between runs (see `src/notices/`), beside the ledger:
- * notices need both, the ledger so none is posted twice, the snapshot to know what changed.
+ * notices need both, the ledger so none is posted twice, the snapshot to know what changed. The
+ * store keeps a snapshot as JSON and knows nothing of what is in it: `Snapshot` is the notices'.
  */
-export interface SnapshotStore {
+export interface SnapshotStore<Snapshot> {
   /**
    * The snapshot the feed's last good read left, or undefined when there is none (a first read).
    * @throws LedgerError when the store cannot be reached.
@@ -15,7 +14,7 @@ export interface SnapshotStore {
 }
 
 /** Snapshots in the process's memory (`npm start`, tests), stored as text as DynamoDB would. */
-export function createMemorySnapshotStore(): SnapshotStore & { readonly saves: number } {
+export function createMemorySnapshotStore<Snapshot>(): SnapshotStore<Snapshot> & { readonly saves: number } {
   const snapshots = new Map<string, string>();
   let saves = 0;
   return {

@@ -1,6 +1,7 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
-import type { NoticePolicy } from "../config/schema.ts";
+import type { NoticePolicy } from "../reminders/feed.ts";
 import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry } from "./snapshot.ts";
+import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 
 /** What happened to an upcoming occurrence since the channel was last told. */
 export type ChangeKind = "added" | "moved" | "retitled" | "cancelled";
@@ -52,8 +53,6 @@ export interface NoticePlan {
   next(delivered: ReadonlySet<string>): Snapshot | undefined;
 }
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 /**
  * The horizon's end is moved on at least this often even when nothing else changed, so few writes
  * are made; an event added within this last slice of the horizon of an unchanged feed is taken

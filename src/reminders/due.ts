@@ -1,10 +1,10 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { parseDay, wallClockToInstant } from "../calendar/zones.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "./feed.ts";
 import { type Reminder, reminderId } from "./reminder.ts";
 import { inWindow, type TimeWindow } from "./window.ts";
+import { MINUTE_MS } from "./durations.ts";
 
-const MINUTE_MS = 60_000;
 /** An all-day reminder is due within its first day, whose length is at most 25 hours (DST). */
 const DAY_SPAN_MS = 25 * 60 * MINUTE_MS;
 

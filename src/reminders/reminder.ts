@@ -14,7 +14,7 @@ export interface Reminder {
   webhook: string;
   /**
    * The zone its start is written in, in the message's plain-text fallback: the feed's
-   * `timezone` (DESIGN.md: "how times are shown"), not the zone of the event's DTSTART.
+   * `timezone` (the README's Configuration table: "how times are shown"), not the zone of the event's DTSTART.
    */
   timezone: string;
   occurrence: Occurrence;

@@ -1,10 +1,11 @@
+import { MINUTE_MS } from "./durations.ts";
+
 /** A half-open span of time `[from, to)`. */
 export interface TimeWindow {
   from: Date;
   to: Date;
 }
 
-const MINUTE_MS = 60_000;
 
 /** Floors an instant to the whole minute. */
 export function floorToMinute(instant: Date): Date {

@@ -1,4 +1,4 @@
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 
 /** How a run keeps clear of Lambda's timeout. */
 export interface DeadlineOptions {
@@ -14,12 +14,6 @@ export interface DeadlineOptions {
    */
   abortAtMs?: number;
 }
-
-/**
- * The longest one Slack post may take (the poster's timeout). Slack usually answers within a
- * second, but several under load; a post given up on is not tried again (it may have arrived).
- */
-export const POST_TIMEOUT_MS = 15_000;
 
 /**
  * The safety margin for a run: one whole feed download (its timeout) plus one Slack post (its

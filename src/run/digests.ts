@@ -1,13 +1,13 @@
 import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { agendaRange, type AgendaSource, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";
 import { describeError, SlackDeliveryError } from "../errors.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { type Ledger, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import type { TimeWindow } from "../reminders/window.ts";
-import type { DeliveryTuning } from "../slack/delivery.ts";
+import { type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
 import { Pacer } from "../slack/pacer.ts";
 import { defaultRetryPolicy, retryDelay } from "../slack/retry-timing.ts";
@@ -34,9 +34,6 @@ export interface DigestStageContext {
   ledger?: Ledger | undefined;
   delivery?: DeliveryTuning | undefined;
 }
-
-/** Lambda's longest timeout: a claim outlives the run that holds it by no more than this. */
-const LONGEST_RUN_MS = 15 * 60_000;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -68,7 +65,7 @@ export function createDigestStage(due: readonly DueDigest[], context: DigestStag
         if (wait >= usable()) throw outOfTime(webhook);
         await sleep(wait);
       }
-      const timeoutMs = Math.min(tuning.attemptTimeoutMs ?? 5_000, usable());
+      const timeoutMs = Math.min(tuning.attemptTimeoutMs ?? POST_TIMEOUT_MS, usable());
       if (timeoutMs <= 0) throw outOfTime(webhook);
       pacer.posted(now());
       try {

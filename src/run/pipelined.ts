@@ -1,5 +1,5 @@
 import pMap from "p-map";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import type { Deadline } from "./deadline.ts";
 import type { Stages } from "./stages.ts";
 

@@ -1,10 +1,10 @@
-import type { Strategy } from "../config/schema.ts";
+import type { Strategy } from "../reminders/feed.ts";
 import { describeError } from "../errors.ts";
 
 /** One problem of a run, named by the feed or webhook it concerns. */
 export type RunError = { feed: string; message: string } | { webhook: string; message: string };
 
-/** The handler's return value (DESIGN.md, "Result"). */
+/** The handler's return value, as the README's Events section shows it. */
 export interface RunResult {
   strategy: Strategy;
   reference: string;

@@ -1,11 +1,14 @@
 import { formatInstant } from "../calendar/zones.ts";
-import { type Config, feedsOf, type Strategy } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import type { Strategy } from "../reminders/feed.ts";
 import type { FeedFetcher } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
+import { MINUTE_MS } from "../reminders/durations.ts";
 import { dueWindow } from "../reminders/window.ts";
+import { POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
-import { Deadline, POST_TIMEOUT_MS, safetyMarginMs } from "./deadline.ts";
+import { Deadline, safetyMarginMs } from "./deadline.ts";
 import { type RunResult, RunTally } from "./result.ts";
 import { runPipelined } from "./pipelined.ts";
 import { runSerial } from "./serial.ts";
@@ -23,7 +26,11 @@ export interface RunEdges {
   clock: () => Date;
   /** Exactly-once delivery and catch-up (see `StageContext.ledger`). */
   ledger?: StageContext["ledger"];
-  /** Pace, retries and deadline of posting to Slack. */
+  /**
+   * Pace, retries and deadline of posting to Slack. Its `attemptTimeoutMs` (default
+   * `POST_TIMEOUT_MS`) is the one timeout of every post of the run: reminders, digests and notices,
+   * and what the deadline keeps back for them.
+   */
   delivery?: StageContext["delivery"];
   /** Change notices' snapshots (see `StageContext.snapshots`). */
   snapshots?: StageContext["snapshots"];
@@ -50,21 +57,23 @@ export interface RunPlan {
 export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunResult> {
   const started = performance.now();
   const window = dueWindow(plan.reference, plan.config.scheduleMinutes);
-  const feeds = feedsOf(plan.config);
+  const feeds = plan.config.feeds;
   const tally = new RunTally(feeds.length);
+  const postTimeoutMs = edges.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS;
+  const delivery = { ...edges.delivery, attemptTimeoutMs: postTimeoutMs };
   const deadline = edges.remainingMs
     ? new Deadline({
         remainingMs: edges.remainingMs,
         // A feed may take twice its timeout in all (the fetcher's per-feed deadline: retries, redirects).
-        marginMs: safetyMarginMs(2 * plan.config.fetch.timeoutSeconds * 1000, POST_TIMEOUT_MS),
-        abortAtMs: POST_TIMEOUT_MS + 1000,
+        marginMs: safetyMarginMs(2 * plan.config.fetch.timeoutSeconds * 1000, postTimeoutMs),
+        abortAtMs: postTimeoutMs + 1000,
         onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
       })
     : Deadline.none();
   const digests = digestsOf(plan.config, feeds);
   const ledger = plan.dryRun ? undefined : edges.ledger;
   // With a ledger, digests due in the catch-up span that no run posted are posted now.
-  const digestWindow = ledger ? { from: new Date(window.from.getTime() - ledger.catchUpMinutes * 60_000), to: window.to } : window;
+  const digestWindow = ledger ? { from: new Date(window.from.getTime() - ledger.catchUpMinutes * MINUTE_MS), to: window.to } : window;
   const due = dueDigests(digests, digestWindow);
   const digestStage =
     due.length > 0
@@ -74,11 +83,12 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
           dryRun: plan.dryRun,
           tally,
           ledger: ledger?.store,
-          delivery: { ...edges.delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
+          delivery: { ...delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
         })
       : undefined;
   const stages = createStages({
     ...edges,
+    delivery,
     window,
     dryRun: plan.dryRun,
     tally,

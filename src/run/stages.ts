@@ -1,5 +1,5 @@
 import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { CalendarError, FeedParseError, LedgerError } from "../errors.ts";
 import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
@@ -8,15 +8,17 @@ import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
+import type { Snapshot } from "../notices/snapshot.ts";
 import { readingSpan } from "../notices/diff.ts";
-import { createNoticeStage } from "../notices/stage.ts";
-import { createDelivery, type DeliveryTuning } from "../slack/delivery.ts";
+import { createNoticeStage } from "./notices.ts";
+import { createDelivery, type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { DigestStage } from "./digests.ts";
 import { DEFAULT_REMINDER_LIMITS, describeExcess, type ReminderLimits, ReminderCaps } from "./caps.ts";
 import type { RunTally } from "./result.ts";
+import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 
 /** The edges and facts a run's stages work with. */
 export interface StageContext {
@@ -39,7 +41,7 @@ export interface StageContext {
   /** Pace, retries and deadline of posting to Slack. */
   delivery?: DeliveryTuning | undefined;
   /** Where change notices keep each feed's snapshot; notices need the ledger too. */
-  snapshots?: SnapshotStore | undefined;
+  snapshots?: SnapshotStore<Snapshot> | undefined;
   /** Aborts downloads in flight when the function's time is nearly up. */
   signal?: AbortSignal;
   /** Due digests, handed each calendar the run reads. */
@@ -61,8 +63,6 @@ export interface Stages {
   announce(): Promise<void>;
 }
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 /**
  * A feed is read for the occurrences its reminders need and this much more: a warm container
  * serves a week of later runs of an unchanged (304) feed without reading it again, and agendas
@@ -102,6 +102,7 @@ export function createStages(context: StageContext): Stages {
           reference: context.window.from,
           dryRun: context.dryRun,
           remainingMs: context.delivery?.remainingMs,
+          postTimeoutMs: context.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS,
         })
       : undefined;
   /** A webhook's permanent refusal is reported once, however many batches it refused. */

@@ -136,9 +136,9 @@ export function secretsOf(config: Pick<Config, "webhooks" | "feeds">): string[] 
 }
 
 /** The names a configuration shows on purpose: feed ids and names, webhook names. */
-export function visibleNamesOf(config: Pick<Config, "webhooks" | "feeds">): string[] {
+export function visibleNamesOf(config: Pick<Config, "webhooks"> & { feeds: readonly { id: string; name?: string | undefined }[] }): string[] {
   return [
     ...Object.keys(config.webhooks),
-    ...config.feeds.flatMap((feed) => (feed.name === undefined ? [feed.id] : [feed.id, feed.name])),
+    ...config.feeds.flatMap((feed) => (feed.name === undefined || feed.name === feed.id ? [feed.id] : [feed.id, feed.name])),
   ];
 }

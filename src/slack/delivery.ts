@@ -1,5 +1,5 @@
 import { describeError, LedgerError, SlackDeliveryError } from "../errors.ts";
-import type { Ledger, LedgerState } from "../ledger/ledger.ts";
+import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { MessagePacker, type SlackMessage } from "./message.ts";
@@ -36,11 +36,7 @@ export interface DeliveryTuning {
   retry?: RetryPolicy;
   /** Per webhook: at most `burst` posts in any `burst × intervalMs`. Default 2 per 2 s. */
   pace?: { burst: number; intervalMs: number };
-  /**
-   * Longest wait for Slack's answer to one attempt; shortened when the run's time runs short.
-   * Default 15 s: Slack usually answers within a second but takes several under load, and an
-   * attempt given up on is not tried again (its message may have been posted).
-   */
+  /** Longest wait for Slack's answer to one attempt; shortened when the run's time runs short. Default `POST_TIMEOUT_MS`. */
   attemptTimeoutMs?: number;
   /**
    * Milliseconds the run has left (Lambda's `getRemainingTimeInMillis`). No wait or attempt is
@@ -65,8 +61,13 @@ export interface DeliveryOptions extends DeliveryTuning {
   log?: Logger;
 }
 
-/** The default time Slack gets to answer one post. */
-export const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * The time Slack gets to answer one post — a reminder's, a digest's or a notice's — unless the run
+ * is given another (`DeliveryTuning.attemptTimeoutMs`). Slack usually answers within a second but
+ * takes several under load, and a post given up on is not tried again (it may have arrived). The
+ * run's deadline keeps this much time for the posts of the feeds it starts.
+ */
+export const POST_TIMEOUT_MS = 15_000;
 
 interface Entry {
   reminder: Reminder;
@@ -79,8 +80,6 @@ interface Entry {
 /** The reminders of one occurrence: one entry in a message. */
 type Group = Entry[];
 
-/** Lambda's longest timeout: a claim outlives the run that holds it by no more than this. */
-const LONGEST_RUN_MS = 15 * 60_000;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +99,7 @@ const isMessageRefusal = (error: SlackDeliveryError) => error.status === 400;
  */
 export function createDelivery(options: DeliveryOptions): Delivery {
   const retry = options.retry ?? defaultRetryPolicy;
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? POST_TIMEOUT_MS;
   const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const reserveMs = options.reserveMs ?? 1_000;
   const now = options.now ?? (() => performance.now());

@@ -2,13 +2,14 @@ import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError 
 import { SlackDeliveryError } from "../errors.ts";
 import { fetch as undiciFetch } from "../feeds/undici.ts";
 import { retryAfterMs } from "../http/retry-after.ts";
+import { POST_TIMEOUT_MS } from "./delivery.ts";
 import type { SlackMessage } from "./message.ts";
 
 /** Posts messages to named webhooks. The strategies see only this. */
 export interface SlackPoster {
   /**
-   * Makes one attempt; the delivery layer decides about retries. `timeoutMs` shortens the
-   * configured timeout for this attempt (when little of the run's time is left).
+   * Makes one attempt; the delivery layer decides about retries and passes the attempt's
+   * `timeoutMs` (the run's post timeout, shortened when little of the run's time is left).
    *
    * @throws SlackDeliveryError naming the webhook, never its URL; `transient` when trying again may help.
    */
@@ -18,8 +19,11 @@ export interface SlackPoster {
 export interface SlackPosterOptions {
   /** Webhook name → URL. */
   webhooks: Readonly<Record<string, string>>;
-  /** Longest wait for Slack's answer to one attempt. */
-  timeoutMs: number;
+  /**
+   * A ceiling on every attempt's `timeoutMs` (tests, benchmarks). Without one an attempt waits as
+   * long as it is told to, or `POST_TIMEOUT_MS` when it is told nothing.
+   */
+  timeoutMs?: number;
 }
 
 /** What Slack's error bodies mean, and what the user can do about them. */
@@ -48,7 +52,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
         throw new SlackDeliveryError(webhook, `webhook "${webhook}" is not configured`);
       }
       let retryAfter: string | null = null;
-      const timeoutMs = Math.max(1, Math.min(options.timeoutMs, postOptions.timeoutMs ?? Infinity));
+      const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? Infinity, postOptions.timeoutMs ?? POST_TIMEOUT_MS));
       const client = new IncomingWebhook(url, {
         timeout: timeoutMs,
         retryConfig: { retries: 0 },

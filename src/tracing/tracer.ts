@@ -20,11 +20,12 @@ export interface Tracer {
   span<T>(name: string, work: (span: Span) => Promise<T> | T): Promise<T>;
 }
 
-const nothing: Span = { annotate() {}, metadata() {}, fail() {} };
+/** A span that records nothing: work that runs untraced still gets one to write to. */
+export const noSpan: Span = { annotate() {}, metadata() {}, fail() {} };
 
 /** Tracing switched off: costs a function call and never fails a run. */
 export const noTracer: Tracer = {
   async span(_name, work) {
-    return work(nothing);
+    return work(noSpan);
   },
 };

@@ -3,7 +3,7 @@
 // file with an OpenTelemetry exporter of the same `Tracer` leaves the strategies untouched.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as XRay from "aws-xray-sdk-core";
-import type { Span, Tracer } from "./tracer.ts";
+import { noSpan, type Span, type Tracer } from "./tracer.ts";
 
 type Sdk = (typeof import("./xray-sdk.ts"))["xray"];
 /** A segment or subsegment that subsegments can be added to. */
@@ -51,8 +51,6 @@ function attempt<T>(action: () => T): T | undefined {
   }
 }
 
-const untraced: Span = { annotate() {}, metadata() {}, fail() {} };
-
 /**
  * A `Tracer` writing X-Ray subsegments under `root()` — the Lambda function's segment, or the local
  * runner's root segment. Which span is current is kept in our own AsyncLocalStorage rather than in
@@ -67,7 +65,7 @@ export function createXRayTracer(root: () => TraceParent | undefined): Tracer {
         const parent = current.getStore() ?? root();
         return parent?.addNewSubsegment(name);
       });
-      if (!subsegment) return work(untraced);
+      if (!subsegment) return work(noSpan);
       return current.run(subsegment, async () => {
         try {
           const value = await work(spanOf(subsegment));

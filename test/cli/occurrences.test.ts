@@ -32,18 +32,24 @@ describe("npm run occurrences", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ uid: "floating", start: "2026-03-10T13:00:00Z", end: "2026-03-10T14:00:00Z" });
   });
 
-  it("shows timed occurrences on the clocks of --tz too, and only when --tz is given", async () => {
+  it("prints a timed occurrence's start and end on the clocks of --tz as well", async () => {
     // Prepare
-    const file = "test/fixtures/calendar/floating-in-configured-zone.ics";
-    const window = ["--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z"];
+    const args = ["test/fixtures/calendar/floating-in-configured-zone.ics", "--from", "2026-03-10", "--to", "2026-03-11", "--tz", "America/New_York"];
 
     // Act
-    const zoned = await runCli("src/cli/occurrences.ts", [file, ...window, "--tz", "America/New_York"]);
-    const plain = await runCli("src/cli/occurrences.ts", [file, ...window]);
+    const run = await runCli("src/cli/occurrences.ts", args);
 
-    // Assess
-    expect(JSON.parse(zoned.stdout)).toMatchObject({ localStart: "2026-03-10T09:00:00-04:00", localEnd: "2026-03-10T10:00:00-04:00" });
-    expect(Object.keys(JSON.parse(plain.stdout.split("\n")[0] as string))).toEqual(["uid", "summary", "start", "end", "allDay", "recurrenceId"]);
+    // Assess: 13:00Z is 09:00 in New York, where DST has begun on 2026-03-08
+    expect(JSON.parse(run.stdout)).toEqual({
+      uid: "floating",
+      summary: expect.any(String),
+      start: "2026-03-10T13:00:00Z",
+      end: "2026-03-10T14:00:00Z",
+      allDay: false,
+      recurrenceId: null,
+      localStart: "2026-03-10T09:00:00-04:00",
+      localEnd: "2026-03-10T10:00:00-04:00",
+    });
   });
 
   it("refuses a zone that is not one, naming the flag", async () => {

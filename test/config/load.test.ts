@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
-import { feedsOf } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
 
 const valid = {
@@ -39,7 +38,7 @@ describe("parseConfig", () => {
       }),
       "config.json",
     );
-    const [feed] = feedsOf(config);
+    const [feed] = config.feeds;
     expect(feed).toMatchObject({ leadMinutes: [10, 1], timezone: "Asia/Tokyo", name: "platform" });
     expect(feed?.include?.test("Daily STANDUP")).toBe(true);
   });
@@ -47,7 +46,7 @@ describe("parseConfig", () => {
   it("matches a catastrophic-backtracking pattern against a hostile title in linear time", async () => {
     // Prepare: `(a+)+$` on 41 characters blocks a backtracking engine for minutes
     const config = await parseConfig(JSON.stringify({ ...valid, feeds: [{ ...valid.feeds[0], include: "(a+)+$" }] }), "config.json");
-    const [feed] = feedsOf(config);
+    const [feed] = config.feeds;
 
     // Act
     const hostile = feed?.include?.test(`${"a".repeat(40)}!`);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/source.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { readSettings } from "../../src/settings.ts";
+import { readSettings } from "../../src/config/settings.ts";
 
 const valid = {
   scheduleMinutes: 5,

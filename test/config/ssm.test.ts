@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/source.ts";
 import { createParameterStore } from "../../src/config/ssm.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { readSettings } from "../../src/settings.ts";
+import { readSettings } from "../../src/config/settings.ts";
 import { type FakeSsm, type SsmCall, startSsm, stubAwsEnvironment } from "../support/ssm.ts";
 
 const hooks = Array.from({ length: 12 }, (_, i) => `team${i}`);

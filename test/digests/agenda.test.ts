@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
-import { configSchema, feedsOf } from "../../src/config/schema.ts";
+import { configOf } from "../../src/config/schema.ts";
 import { type Agenda, agendaRange, buildAgenda } from "../../src/digests/agenda.ts";
 import { digestsOf } from "../../src/digests/digest.ts";
 import { entryLine, renderDigest } from "../../src/digests/message.ts";
@@ -11,7 +11,7 @@ import { type DueDigest, dueDigests } from "../../src/digests/schedule.ts";
 const fixture = (name: string) => readFileSync(join("test/fixtures/digests", name), "utf8");
 
 function setup(digest: Record<string, unknown>, feedOverrides: Record<string, unknown>[] = [{}, {}]) {
-  const config = configSchema.parse({
+  const config = configOf({
     timezone: "Europe/Berlin",
     webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
     feeds: [
@@ -20,7 +20,7 @@ function setup(digest: Record<string, unknown>, feedOverrides: Record<string, un
     ],
     digests: [{ webhook: "team", ...digest }],
   });
-  return digestsOf(config, feedsOf(config));
+  return digestsOf(config, config.feeds);
 }
 
 function dueAt(digest: Record<string, unknown>, iso: string, feedOverrides?: Record<string, unknown>[]): DueDigest {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
-import { feedsOf } from "../../src/config/schema.ts";
 import { digestsOf } from "../../src/digests/digest.ts";
 import { ConfigError } from "../../src/errors.ts";
 
@@ -27,7 +26,7 @@ describe("digest configuration", () => {
 
     // Act
     const config = await parseConfig(text, "config.json");
-    const [daily, weekly] = digestsOf(config, feedsOf(config));
+    const [daily, weekly] = digestsOf(config, config.feeds);
 
     // Assess
     expect(daily).toMatchObject({ kind: "daily", hour: 8, minute: 30, timezone: "Europe/Berlin", skipEmpty: true, title: "Today" });

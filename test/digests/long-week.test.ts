@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configSchema, feedsOf } from "../../src/config/schema.ts";
+import { configOf } from "../../src/config/schema.ts";
 import { buildAgenda } from "../../src/digests/agenda.ts";
 import { digestsOf } from "../../src/digests/digest.ts";
 import { MAX_MESSAGE_CHARS, renderDigest } from "../../src/digests/message.ts";
@@ -10,14 +10,14 @@ import { occurrence } from "../support/builders.ts";
 describe("a long week", () => {
   it("splits into messages within Slack's limits, measured after escaping, every event present once", () => {
     // Prepare: 420 events in one week, titles and locations full of characters that escaping lengthens
-    const config = configSchema.parse({
+    const config = configOf({
       timezone: "Europe/Berlin",
       webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
       feeds: [{ id: "busy", name: "Busy & <loud>", url: "http://127.0.0.1:9/b.ics", webhook: "team" }],
       digests: [{ webhook: "team", weekly: "MO 08:00" }],
     });
-    const [feed] = feedsOf(config);
-    const [due] = dueDigests(digestsOf(config, feedsOf(config)), { from: new Date("2026-03-23T07:00:00Z"), to: new Date("2026-03-23T07:05:00Z") });
+    const [feed] = config.feeds;
+    const [due] = dueDigests(digestsOf(config, config.feeds), { from: new Date("2026-03-23T07:00:00Z"), to: new Date("2026-03-23T07:05:00Z") });
     const occurrences = Array.from({ length: 420 }, (_, i) =>
       occurrence({
         uid: `event-${i}@busy`,

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { configSchema } from "../../src/config/schema.ts";
-import { feedsOf } from "../../src/config/schema.ts";
+import { configOf } from "../../src/config/schema.ts";
 import { digestsOf } from "../../src/digests/digest.ts";
 import { dueDigests } from "../../src/digests/schedule.ts";
 import { dueWindow } from "../../src/reminders/window.ts";
 
 function digests(entries: Record<string, unknown>[], timezone = "UTC") {
-  const config = configSchema.parse({
+  const config = configOf({
     timezone,
     webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
     feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
     digests: entries,
   });
-  return digestsOf(config, feedsOf(config));
+  return digestsOf(config, config.feeds);
 }
 
 /** Every post that a week (or `days`) of consecutive scheduled runs, `minutes` apart, makes. */

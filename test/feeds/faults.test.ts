@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { configSchema } from "../../src/config/schema.ts";
+import { configOf } from "../../src/config/schema.ts";
 import { createFeedFetcher } from "../../src/feeds/fetch.ts";
 import { createLogger } from "../../src/log.ts";
 import { runReminders } from "../../src/run/run.ts";
@@ -83,7 +83,7 @@ describe("a run beside hostile feeds", () => {
         ...Object.entries(servers).map(([id, server]) => ({ id, url: `${server.url}/s3cr3t/${id}.ics`, webhook: "team" })),
         { id: "unresolvable", url: "http://calendar.invalid/s3cr3t/team.ics", webhook: "team" },
       ];
-      const config = configSchema.parse({
+      const config = configOf({
         webhooks: { team: `${slack.url}/services/T0/B0/hooksecret` },
         feeds,
         concurrency: 32,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Occurrence } from "../../src/calendar/occurrence.ts";
-import { configSchema, type NoticePolicy } from "../../src/config/schema.ts";
+import { configSchema } from "../../src/config/schema.ts";
+import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import { planNotices, type Reading, rollForward } from "../../src/notices/diff.ts";
 import { occurrence } from "../support/builders.ts";
 

@@ -8,6 +8,7 @@ import { LedgerError } from "../../src/errors.ts";
 import { runMetrics } from "../../src/metrics.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createMemorySnapshotStore } from "../../src/ledger/snapshots.ts";
+import type { Snapshot } from "../../src/notices/snapshot.ts";
 import { runReminders } from "../../src/run/run.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
@@ -99,12 +100,11 @@ describe("change notices in traces and metrics", () => {
     // Prepare
     const names: string[] = [];
     const tracer: Tracer = { span: async (name, work) => (names.push(name), work({ annotate() {}, metadata() {}, fail() {} })) };
-    const plan = planFor(2, { strategy: "serial", webhooks: 1 });
-    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    const plan = planFor(2, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
-    const edges = fakeEdges({ fetcher, poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore() });
+    const edges = fakeEdges({ fetcher, poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore<Snapshot>() });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     text = fixture("week-ahead-review-removed.ics");
 
@@ -126,8 +126,7 @@ describe("change notices in traces and metrics", () => {
       span: async (name, work) =>
         work({ annotate() {}, metadata: (key, value) => void (key === "unchanged" && name.startsWith("notices:") && names.push(`${name}=${value}`)), fail() {} }),
     };
-    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
-    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
     const text = fixture("week-ahead.ics");
     let notModified = false;
     const fetcher = {
@@ -136,7 +135,7 @@ describe("change notices in traces and metrics", () => {
           ? ({ unchanged: true, calendar: parseCalendar(text), bytes: 0, status: 304 } as const)
           : { text, bytes: text.length, status: 200 },
     };
-    const snapshots = createMemorySnapshotStore();
+    const snapshots = createMemorySnapshotStore<Snapshot>();
     const edges = fakeEdges({ fetcher, poster: recordingPoster().poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     const savesAfterBaseline = snapshots.saves;
@@ -155,13 +154,12 @@ describe("change notices in traces and metrics", () => {
 
   it("keeps notices for the next run when the function's time is nearly up", async () => {
     // Prepare
-    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
-    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
     let left = 60_000;
-    const base = { fetcher, poster, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore() };
+    const base = { fetcher, poster, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore<Snapshot>() };
     const edges = fakeEdges({ ...base, delivery: { remainingMs: () => left } });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     text = fixture("week-ahead-review-removed.ics");
@@ -181,12 +179,11 @@ describe("change notices in traces and metrics", () => {
 
   it("posts nothing twice when a run posted its notices but could not store the snapshot", async () => {
     // Prepare
-    const plan = planFor(1, { strategy: "serial", webhooks: 1 });
-    plan.config.notices = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
+    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
-    const memory = createMemorySnapshotStore();
+    const memory = createMemorySnapshotStore<Snapshot>();
     let refuse = false;
     const snapshots = {
       load: memory.load,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { feedsOf } from "../../src/config/schema.ts";
-import { Deadline, POST_TIMEOUT_MS, safetyMarginMs } from "../../src/run/deadline.ts";
+import { Deadline, safetyMarginMs } from "../../src/run/deadline.ts";
+import { POST_TIMEOUT_MS } from "../../src/slack/delivery.ts";
 import { runReminders } from "../../src/run/run.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, settle } from "../support/run-fakes.ts";
 
@@ -71,7 +71,7 @@ describe("deadline", () => {
     const deadline = Deadline.none();
 
     // Act / Assess
-    const [feed] = feedsOf(planFor(1, { strategy: "serial" }).config);
+    const [feed] = planFor(1, { strategy: "serial" }).config.feeds;
     expect(feed && deadline.admit(feed)).toBe(true);
     expect(deadline.signal.aborted).toBe(false);
   });

@@ -1,4 +1,5 @@
-import { configSchema, type Config } from "../../src/config/schema.ts";
+import { type Config, configOf } from "../../src/config/schema.ts";
+import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import { FeedFetchError, SlackDeliveryError } from "../../src/errors.ts";
 import type { FeedBody, FeedFetcher, FeedSource } from "../../src/feeds/fetch.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -31,11 +32,12 @@ export function calendarDueNow(feedId: string): string {
 /** A run plan over `count` feeds named f0…, each posting to webhook `hook<i % webhooks>`. */
 export function planFor(
   count: number,
-  options: { strategy: "serial" | "pipelined"; webhooks?: number; concurrency?: number },
+  options: { strategy: "serial" | "pipelined"; webhooks?: number; concurrency?: number; notices?: NoticePolicy },
 ): RunPlan {
   const webhooks = options.webhooks ?? count;
-  const config: Config = configSchema.parse({
+  const config: Config = configOf({
     concurrency: options.concurrency ?? 16,
+    ...(options.notices ? { notices: options.notices } : {}),
     webhooks: Object.fromEntries(
       Array.from({ length: webhooks }, (_, i) => [`hook${i}`, `http://127.0.0.1:9/services/T/B${i}/secret`]),
     ),

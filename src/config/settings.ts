@@ -1,6 +1,6 @@
-import type { Strategy } from "./config/schema.ts";
-import { DEFAULT_MAX_AGE_SECONDS } from "./config/ssm.ts";
-import { ConfigError } from "./errors.ts";
+import { isStrategy, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
+import { DEFAULT_MAX_AGE_SECONDS } from "./ssm.ts";
+import { ConfigError } from "../errors.ts";
 
 /** What the environment tells the handler, read once at start-up. */
 export interface Settings {
@@ -74,8 +74,8 @@ function stricter(own: string | undefined, lambda: string | undefined): string {
  */
 export function readSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   const strategy = env.STRATEGY?.trim() || undefined;
-  if (strategy !== undefined && strategy !== "serial" && strategy !== "pipelined") {
-    throw new ConfigError("STRATEGY", `is "${strategy}"; set it to "serial" or "pipelined", or unset it`);
+  if (strategy !== undefined && !isStrategy(strategy)) {
+    throw new ConfigError("STRATEGY", `is "${strategy}"; set it to ${STRATEGY_CHOICES}, or unset it`);
   }
   const logLevel = stricter(
     readLevel(env, env.LOG_LEVEL === undefined ? "POWERTOOLS_LOG_LEVEL" : "LOG_LEVEL"),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SlackDeliveryError } from "../../src/errors.ts";
 import { SecretRedactor } from "../../src/secrets/redact.ts";
-import { redactingTracer } from "../../src/secrets/tracer.ts";
+import { redactingTracer } from "../../src/secrets/redacting-tracer.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
 
 const feed = "https://calendar.example.com/private-0123456789abcdef/basic.ics";

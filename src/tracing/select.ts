@@ -44,7 +44,7 @@ const nothingToFlush = async () => {};
  *
  * @throws ConfigError when `TRACING` holds a value it does not know.
  */
-export function prepareTracing(env: Readonly<Record<string, string | undefined>>): Tracing {
+export function selectTracing(env: Readonly<Record<string, string | undefined>>): Tracing {
   const mode = tracingMode(env);
   if (mode === "off") return { mode, forInvocation: async () => noTracer, flush: nothingToFlush };
   if (mode === "otel") return otelTracing(env);

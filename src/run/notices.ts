@@ -1,20 +1,21 @@
 import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../config/schema.ts";
+import type { Feed } from "../reminders/feed.ts";
 import { describeError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
 import type { Logger } from "../log.ts";
-import type { RunTally } from "../run/result.ts";
+import type { RunTally } from "./result.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
-import { type NoticePlan, planNotices, readingSpan, rollForward } from "./diff.ts";
-import { packNotices, type ShownNotice } from "./message.ts";
-import { endsWhole, shortHash, type Snapshot } from "./snapshot.ts";
+import { type NoticePlan, planNotices, readingSpan, rollForward } from "../notices/diff.ts";
+import { packNotices, type ShownNotice } from "../notices/message.ts";
+import { endsWhole, shortHash, type Snapshot } from "../notices/snapshot.ts";
+import { DAY_MS } from "../reminders/durations.ts";
 
 /** What the notice stage works with: the run's edges and facts. */
 export interface NoticeContext {
-  store: SnapshotStore;
+  store: SnapshotStore<Snapshot>;
   /** Claims each notice, so no run posts it twice; absent in a dry run, which claims nothing. */
   ledger: Ledger | undefined;
   poster: SlackPoster;
@@ -27,6 +28,8 @@ export interface NoticeContext {
   dryRun: boolean;
   /** How long claims are held: the time the run has left. */
   remainingMs?: (() => number) | undefined;
+  /** Longest wait for Slack's answer to a notice message: the run's post timeout. */
+  postTimeoutMs: number;
 }
 
 /** Change notices within a run: feeds are compared as they are read, and announced at the end. */
@@ -40,11 +43,8 @@ export interface NoticeStage {
   announce(): Promise<void>;
 }
 
-const DAY_MS = 24 * 60 * 60_000;
 /** Below this much of the function's time left, notices wait for the next run rather than risk a cut post. */
 const POST_RESERVE_MS = 2_000;
-/** Longest wait for Slack's answer to a notice message, as for a reminder's attempt. */
-const POST_TIMEOUT_MS = 5_000;
 
 function wantedBy(feed: Feed): (title: string) => boolean {
   return (title) => (!feed.include || feed.include.test(title)) && !feed.exclude?.test(title);
@@ -134,7 +134,7 @@ export function createNoticeStage(context: NoticeContext): NoticeStage {
           if (left < POST_RESERVE_MS) {
             throw new Error(`not posted: ${Math.round(left)} ms of the function's time left; the next run posts them`);
           }
-          await context.poster.post(webhook, message, { timeoutMs: Math.min(POST_TIMEOUT_MS, left - 1_000) });
+          await context.poster.post(webhook, message, { timeoutMs: Math.min(context.postTimeoutMs, left - 1_000) });
         } catch (error) {
           span.fail(error);
           await ledger.release(ids).catch(() => {});
