@@ -4,49 +4,26 @@ import { createParameterStore } from "./config/ssm.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
-import { selectLedger } from "./ledger/select.ts";
-import { selectSnapshotStore } from "./ledger/snapshots-select.ts";
+import { createLedgerSelector } from "./ledger/select.ts";
+import { createSnapshotStoreSelector } from "./ledger/snapshots-select.ts";
 import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
 import type { RunResult } from "./run/result.ts";
 import { requireLedgerForNotices } from "./notices/config.ts";
+import type { Snapshot } from "./notices/snapshot.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/redacting-tracer.ts";
-import { readSettings } from "./config/settings.ts";
+import { readSettings, type Settings } from "./config/settings.ts";
 import { mapStackTracesLazily } from "./source-maps.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
 import { selectTracing } from "./tracing/select.ts";
 
 // The deployed bundle's stack traces name TypeScript positions, its source map read only when needed.
 mapStackTracesLazily(import.meta.url);
-// Read once per container: warm invocations reuse the settings, the logger and the connections.
-const settings = readSettings(process.env);
-const redactor = new SecretRedactor();
-const log = createLogger(settings.logLevel, redactor.redact);
-// One SSM client and cache per container: warm invocations reuse values for the cache's max age.
-const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
-const fetchers = new Map<string, FeedFetcher>();
-const tracing = selectTracing(process.env);
-// Validators and parsed calendars of the feeds read so far: unchanged feeds answer 304 next time.
-const feedCache = new FeedCache();
-const metricsSink = fileDescriptorSink(settings.metricsFd);
 
-function fetcherFor(config: Config): FeedFetcher {
-  const key = JSON.stringify(config.fetch);
-  let fetcher = fetchers.get(key);
-  if (!fetcher) {
-    fetcher = createFeedFetcher({
-      timeoutMs: config.fetch.timeoutSeconds * 1000,
-      maxBytes: config.fetch.maxBytes,
-      attempts: config.fetch.attempts,
-      cache: feedCache,
-      ...(settings.runtimeApi ? { runtimeApi: settings.runtimeApi } : {}),
-    });
-    fetchers.set(key, fetcher);
-  }
-  return fetcher;
-}
+/** The Lambda entry point's type: an event and Lambda's context in, the run's result out. */
+export type Handler = (event: unknown, context?: Partial<Context>) => Promise<RunResult>;
 
 /**
  * The clock messages count down from. A manual event's `now` simulates a moment, so its messages
@@ -61,33 +38,79 @@ function messageClock(request: RunRequest): () => Date {
 }
 
 /**
- * The Lambda entry point: reads the event, loads the configuration, runs the chosen strategy and
- * returns the run's result. Throws only when the event or the configuration is unusable.
+ * A handler for these settings, with what warm invocations share: the logger, the SSM cache, the
+ * feeds' validators and parsed calendars (unchanged feeds answer 304 next time), one feed fetcher
+ * per set of download limits, the ledger and snapshot stores, the tracing backend. `env` is read
+ * by the tracing backend (`TRACING`, Lambda's trace header of each invocation).
+ *
+ * The handler reads the event, loads the configuration, runs the chosen strategy and returns the
+ * run's result. It throws only when the event or the configuration is unusable.
  */
+export function createHandler(settings: Settings, env: Readonly<Record<string, string | undefined>> = process.env): Handler {
+  const redactor = new SecretRedactor();
+  const log = createLogger(settings.logLevel, redactor.redact);
+  const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
+  const tracing = selectTracing(env);
+  const feedCache = new FeedCache();
+  const metricsSink = fileDescriptorSink(settings.metricsFd);
+  const selectLedger = createLedgerSelector();
+  const selectSnapshotStore = createSnapshotStoreSelector<Snapshot>();
+  const fetchers = new Map<string, FeedFetcher>();
+
+  /** One fetcher per set of download limits, so a configuration change gets its own. */
+  function fetcherFor(limits: Config["fetch"]): FeedFetcher {
+    const key = `${limits.timeoutSeconds}/${limits.maxBytes}/${limits.attempts}`;
+    let fetcher = fetchers.get(key);
+    if (!fetcher) {
+      fetcher = createFeedFetcher({
+        timeoutMs: limits.timeoutSeconds * 1000,
+        maxBytes: limits.maxBytes,
+        attempts: limits.attempts,
+        cache: feedCache,
+        ...(settings.runtimeApi ? { runtimeApi: settings.runtimeApi } : {}),
+      });
+      fetchers.set(key, fetcher);
+    }
+    return fetcher;
+  }
+
+  return async (event, context) => {
+    const request = parseEvent(event);
+    const config = await loadConfig(settings, parameters);
+    redactor.use(secretsOf(config), visibleNamesOf(config));
+    const ledgerTable = settings.ledgerTable ?? config.ledger?.table;
+    requireLedgerForNotices(config, ledgerTable);
+    const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
+    const result = await runReminders(
+      {
+        config,
+        reference: request.reference ?? new Date(),
+        strategy: request.strategy ?? settings.strategy ?? config.strategy,
+        dryRun: request.dryRun,
+      },
+      {
+        fetcher: fetcherFor(config.fetch),
+        poster: createSlackPoster({ webhooks: config.webhooks }),
+        tracer: redactingTracer(await tracing.forInvocation(), redactor),
+        log: log.child({ requestId: context?.awsRequestId }),
+        clock: messageClock(request),
+        ledger: selectLedger(ledgerTable, config.ledger?.catchUpMinutes),
+        snapshots: config.feeds.some((feed) => feed.notices) ? selectSnapshotStore(ledgerTable) : undefined,
+        delivery: { ...(remainingMs ? { remainingMs } : {}) },
+        ...(remainingMs ? { remainingMs } : {}),
+      },
+    ).finally(() => tracing.flush());
+    const redacted = redactor.redactDeep(result);
+    publishRunMetrics(redacted, metricsSink);
+    return redacted;
+  };
+}
+
+// Created at module load, as Lambda loads the module once per container: warm invocations share
+// it, and a variable it cannot use fails every invocation.
+const containerHandler = createHandler(readSettings(process.env));
+
+/** The Lambda entry point, for the environment of the container (see `createHandler`). */
 export async function handler(event: unknown, context?: Partial<Context>): Promise<RunResult> {
-  const request = parseEvent(event);
-  const config = await loadConfig(settings, parameters);
-  redactor.use(secretsOf(config), visibleNamesOf(config));
-  const ledgerTable = settings.ledgerTable ?? config.ledger?.table;
-  requireLedgerForNotices(config, ledgerTable);
-  const strategy = request.strategy ?? settings.strategy ?? config.strategy;
-  const runLog = log.child({ requestId: context?.awsRequestId });
-  const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
-  const result = await runReminders(
-    { config, reference: request.reference ?? new Date(), strategy, dryRun: request.dryRun },
-    {
-      fetcher: fetcherFor(config),
-      poster: createSlackPoster({ webhooks: config.webhooks }),
-      tracer: redactingTracer(await tracing.forInvocation(), redactor),
-      log: runLog,
-      clock: messageClock(request),
-      ledger: selectLedger(ledgerTable, config.ledger?.catchUpMinutes),
-      snapshots: config.notices || config.feeds.some((feed) => feed.notices) ? selectSnapshotStore(ledgerTable) : undefined,
-      delivery: { ...(remainingMs ? { remainingMs } : {}) },
-      ...(remainingMs ? { remainingMs } : {}),
-    },
-  ).finally(() => tracing.flush());
-  const redacted = redactor.redactDeep(result);
-  publishRunMetrics(redacted, metricsSink);
-  return redacted;
+  return containerHandler(event, context);
 }

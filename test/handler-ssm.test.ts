@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Loopback, type SlackPost, startFeedHost, startLoopback, startSlack } from "./support/loopback.ts";
 import { runCli } from "./support/run-cli.ts";
 import { type FakeSsm, startSsm, stubAwsEnvironment } from "./support/ssm.ts";
+import { readSettings } from "../src/config/settings.ts";
+import { createHandler } from "../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
 const event = (name: string) => JSON.parse(readFileSync(join("events", name), "utf8")) as unknown;
@@ -50,8 +52,7 @@ describe("handler with its configuration in SSM Parameter Store", () => {
   });
 
   async function coldStart() {
-    vi.resetModules();
-    return (await import("../src/handler.ts")).handler;
+    return createHandler(readSettings(process.env));
   }
 
   it("reads SSM on the cold start only: a warm invocation makes no SSM call", async () => {

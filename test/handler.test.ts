@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "./support/loopback.ts";
+import { readSettings } from "../src/config/settings.ts";
+import { createHandler } from "../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
 const event = (name: string) => JSON.parse(readFileSync(join("events", name), "utf8")) as Record<string, unknown>;
@@ -36,8 +38,7 @@ describe("handler", () => {
     await writeFile(file, JSON.stringify(config));
     vi.stubEnv("CONFIG_FILE", file);
     vi.stubEnv("LOG_LEVEL", "silent");
-    vi.resetModules();
-    return (await import("../src/handler.ts")).handler;
+    return createHandler(readSettings(process.env));
   }
 
   const config = () => ({

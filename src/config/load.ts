@@ -47,7 +47,7 @@ function findReferences(value: unknown, path: (string | number)[], out: Referenc
   if (typeof value === "string") {
     if (value.startsWith(SSM_PREFIX)) out.push({ path, name: value.slice(SSM_PREFIX.length) });
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => findReferences(item, [...path, index], out));
+    for (const [index, item] of value.entries()) findReferences(item, [...path, index], out);
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) findReferences(item, [...path, key], out);
   }

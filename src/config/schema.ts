@@ -249,7 +249,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function hasFeedsAndWebhooks(value: unknown): boolean {
-  return isRecord(value) && isRecord(value["webhooks"]) && Array.isArray(value["feeds"]);
+  return isRecord(value) && isRecord(value.webhooks) && Array.isArray(value.feeds);
 }
 
 /**
@@ -260,9 +260,9 @@ function hasFeedsAndWebhooks(value: unknown): boolean {
  */
 function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(config) || !hasFeedsAndWebhooks(config)) return;
-  const webhooks = config["webhooks"] as Record<string, unknown>;
+  const webhooks = config.webhooks as Record<string, unknown>;
   const seen = new Map<string, number>();
-  (config["feeds"] as unknown[]).forEach((f, index) => {
+  (config.feeds as unknown[]).forEach((f, index) => {
     if (!isRecord(f)) return;
     const { id, webhook } = f;
     if (typeof id === "string" && NAME.test(id)) {
@@ -286,7 +286,7 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
       });
     }
   });
-  if (Array.isArray(config["digests"])) checkDigestReferences(config["digests"], webhooks, [...seen.keys()], ctx);
+  if (Array.isArray(config.digests)) checkDigestReferences(config.digests, webhooks, [...seen.keys()], ctx);
 }
 
 /**

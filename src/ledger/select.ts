@@ -10,28 +10,33 @@ import { createMemoryLedger } from "./memory.ts";
 export const IN_PROCESS_LEDGER = "memory:";
 
 
-// One per container: warm invocations reuse the client's connections and the in-process ledger.
-let client: DynamoDBClient | undefined;
-const ledgers = new Map<string, Ledger>();
+/** Picks the ledger of each run (see `createLedgerSelector`). */
+export type LedgerSelector = (
+  table: string | undefined,
+  catchUpMinutes?: number,
+) => { store: Ledger; catchUpMinutes: number } | undefined;
 
 /**
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
  * apart), the in-process one for `memory:`, else the DynamoDB table of that name — reached the
- * way the AWS SDK is configured (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials).
+ * way the AWS SDK is configured (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials). One
+ * selector per handler, so per container: warm invocations reuse the client's connections and the
+ * in-process ledger.
  */
-export function selectLedger(
-  table: string | undefined,
-  catchUpMinutes = DEFAULT_CATCH_UP_MINUTES,
-): { store: Ledger; catchUpMinutes: number } | undefined {
-  if (!table) return undefined;
-  let store = ledgers.get(table);
-  if (!store) {
-    if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
-    else {
-      client ??= new DynamoDBClient({});
-      store = createDynamoLedger({ table, client });
+export function createLedgerSelector(): LedgerSelector {
+  let client: DynamoDBClient | undefined;
+  const ledgers = new Map<string, Ledger>();
+  return (table, catchUpMinutes = DEFAULT_CATCH_UP_MINUTES) => {
+    if (!table) return undefined;
+    let store = ledgers.get(table);
+    if (!store) {
+      if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
+      else {
+        client ??= new DynamoDBClient({});
+        store = createDynamoLedger({ table, client });
+      }
+      ledgers.set(table, store);
     }
-    ledgers.set(table, store);
-  }
-  return { store, catchUpMinutes };
+    return { store, catchUpMinutes };
+  };
 }

@@ -58,8 +58,8 @@ export function createDigestStage(due: readonly DueDigest[], context: DigestStag
   const sources = new Map<DueDigest, Map<string, AgendaSource>>(due.map((d) => [d, new Map()]));
 
   async function post(webhook: string, message: SlackMessage): Promise<void> {
-    let pacer = pacers.get(webhook);
-    if (!pacer) pacers.set(webhook, (pacer = new Pacer(tuning.pace ?? { burst: 2, intervalMs: 1_000 })));
+    const pacer = pacers.get(webhook) ?? new Pacer(tuning.pace ?? { burst: 2, intervalMs: 1_000 });
+    pacers.set(webhook, pacer);
     for (let attempt = 1; ; attempt += 1) {
       for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
         if (wait >= usable()) throw outOfTime(webhook);

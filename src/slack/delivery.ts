@@ -2,7 +2,7 @@ import { describeError, LedgerError, SlackDeliveryError } from "../errors.ts";
 import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
-import { MessagePacker, type SlackMessage } from "./message.ts";
+import { MessagePacker } from "./message.ts";
 import { Pacer } from "./pacer.ts";
 import { defaultRetryPolicy, type RetryPolicy, retryDelay } from "./retry-timing.ts";
 import type { SlackPoster } from "./webhook.ts";

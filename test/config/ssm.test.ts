@@ -157,7 +157,7 @@ describe("SSM error text", () => {
   it("is quoted without URLs, tokens or account details, and briefly", async () => {
     const { redactSsmText } = await import("../../src/config/ssm.ts");
     const text = redactSsmText(
-      "User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized; value https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx or xoxb-1234567890-abcdefghijklmnop " + "x".repeat(500),
+      `User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized; value https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx or xoxb-1234567890-abcdefghijklmnop ${"x".repeat(500)}`,
     );
     expect(text).not.toMatch(/hooks\.slack\.com|abcdefghijklmnop|123456789012/);
     expect(text).toContain("arn:aws:sts:[redacted]");

@@ -7,6 +7,8 @@ import { parseCalendar } from "../../src/calendar/expand.ts";
 import { createFeedFetcher, FeedCache } from "../../src/feeds/fetch.ts";
 import { conditionalServer, type Hostile } from "../support/hostile.ts";
 import { type Loopback, type SlackPost, startSlack } from "../support/loopback.ts";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 
 // Count how often calendars are parsed, without changing what parsing does.
 vi.mock("../../src/calendar/expand.ts", async (importOriginal) => {
@@ -50,8 +52,7 @@ describe("conditional GET across warm invocations", () => {
     );
     vi.stubEnv("CONFIG_FILE", file);
     vi.stubEnv("LOG_LEVEL", "silent");
-    vi.resetModules();
-    return (await import("../../src/handler.ts")).handler;
+    return createHandler(readSettings(process.env));
   }
 
   it("asks whether each feed changed, and on 304 neither downloads nor parses it again", async () => {

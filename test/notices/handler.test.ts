@@ -13,6 +13,8 @@ import { runReminders } from "../../src/run/run.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
 import { fakeEdges, planFor, recordingPoster } from "../support/run-fakes.ts";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures/notices", name), "utf8");
 
@@ -48,8 +50,7 @@ describe("change notices through the handler", () => {
     vi.stubEnv("LOG_LEVEL", "silent");
     vi.stubEnv("LEDGER_TABLE", "");
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-    vi.resetModules();
-    return (await import("../../src/handler.ts")).handler;
+    return createHandler(readSettings(process.env));
   }
 
   it("refuses notices without a ledger, saying how to fix it", async () => {

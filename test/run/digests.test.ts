@@ -212,7 +212,10 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
       async span(name, work) {
         const record = { name, parent: current.getStore(), metadata: {} as Record<string, unknown> };
         spans.push(record);
-        return current.run(name, () => work({ annotate() {}, metadata: (k, v) => void (record.metadata[k] = v), fail() {} }));
+        const metadata = (key: string, value: unknown) => {
+          record.metadata[key] = value;
+        };
+        return current.run(name, () => work({ annotate() {}, metadata, fail() {} }));
       },
     };
 

@@ -13,6 +13,8 @@ import { noTracer } from "../../src/tracing/tracer.ts";
 import { virtualTime } from "../support/virtual-time.ts";
 import { dynamoEnvironment, type LocalDynamo, startDynamo } from "../support/dynalite.ts";
 import { type Loopback, type SlackPost, type SlackReply, startFeedHost, startSlack } from "../support/loopback.ts";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
 const event = (name: string) => JSON.parse(readFileSync(join("events", name), "utf8")) as unknown;
@@ -151,8 +153,7 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
       vi.stubEnv("LEDGER_TABLE", table);
       vi.stubEnv("CONFIG_FILE", file);
       vi.stubEnv("LOG_LEVEL", "silent");
-      vi.resetModules();
-      const { handler } = await import("../../src/handler.ts");
+      const handler = createHandler(readSettings(process.env));
 
       // Act
       const first = await handler(event("scheduled.json"));

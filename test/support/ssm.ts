@@ -35,7 +35,7 @@ export async function startSsm(parameters: Map<string, string>): Promise<FakeSsm
     else answer(request, response, body);
   });
 
-  function answer(request: IncomingMessage, response: ServerResponse, body: string): void {
+  function answer(request: IncomingMessage, response: ServerResponse, body: string) {
     const operation = String(request.headers["x-amz-target"] ?? "").replace(/^AmazonSSM\./, "");
     const input = JSON.parse(body || "{}") as { Name?: string; Names?: string[]; WithDecryption?: boolean };
     const names = input.Names ?? (input.Name === undefined ? [] : [input.Name]);
