@@ -65,17 +65,20 @@ function foldedEnd(text: string, pos: number, to: number): number {
  * The text in between is searched by the regular expression engine, never visited line by line.
  */
 export function walkMatchingLines(text: string, from: number, to: number, starts: RegExp, visit: (at: number, end: number) => void): void {
-  // The first line has no line break before it unless one lies just before `from`.
-  if (from < to && !(from > 0 && text.charCodeAt(from - 1) === 10)) {
+  const afterBreak = from > 0 && text.charCodeAt(from - 1) === 10;
+  // Where the search for a line break starts: the one just before `from`, when there is one.
+  let search = afterBreak ? from - 1 : from;
+  // Otherwise the first line has no line break before it: it is looked at on its own.
+  if (from < to && !afterBreak) {
     starts.lastIndex = 0;
     if (starts.test(`\n${text.slice(from, from + 40)}`)) {
       const end = foldedEnd(text, from, to);
       const last = end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       if (last > from) visit(from, last);
-      from = end;
+      search = end;
     }
   }
-  starts.lastIndex = from > 0 && text.charCodeAt(from - 1) === 10 ? from - 1 : from;
+  starts.lastIndex = search;
   while (starts.test(text)) {
     const at = text.lastIndexOf("\n", starts.lastIndex - 1) + 1;
     if (at >= to) break;

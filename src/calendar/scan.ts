@@ -141,7 +141,10 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
         const property = parseContentLine(lineText(text, at, end));
         if (!property) return;
         if (wanted === "RRULE") facts.rrule ??= property;
-        else if (wanted === "RDATE") (facts.rdates ??= []).push(property);
+        else if (wanted === "RDATE") {
+          facts.rdates ??= [];
+          facts.rdates.push(property);
+        }
         else facts.recurrenceId ??= property;
       }
     },
@@ -224,7 +227,9 @@ function digits(text: string, at: number, length: number): number {
  * `text[from, to)`, as if it were UTC; NaN when it is not a valid one, which the full reading then
  * names. Plain arithmetic on the text where it lies: this runs for every event of a feed.
  */
-function roughAt(text: string, from: number, to: number): number {
+function roughAt(text: string, start: number, stop: number): number {
+  let from = start;
+  let to = stop;
   while (from < to && isSpace(text.charCodeAt(from))) from++;
   while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
   const length = to - from;
