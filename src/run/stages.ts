@@ -1,6 +1,6 @@
 import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
 import type { Feed } from "../reminders/feed.ts";
-import { CalendarError, FeedParseError, LedgerError } from "../errors.ts";
+import { CalendarError, FeedParseError } from "../errors.ts";
 import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
 import type { Logger } from "../log.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
@@ -105,16 +105,7 @@ export function createStages(context: StageContext): Stages {
           postTimeoutMs: context.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS,
         })
       : undefined;
-  /** A webhook's permanent refusal is reported once, however many batches it refused. */
-  const reported = new WeakSet<Error>();
   const caps = new ReminderCaps(context.limits ?? DEFAULT_REMINDER_LIMITS);
-  /** Reports an error once per error object (one failure can settle many reminders). */
-  const reportOnce = (error: Error, entry: { webhook: string; message: string }) => {
-    if (reported.has(error)) return false;
-    reported.add(error);
-    tally.errors.push(entry);
-    return true;
-  };
 
   async function fetch(feed: Feed): Promise<FeedBody> {
     return tracer.span(`fetch:${feed.id}`, async (span) => {
@@ -169,9 +160,7 @@ export function createStages(context: StageContext): Stages {
       const { kept: reminders, excess } = caps.admit(due);
       if (excess) {
         // Counted as due and failed, named once by feed and event: never dropped silently.
-        tally.remindersDue(excess.dropped);
-        tally.reminders.failed += excess.dropped;
-        tally.errors.push({ feed: feed.id, message: `feed "${feed.id}": ${describeExcess(excess, due.length)}` });
+        tally.remindersDropped(feed.id, excess.dropped, `feed "${feed.id}": ${describeExcess(excess, due.length)}`);
         log.warn({ feed: feed.id, due: due.length, dropped: excess.dropped, limit: excess.limit }, "reminders over the limit not sent");
         span.metadata("dropped", excess.dropped);
       }
@@ -222,72 +211,16 @@ export function createStages(context: StageContext): Stages {
           return;
         }
         const outcomes = await delivery.deliver(webhook, reminders);
-        let sent = 0;
-        let duplicate = 0;
-        let unknown = 0;
-        const failures = new Map<Error, number>();
-        const unknowns = new Map<Error, number>();
-        const unrecorded = new Map<Error, number>();
-        const held: (number | undefined)[] = [];
-        outcomes.forEach((outcome, index) => {
-          const catchingUp = caughtUp.has(reminders[index] as Reminder);
-          // A caught-up reminder the ledger could not be asked about was likely delivered already.
-          if (catchingUp && outcome.kind === "failed" && outcome.error instanceof LedgerError) {
-            reportOnce(outcome.error, { webhook, message: outcome.error.message });
-            return;
-          }
-          if (outcome.kind === "held") {
-            // Another run holds it without having posted it. In this window that is a retry of
-            // this very run, running alongside; in the catch-up span it is a run that may have
-            // stopped: its claim lapses and a later run sends the reminder then.
-            if (catchingUp) held.push(outcome.until);
-            else duplicate += 1;
-            return;
-          }
-          // A caught-up reminder another run delivered was never this run's to send.
-          if (catchingUp && outcome.kind !== "duplicate" && outcome.kind !== "unknown") tally.remindersDue(1);
-          if (outcome.kind === "sent") {
-            sent += 1;
-            if (outcome.unrecorded) unrecorded.set(outcome.unrecorded, (unrecorded.get(outcome.unrecorded) ?? 0) + 1);
-          } else if (outcome.kind === "duplicate") duplicate += catchingUp ? 0 : 1;
-          else if (outcome.kind === "unknown") {
-            unknown += 1;
-            unknowns.set(outcome.error, (unknowns.get(outcome.error) ?? 0) + 1);
-          } else failures.set(outcome.error, (failures.get(outcome.error) ?? 0) + 1);
-        });
-        tally.delivered(sent, duplicate);
-        tally.reminders.unknown += unknown;
-        span.metadata("sent", sent);
-        if (unknown > 0) span.metadata("unknown", unknown);
-        for (const [error, count] of unknowns) {
-          if (reportOnce(error, { webhook, message: `${count} reminder${count === 1 ? "" : "s"}: ${error.message}` })) {
-            log.error({ webhook, reminders: count, error: error.message }, "delivery outcome unknown; not sent again");
-          }
+        const report = tally.deliveryOutcomes(webhook, outcomes, (index) => caughtUp.has(reminders[index] as Reminder));
+        span.metadata("sent", report.sent);
+        if (report.unknown > 0) span.metadata("unknown", report.unknown);
+        for (const [error, count] of report.newlyUnknown) {
+          log.error({ webhook, reminders: count, error: error.message }, "delivery outcome unknown; not sent again");
         }
-        for (const [error, count] of unrecorded) {
-          reportOnce(error, {
-            webhook,
-            message: `${count} reminder${count === 1 ? " was" : "s were"} posted, but ${error.message}; no run sends ${count === 1 ? "it" : "them"} again`,
-          });
-        }
-        if (held.length > 0) {
-          const until = held.reduce<number | undefined>((latest, at) => (at === undefined ? latest : Math.max(latest ?? 0, at)), undefined);
-          const lapse = until === undefined ? "its claim was given up" : `its claim lapses at ${new Date(until).toISOString()}`;
-          tally.errors.push({
-            webhook,
-            message: `${held.length} reminder${held.length === 1 ? " is" : "s are"} claimed by another run that has not posted ${held.length === 1 ? "it" : "them"} (${lapse}); if that run stopped, a later run sends ${held.length === 1 ? "it" : "them"} then`,
-          });
-          log.warn({ webhook, reminders: held.length, until }, "reminders held by another run's claim");
-        }
-        for (const [error, count] of failures) {
+        if (report.held) log.warn({ webhook, reminders: report.held.reminders, until: report.held.until }, "reminders held by another run's claim");
+        for (const { error, reminders: count, first } of report.failures) {
           span.fail(error);
-          if (reported.has(error)) {
-            tally.reminders.failed += count;
-            continue;
-          }
-          reported.add(error);
-          tally.deliveryFailed(webhook, count, error);
-          log.error({ webhook, reminders: count, error: error.message }, "delivery failed");
+          if (first) log.error({ webhook, reminders: count, error: error.message }, "delivery failed");
         }
       });
     },

@@ -1,0 +1,75 @@
+import { LedgerError } from "../errors.ts";
+import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.ts";
+
+/**
+ * What delivery asks of the ledger, in delivery's terms, and nothing when there is no ledger (the
+ * schedule's tiling windows then keep reminders apart): every reminder is this run's to post.
+ * Each step says what became of it instead of throwing, so a lane decides what a failure means.
+ */
+export class DeliveryClaims {
+  readonly #ledger: Ledger | undefined;
+  readonly #remainingMs: () => number;
+
+  constructor(ledger: Ledger | undefined, remainingMs: () => number) {
+    this.#ledger = ledger;
+    this.#remainingMs = remainingMs;
+  }
+
+  /**
+   * Claims reminders for the rest of the run (at most Lambda's longest run): the ids now held and
+   * when the claim lapses (epoch ms; none without a ledger), or the error that kept the ledger from
+   * answering.
+   */
+  async claim(ids: readonly string[]): Promise<{ held: Set<string>; until: number | undefined } | { error: Error }> {
+    if (!this.#ledger) return { held: new Set(ids), until: undefined };
+    const holdMs = Math.max(1, Math.min(this.#remainingMs(), LONGEST_RUN_MS));
+    const until = Date.now() + holdMs;
+    try {
+      return { held: await this.#ledger.claim(ids, holdMs), until };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  }
+
+  /** Why the ledger did not give these: its states, or the error that kept it from saying. */
+  async statesOf(ids: readonly string[]): Promise<Map<string, LedgerState> | { error: unknown }> {
+    if (!this.#ledger || ids.length === 0) return new Map();
+    try {
+      return await this.#ledger.states(ids);
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Marks claimed reminders as being posted until `until` (epoch ms); the error when it could not. */
+  async sending(ids: readonly string[], until: number): Promise<Error | undefined> {
+    return this.#step(() => this.#ledger?.sending(ids, until));
+  }
+
+  /** Marks reminders delivered; a `LedgerError` when it could not. */
+  async done(ids: readonly string[]): Promise<LedgerError | undefined> {
+    const error = await this.#step(() => this.#ledger?.done(ids));
+    if (error === undefined || error instanceof LedgerError) return error;
+    return new LedgerError("ledger", `could not mark reminders delivered (${error.message})`, { cause: error });
+  }
+
+  /** Marks reminders Slack refused for good; the error when it could not. */
+  async rejected(ids: readonly string[]): Promise<Error | undefined> {
+    return this.#step(() => this.#ledger?.rejected(ids));
+  }
+
+  /** Gives claims back; the error when it could not. */
+  async release(ids: readonly string[]): Promise<Error | undefined> {
+    if (ids.length === 0) return undefined;
+    return this.#step(() => this.#ledger?.release(ids));
+  }
+
+  async #step(write: () => Promise<void> | undefined): Promise<Error | undefined> {
+    try {
+      await write();
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+}
