@@ -41,7 +41,7 @@ export function walkLines(text: string, from: number, to: number, visit: (at: nu
   let pos = from;
   while (pos < to) {
     const end = foldedEnd(text, pos, to);
-    const last = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const last = beforeCr(text, pos, end);
     if (last > pos) visit(pos, last);
     pos = end + 1;
   }
@@ -59,6 +59,11 @@ function foldedEnd(text: string, pos: number, to: number): number {
   return end;
 }
 
+/** `end`, or one before it when a CR ends the line `[at, end)` (a CRLF break). */
+function beforeCr(text: string, at: number, end: number): number {
+  return end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+
 /**
  * `walkLines` for the lines whose start `starts` matches only: `starts` is a global regular
  * expression matching a line break followed by the start of such a line (`/\n(?:BEGIN:|UID[;:])/gi`).
@@ -73,7 +78,7 @@ export function walkMatchingLines(text: string, from: number, to: number, starts
     starts.lastIndex = 0;
     if (starts.test(`\n${text.slice(from, from + 40)}`)) {
       const end = foldedEnd(text, from, to);
-      const last = end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      const last = beforeCr(text, from, end);
       if (last > from) visit(from, last);
       search = end;
     }
@@ -83,8 +88,7 @@ export function walkMatchingLines(text: string, from: number, to: number, starts
     const at = text.lastIndexOf("\n", starts.lastIndex - 1) + 1;
     if (at >= to) break;
     const end = foldedEnd(text, at, to);
-    const last = end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    visit(at, last);
+    visit(at, beforeCr(text, at, end));
     if (end >= to) break;
     starts.lastIndex = end;
   }

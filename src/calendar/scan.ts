@@ -96,81 +96,81 @@ export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
   walkComponents(
     text,
     {
-    open(type, at) {
-      const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
-      stack.push({
-        type,
-        at,
-        uid: undefined,
-        facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
-        declaredZone: undefined,
-        tzid: undefined,
-      });
-    },
-    line(at, end) {
-      const wanted = wantedAt(text, at, end);
-      if (!wanted) return;
-      const frame = stack[stack.length - 1] as Frame;
-      const value = () => {
-        const line = lineText(text, at, end);
-        return line.slice(line.indexOf(":") + 1);
-      };
-      if (wanted === "UID") {
-        frame.uid ??= value().trim();
-        if (frame.facts) frame.facts.uid = frame.uid;
-      } else if (wanted === "X-WR-TIMEZONE") {
-        if (frame.type === "VCALENDAR" && stack.length === 1) frame.declaredZone ??= value();
-      } else if (wanted === "TZID") {
-        if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
-      } else if (frame.facts) {
-        const facts = frame.facts;
-        const folded = text.indexOf("\n", at) < end;
-        if (wanted === "DTSTART") {
-          if (facts.start !== undefined) return;
-          // The common case costs no string: the value is read where it lies.
-          const from = folded ? -1 : valueOffset(text, at + wanted.length, end);
-          if (from >= 0) {
-            facts.start = roughAt(text, from, end);
-          } else if (folded) {
-            const property = parseContentLine(lineText(text, at, end));
-            if (!property) return;
-            facts.start = roughMs(property.value);
+      open(type, at) {
+        const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
+        stack.push({
+          type,
+          at,
+          uid: undefined,
+          facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
+          declaredZone: undefined,
+          tzid: undefined,
+        });
+      },
+      line(at, end) {
+        const wanted = wantedAt(text, at, end);
+        if (!wanted) return;
+        const frame = stack[stack.length - 1] as Frame;
+        const value = () => {
+          const line = lineText(text, at, end);
+          return line.slice(line.indexOf(":") + 1);
+        };
+        if (wanted === "UID") {
+          frame.uid ??= value().trim();
+          if (frame.facts) frame.facts.uid = frame.uid;
+        } else if (wanted === "X-WR-TIMEZONE") {
+          if (frame.type === "VCALENDAR" && stack.length === 1) frame.declaredZone ??= value();
+        } else if (wanted === "TZID") {
+          if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
+        } else if (frame.facts) {
+          const facts = frame.facts;
+          if (wanted === "DTSTART") {
+            if (facts.start !== undefined) return;
+            // An unfolded line, the common case, costs no string: the value is read where it lies.
+            if (text.indexOf("\n", at) >= end) {
+              const from = valueOffset(text, at + wanted.length, end);
+              if (from >= 0) facts.start = roughAt(text, from, end);
+            } else {
+              const property = parseContentLine(lineText(text, at, end));
+              if (property) facts.start = roughMs(property.value);
+            }
+            return;
           }
-          return;
+          const property = parseContentLine(lineText(text, at, end));
+          if (!property) return;
+          if (wanted === "RRULE") {
+            facts.rrule ??= property;
+          } else if (wanted === "RDATE") {
+            facts.rdates ??= [];
+            facts.rdates.push(property);
+          } else {
+            facts.recurrenceId ??= property;
+          }
         }
-        const property = parseContentLine(lineText(text, at, end));
-        if (!property) return;
-        if (wanted === "RRULE") facts.rrule ??= property;
-        else if (wanted === "RDATE") {
-          facts.rdates ??= [];
-          facts.rdates.push(property);
+      },
+      close(end) {
+        const frame = stack.pop() as Frame;
+        if (frame.facts) {
+          const keep = horizon === undefined || mayMatter(frame.facts, horizon);
+          spans.push({ at: frame.at, end });
+          const uid = frame.facts.uid || undefined;
+          const rid = frame.facts.recurrenceId;
+          const replaced = uid && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
+          uids.push(uid);
+          replaces.push(replaced);
+          near.push(keep);
+          if (keep && uid) nearUids.add(uid);
+          if (keep && replaced) nearReplaced.add(replaced);
+        } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
+          if (frame.tzid && !vtimezones.has(frame.tzid)) vtimezones.set(frame.tzid, { at: frame.at, end });
+        } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
+          declaredZones.push(frame.declaredZone);
         }
-        else facts.recurrenceId ??= property;
-      }
-    },
-    close(end) {
-      const frame = stack.pop() as Frame;
-      if (frame.facts) {
-        const keep = horizon === undefined || mayMatter(frame.facts, horizon);
-        spans.push({ at: frame.at, end });
-        const uid = frame.facts.uid || undefined;
-        const rid = frame.facts.recurrenceId;
-        const replaced = uid && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
-        uids.push(uid);
-        replaces.push(replaced);
-        near.push(keep);
-        if (keep && uid) nearUids.add(uid);
-        if (keep && replaced) nearReplaced.add(replaced);
-      } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
-        if (frame.tzid && !vtimezones.has(frame.tzid)) vtimezones.set(frame.tzid, { at: frame.at, end });
-      } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
-        declaredZones.push(frame.declaredZone);
-      }
-    },
-    drop(why) {
-      const frame = stack.pop() as Frame;
-      warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
-    },
+      },
+      drop(why) {
+        const frame = stack.pop() as Frame;
+        warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
+      },
     },
     0,
     text.length,
