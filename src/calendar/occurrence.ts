@@ -31,13 +31,23 @@ export interface Occurrence {
   timezone: string;
 }
 
+/** What `npm run occurrences` prints of an occurrence, as `occurrenceLine` writes it. */
+export interface OccurrenceRecord {
+  uid: string;
+  summary: string;
+  start: string;
+  end: string;
+  allDay: boolean;
+  recurrenceId: string | null;
+}
+
 /**
- * One occurrence as a JSON line, the form `npm run occurrences` prints (DESIGN.md): timed `start`
- * and `end` in UTC with `Z`, all-day ones as days (`end` exclusive).
+ * One occurrence in the form `npm run occurrences` prints (see the README): timed `start` and `end`
+ * in UTC with `Z`, all-day ones as days (`end` exclusive).
  */
-export function occurrenceLine(occurrence: Occurrence): string {
+export function occurrenceRecord(occurrence: Occurrence): OccurrenceRecord {
   const day = occurrence.day;
-  return JSON.stringify({
+  return {
     uid: occurrence.uid,
     summary: occurrence.summary,
     start: occurrence.allDay && day ? day : formatInstant(occurrence.start),
@@ -47,5 +57,10 @@ export function occurrenceLine(occurrence: Occurrence): string {
         : formatInstant(occurrence.end),
     allDay: occurrence.allDay,
     recurrenceId: occurrence.recurrenceId ?? null,
-  });
+  };
+}
+
+/** `occurrenceRecord` as one JSON line. */
+export function occurrenceLine(occurrence: Occurrence): string {
+  return JSON.stringify(occurrenceRecord(occurrence));
 }

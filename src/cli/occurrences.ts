@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { Temporal } from "temporal-polyfill";
 import { expandCalendar } from "../calendar/expand.ts";
-import { type Occurrence, occurrenceLine } from "../calendar/occurrence.ts";
+import { type Occurrence, occurrenceRecord } from "../calendar/occurrence.ts";
 import { isTimeZone, wallClockToInstant } from "../calendar/zones.ts";
 import { CalendarError } from "../errors.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
@@ -57,10 +57,9 @@ function onClocksOf(instant: Date, timeZone: string): string {
  * ones need nothing more: their days are already that zone's.
  */
 function lineOf(occurrence: Occurrence, timeZone: string | undefined): string {
-  const line = occurrenceLine(occurrence);
-  if (timeZone === undefined || occurrence.allDay) return line;
-  const local = { localStart: onClocksOf(occurrence.start, timeZone), localEnd: onClocksOf(occurrence.end, timeZone) };
-  return JSON.stringify({ ...(JSON.parse(line) as Record<string, unknown>), ...local });
+  const record = occurrenceRecord(occurrence);
+  if (timeZone === undefined || occurrence.allDay) return JSON.stringify(record);
+  return JSON.stringify({ ...record, localStart: onClocksOf(occurrence.start, timeZone), localEnd: onClocksOf(occurrence.end, timeZone) });
 }
 
 async function read(source: string): Promise<string> {

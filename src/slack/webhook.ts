@@ -40,9 +40,9 @@ const PERMANENT_HINTS: Record<string, string> = {
 
 /**
  * Posts with @slack/webhook's `IncomingWebhook` over undici's `fetch` (the same undici as the
- * feeds, rather than the second copy inside Node.js: one HTTP client in memory). Its own retries are off (it would retry
- * 5xx but fail 429 at once): the delivery layer above decides what to retry and when, so the two
- * layers never multiply their attempts.
+ * feeds, rather than the second copy inside Node.js: one HTTP client in memory). Its own retries
+ * are off (it would retry 5xx but fail 429 at once): the delivery layer above decides what to retry
+ * and when, so the two layers never multiply their attempts.
  */
 export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
   return {

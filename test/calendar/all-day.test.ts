@@ -35,7 +35,7 @@ describe("all-day events", () => {
     const { occurrences } = expandFixture(fixture, "2026-03-11T00:00:00Z", "2026-03-13T00:00:00Z", "America/New_York");
 
     // Act
-    const lines = occurrences.map((occurrence) => occurrenceLine(occurrence));
+    const lines = occurrences.map(occurrenceLine);
 
     // Assess
     expect(lines).toEqual([
