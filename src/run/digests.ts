@@ -1,4 +1,5 @@
-import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
+import type { ParsedCalendar } from "../calendar/expand.ts";
+import { RunCalendars } from "./calendars.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { agendaRange, type AgendaSource, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
@@ -18,7 +19,7 @@ import type { RunTally } from "./result.ts";
 /** The run's digest posts: fed with the calendars the run reads, posted once every feed is read. */
 export interface DigestStage {
   /** Hands over a feed's calendar, read by the run's parse stage. */
-  read(feed: Feed, calendar: ParsedCalendar): void;
+  read(feed: Feed, calendar: ParsedCalendar): Promise<void>;
   /** Posts every due digest; each reports to the tally and none throws. */
   send(): Promise<void>;
 }
@@ -33,6 +34,8 @@ export interface DigestStageContext {
   window: TimeWindow;
   ledger?: Ledger | undefined;
   delivery?: DeliveryTuning | undefined;
+  /** Expands calendars within each feed's budget; the default limits without it. */
+  calendars?: RunCalendars | undefined;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -46,6 +49,7 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  */
 export function createDigestStage(due: readonly DueDigest[], context: DigestStageContext): DigestStage {
   const { tracer, log, tally } = context;
+  const calendars = context.calendars ?? new RunCalendars();
   const tuning = context.delivery ?? {};
   const retry = tuning.retry ?? defaultRetryPolicy;
   const now = tuning.now ?? (() => performance.now());
@@ -168,10 +172,10 @@ export function createDigestStage(due: readonly DueDigest[], context: DigestStag
   }
 
   return {
-    read(feed, calendar) {
+    async read(feed, calendar) {
       for (const item of due) {
         if (!item.digest.feeds.some((f) => f.id === feed.id)) continue;
-        const { occurrences } = occurrencesOf(calendar, { ...agendaRange(item), timezone: feed.timezone });
+        const { occurrences } = await calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
         sources.get(item)?.set(feed.id, { feed, occurrences });
       }
     },

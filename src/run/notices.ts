@@ -1,4 +1,5 @@
-import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
+import type { ParsedCalendar } from "../calendar/expand.ts";
+import { RunCalendars } from "./calendars.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { describeError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
@@ -30,6 +31,8 @@ export interface NoticeContext {
   remainingMs?: (() => number) | undefined;
   /** Longest wait for Slack's answer to a notice message: the run's post timeout. */
   postTimeoutMs: number;
+  /** Expands calendars within each feed's budget; the default limits without it. */
+  calendars?: RunCalendars | undefined;
 }
 
 /** Change notices within a run: feeds are compared as they are read, and announced at the end. */
@@ -52,6 +55,7 @@ function wantedBy(feed: Feed): (title: string) => boolean {
 
 export function createNoticeStage(context: NoticeContext): NoticeStage {
   const { store, tracer, log, tally } = context;
+  const calendars = context.calendars ?? new RunCalendars();
   const plans: { feed: Feed; plan: NoticePlan; notices: ShownNotice[] }[] = [];
 
   async function plan(feed: Feed, body: FeedBody, calendar: ParsedCalendar) {
@@ -78,14 +82,14 @@ export function createNoticeStage(context: NoticeContext): NoticeStage {
         previous.suspect === undefined;
       let result: NoticePlan;
       if (unchanged && previous) {
-        const slice = occurrencesOf(calendar, {
+        const slice = await calendars.occurrences(feed.id, calendar, {
           from: new Date(previous.horizonEnd),
           to: new Date(context.reference.getTime() + policy.horizonDays * DAY_MS),
           timezone: feed.timezone,
         });
         result = rollForward(previous, slice.occurrences, options);
       } else {
-        const expansion = occurrencesOf(calendar, { ...readingSpan(context.reference, policy), timezone: feed.timezone });
+        const expansion = await calendars.occurrences(feed.id, calendar, { ...readingSpan(context.reference, policy), timezone: feed.timezone });
         const reading = {
           occurrences: expansion.occurrences,
           eventCount: calendar.eventCount,

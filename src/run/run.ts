@@ -15,6 +15,7 @@ import { runSerial } from "./serial.ts";
 import { createStages, type StageContext } from "./stages.ts";
 import { digestsOf } from "../digests/digest.ts";
 import { dueDigests } from "../digests/schedule.ts";
+import { RunCalendars } from "./calendars.ts";
 import { createDigestStage } from "./digests.ts";
 
 /** The I/O a run goes through; the handler builds the real ones, tests hand in their own. */
@@ -70,6 +71,8 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
         onSkip: (feed, message) => tally.feedSkipped(feed.id, message),
       })
     : Deadline.none();
+  const { instancesPerFeed, calendarSecondsPerFeed } = plan.config.limits;
+  const calendars = new RunCalendars({ instancesPerFeed, calendarSecondsPerFeed }, deadline.signal);
   const digests = digestsOf(plan.config, feeds);
   const ledger = plan.dryRun ? undefined : edges.ledger;
   // With a ledger, digests due in the catch-up span that no run posted are posted now.
@@ -84,6 +87,7 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
           tally,
           ledger: ledger?.store,
           delivery: { ...delivery, ...(edges.remainingMs ? { remainingMs: edges.remainingMs } : {}) },
+          calendars,
         })
       : undefined;
   const stages = createStages({
@@ -95,6 +99,7 @@ export async function runReminders(plan: RunPlan, edges: RunEdges): Promise<RunR
     signal: deadline.signal,
     digests: digestStage,
     limits: { perFeed: plan.config.limits.remindersPerFeed, perRun: plan.config.limits.remindersPerRun },
+    calendars,
   });
 
   try {

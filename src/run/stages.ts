@@ -1,4 +1,4 @@
-import { occurrencesOf, parseCalendar, type ParsedCalendar } from "../calendar/expand.ts";
+import type { ParsedCalendar } from "../calendar/expand.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { CalendarError, FeedParseError } from "../errors.ts";
 import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
@@ -17,6 +17,7 @@ import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { DigestStage } from "./digests.ts";
 import { DEFAULT_REMINDER_LIMITS, describeExcess, type ReminderLimits, ReminderCaps } from "./caps.ts";
+import { DEFAULT_CALENDAR_LIMITS, RunCalendars } from "./calendars.ts";
 import type { RunTally } from "./result.ts";
 import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 
@@ -48,6 +49,8 @@ export interface StageContext {
   digests?: DigestStage | undefined;
   /** Most reminders per feed and per run. Default 50 and 2,000. */
   limits?: ReminderLimits | undefined;
+  /** Reads and expands calendars within each feed's budget; the default limits without it. */
+  calendars?: RunCalendars | undefined;
 }
 
 /**
@@ -90,6 +93,7 @@ export function createStages(context: StageContext): Stages {
     clock: context.clock,
     log,
   });
+  const calendars = context.calendars ?? new RunCalendars(DEFAULT_CALENDAR_LIMITS, context.signal);
   const notices =
     context.snapshots && context.ledger
       ? createNoticeStage({
@@ -103,6 +107,7 @@ export function createStages(context: StageContext): Stages {
           dryRun: context.dryRun,
           remainingMs: context.delivery?.remainingMs,
           postTimeoutMs: context.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS,
+          calendars,
         })
       : undefined;
   const caps = new ReminderCaps(context.limits ?? DEFAULT_REMINDER_LIMITS);
@@ -121,7 +126,7 @@ export function createStages(context: StageContext): Stages {
    * that can matter for `range` and the days after it are read (see READ_AHEAD_MS); a kept calendar
    * asked for later windows reads its text again when they leave that horizon.
    */
-  function read(feed: Feed, body: FeedBody, range: TimeWindow): ParsedCalendar {
+  async function read(feed: Feed, body: FeedBody, range: TimeWindow): Promise<ParsedCalendar> {
     if (body.unchanged) return body.calendar;
     let calendar: ParsedCalendar;
     try {
@@ -131,7 +136,7 @@ export function createStages(context: StageContext): Stages {
         from: new Date(range.from.getTime() - READ_BEHIND_MS),
         to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
       };
-      calendar = parseCalendar(body.text, { horizon });
+      calendar = await calendars.parse(feed.id, body.text, { horizon });
     } catch (error) {
       if (error instanceof CalendarError) {
         throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
@@ -143,11 +148,11 @@ export function createStages(context: StageContext): Stages {
   }
 
   async function parse(feed: Feed, body: FeedBody): Promise<{ reminders: Reminder[]; calendar: ParsedCalendar }> {
-    return tracer.span(`parse:${feed.id}`, (span) => {
+    return tracer.span(`parse:${feed.id}`, async (span) => {
       const range = occurrenceRange({ from: catchUp?.from ?? context.window.from, to: context.window.to }, feed);
-      const calendar = read(feed, body, range);
-      context.digests?.read(feed, calendar);
-      const expansion = occurrencesOf(calendar, { ...range, timezone: feed.timezone });
+      const calendar = await read(feed, body, range);
+      await context.digests?.read(feed, calendar);
+      const expansion = await calendars.occurrences(feed.id, calendar, { ...range, timezone: feed.timezone });
       const warnings = [...calendar.warnings, ...expansion.warnings];
       // One line per feed, however broken: the calendar keeps the first few warnings and a count.
       if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
