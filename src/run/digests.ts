@@ -1,20 +1,16 @@
 import type { ParsedCalendar } from "../calendar/expand.ts";
-import { RunCalendars } from "./calendars.ts";
-import type { Feed } from "../reminders/feed.ts";
-import { agendaRange, type AgendaSource, buildAgenda } from "../digests/agenda.ts";
+import { type AgendaSource, agendaRange, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";
 import { describeError, SlackDeliveryError } from "../errors.ts";
-import { type Ledger, LONGEST_RUN_MS } from "../ledger/ledger.ts";
-import type { Logger } from "../log.ts";
-import type { TimeWindow } from "../reminders/window.ts";
-import { type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
+import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
+import type { Feed } from "../reminders/feed.ts";
+import type { DeliveryTuning } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
 import { Pacer } from "../slack/pacer.ts";
 import { defaultRetryPolicy, retryDelay } from "../slack/retry-timing.ts";
-import type { SlackPoster } from "../slack/webhook.ts";
-import type { Tracer } from "../tracing/tracer.ts";
-import type { RunTally } from "./result.ts";
+import type { Span } from "../tracing/tracer.ts";
+import type { RunContext } from "./context.ts";
 
 /** The run's digest posts: fed with the calendars the run reads, posted once every feed is read. */
 export interface DigestStage {
@@ -24,56 +20,203 @@ export interface DigestStage {
   send(): Promise<void>;
 }
 
-export interface DigestStageContext {
-  poster: SlackPoster;
-  tracer: Tracer;
-  log: Logger;
-  tally: RunTally;
-  dryRun: boolean;
-  /** The run's own window: digests due before it are catch-ups, posted only when no run posted them. */
-  window: TimeWindow;
-  ledger?: Ledger | undefined;
-  delivery?: DeliveryTuning | undefined;
-  /** Expands calendars within each feed's budget; the default limits without it. */
-  calendars?: RunCalendars | undefined;
+/** Posts one message of a digest to a webhook, paced and retried; throws a `SlackDeliveryError` when it gives up. */
+type DigestPost = (webhook: string, message: SlackMessage) => Promise<void>;
+
+/** One due digest on its way out: what the steps of its post share. */
+interface Sending {
+  item: DueDigest;
+  span: Span;
+  /** Due before the run's window: a catch-up, posted only when no run posted it. */
+  catchingUp: boolean;
+  /** What its log lines name. */
+  facts: { webhook: string; digest: string; day: string; events: number };
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Milliseconds the run has left for posting; without a deadline, no end. */
+const timeLeft = (delivery: DeliveryTuning): (() => number) => delivery.remainingMs ?? (() => Number.POSITIVE_INFINITY);
 
 /**
  * Digests use the feeds the run already fetched and parsed: each calendar is expanded over each
  * due digest's span here, from the same parsed calendar the reminders came from. A digest is
  * claimed in the ledger (digest, webhook and local day) before it is posted, marked delivered when
  * Slack took it, released when its first message failed — so the next run's catch-up posts it —
- * and never posted twice.
+ * and never posted twice. The run's `window` tells catch-ups (due before it) from its own digests.
  */
-export function createDigestStage(due: readonly DueDigest[], context: DigestStageContext): DigestStage {
-  const { tracer, log, tally } = context;
-  const calendars = context.calendars ?? new RunCalendars();
-  const tuning = context.delivery ?? {};
-  const retry = tuning.retry ?? defaultRetryPolicy;
-  const now = tuning.now ?? (() => performance.now());
-  const sleep = tuning.sleep ?? sleepFor;
-  const random = tuning.random ?? Math.random;
-  const remainingMs = tuning.remainingMs ?? (() => Number.POSITIVE_INFINITY);
-  const usable = () => remainingMs() - (tuning.reserveMs ?? 1_000);
-  const pacers = new Map<string, Pacer>();
+export function createDigestStage(
+  due: readonly DueDigest[],
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery" | "calendars">,
+): DigestStage {
+  const post = digestPost(context);
   /** Per due digest, the occurrences of each feed read so far. */
   const sources = new Map<DueDigest, Map<string, AgendaSource>>(due.map((d) => [d, new Map()]));
 
-  async function post(webhook: string, message: SlackMessage): Promise<void> {
-    const pacer = pacers.get(webhook) ?? new Pacer(tuning.pace ?? { burst: 2, intervalMs: 1_000 });
+  return {
+    async read(feed, calendar) {
+      for (const item of due) {
+        if (!item.digest.feeds.some((f) => f.id === feed.id)) continue;
+        const { occurrences } = await context.calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
+        sources.get(item)?.set(feed.id, { feed, occurrences });
+      }
+    },
+    async send() {
+      // Webhooks in parallel; one webhook's digests in order, at its pace.
+      const byWebhook = Map.groupBy(due, (item) => item.digest.webhook);
+      await Promise.all(
+        [...byWebhook.values()].map(async (items) => {
+          for (const item of items) await sendDigest(context, item, sources.get(item) as Map<string, AgendaSource>, post);
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Composes one due digest from the feeds read and posts it, unless it is empty and its digest skips
+ * empty days, the run is a dry run (it is logged instead), or it is not this run's to post.
+ */
+async function sendDigest(
+  context: Pick<RunContext, "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery">,
+  item: DueDigest,
+  read: Map<string, AgendaSource>,
+  post: DigestPost,
+): Promise<void> {
+  const { log, tally } = context;
+  const { webhook } = item.digest;
+  await context.tracer.span(`digest:${webhook}`, async (span) => {
+    span.metadata("digest", item.digest.id);
+    span.metadata("day", item.day);
+    const unread = item.digest.feeds.filter((feed) => !read.has(feed.id));
+    const agenda = buildAgenda(item, [...read.values()], unread);
+    const facts = { webhook, digest: item.digest.id, day: item.day, events: agenda.events };
+    span.metadata("events", agenda.events);
+    if (agenda.events === 0 && unread.length === 0 && item.digest.skipEmpty) {
+      log.info(facts, "digest skipped: no events");
+      return;
+    }
+    const messages = renderDigest(agenda);
+    if (context.dryRun) {
+      tally.digests.due += 1;
+      for (const message of messages) {
+        log.info({ ...facts, text: message.text, blocks: message.blocks.length }, "dry run: digest not posted");
+      }
+      return;
+    }
+    const sending: Sending = { item, span, catchingUp: item.dueAt < context.window.from, facts };
+    if (await claimDue(context, sending)) await postDigest(context, sending, messages, post);
+  });
+}
+
+/**
+ * Claims the digest and counts it: true when it is this run's to post. A digest another run posted
+ * or is posting counts as a duplicate when it is due in this run's window; a catch-up another run
+ * posted was never this run's to send. A ledger that cannot be asked fails the digest.
+ */
+async function claimDue(context: Pick<RunContext, "log" | "tally" | "ledger" | "delivery">, sending: Sending): Promise<boolean> {
+  const { tally } = context;
+  const { item, span } = sending;
+  let claimed: boolean;
+  try {
+    claimed = await claim(context, item);
+  } catch (error) {
+    tally.digests.due += 1;
+    tally.digestFailed(item.digest.webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}`);
+    span.fail(error);
+    return false;
+  }
+  if (!claimed) {
+    if (!sending.catchingUp) {
+      tally.digests.due += 1;
+      tally.digests.duplicate += 1;
+    }
+    context.log.info(sending.facts, "digest already posted");
+    return false;
+  }
+  tally.digests.due += 1;
+  return true;
+}
+
+/** Claims the post for the rest of the run; false when another run posted it or is posting it. */
+async function claim({ ledger, delivery }: Pick<RunContext, "ledger" | "delivery">, item: DueDigest): Promise<boolean> {
+  if (!ledger) return true;
+  const held = await ledger.store.claim([item.id], Math.max(1, Math.min(timeLeft(delivery)(), LONGEST_RUN_MS)));
+  return held.has(item.id);
+}
+
+/**
+ * Posts the digest's messages in order and settles its claim: delivered when Slack took them all;
+ * released when none was posted, so the next run catches up; kept when some were, so no message
+ * is posted twice.
+ */
+async function postDigest(
+  context: Pick<RunContext, "log" | "tally" | "ledger">,
+  sending: Sending,
+  messages: readonly SlackMessage[],
+  post: DigestPost,
+): Promise<void> {
+  const { log, tally } = context;
+  const { item, span, facts } = sending;
+  const { webhook } = item.digest;
+  let posted = 0;
+  try {
+    for (const message of messages) {
+      await post(webhook, message);
+      posted += 1;
+    }
+  } catch (error) {
+    span.fail(error);
+    const partly = posted > 0 ? ` (after ${posted} of ${messages.length} messages; the rest is not posted again)` : "";
+    tally.digestFailed(webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}${partly}`);
+    log.error({ ...facts, posted, error: describeError(error) }, "digest failed");
+    await settleClaim(context, item, posted > 0 ? "done" : "release");
+    return;
+  }
+  tally.digests.sent += 1;
+  span.metadata("messages", messages.length);
+  log.info({ ...facts, messages: messages.length, catchUp: sending.catchingUp }, "digest posted");
+  await settleClaim(context, item, "done");
+}
+
+async function settleClaim({ ledger, log }: Pick<RunContext, "ledger" | "log">, item: DueDigest, how: "done" | "release"): Promise<void> {
+  if (!ledger) return;
+  try {
+    await (how === "done" ? ledger.store.done([item.id]) : ledger.store.release([item.id]));
+  } catch (error) {
+    log.error(
+      { webhook: item.digest.webhook, digest: item.digest.id, error: describeError(error) },
+      how === "done" ? "digest delivered, but not recorded" : "digest claim not released",
+    );
+  }
+}
+
+/**
+ * Posting for digests: each webhook at its pace, Retry-After honoured, transient failures retried,
+ * and no wait or attempt started that would end after the run's time.
+ */
+function digestPost({ poster, log, delivery }: Pick<RunContext, "poster" | "log" | "delivery">): DigestPost {
+  const retry = delivery.retry ?? defaultRetryPolicy;
+  const now = delivery.now ?? (() => performance.now());
+  const sleep = delivery.sleep ?? sleepFor;
+  const random = delivery.random ?? Math.random;
+  const remainingMs = timeLeft(delivery);
+  const usable = () => remainingMs() - (delivery.reserveMs ?? 1_000);
+  const pacers = new Map<string, Pacer>();
+
+  return async (webhook, message) => {
+    const pacer = pacers.get(webhook) ?? new Pacer(delivery.pace ?? { burst: 2, intervalMs: 1_000 });
     pacers.set(webhook, pacer);
     for (let attempt = 1; ; attempt += 1) {
       for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
         if (wait >= usable()) throw outOfTime(webhook);
         await sleep(wait);
       }
-      const timeoutMs = Math.min(tuning.attemptTimeoutMs ?? POST_TIMEOUT_MS, usable());
+      const timeoutMs = Math.min(delivery.attemptTimeoutMs, usable());
       if (timeoutMs <= 0) throw outOfTime(webhook);
       pacer.posted(now());
       try {
-        await context.poster.post(webhook, message, { timeoutMs });
+        await poster.post(webhook, message, { timeoutMs });
         return;
       } catch (thrown) {
         const error =
@@ -90,104 +233,6 @@ export function createDigestStage(due: readonly DueDigest[], context: DigestStag
         await sleep(delay);
       }
     }
-  }
-
-  /** Claims the post; false when another run posted it or is posting it. */
-  async function claim(item: DueDigest): Promise<boolean> {
-    if (!context.ledger) return true;
-    const held = await context.ledger.claim([item.id], Math.max(1, Math.min(remainingMs(), LONGEST_RUN_MS)));
-    return held.has(item.id);
-  }
-
-  async function sendOne(item: DueDigest): Promise<void> {
-    const { webhook } = item.digest;
-    const catchingUp = item.dueAt < context.window.from;
-    await tracer.span(`digest:${webhook}`, async (span) => {
-      span.metadata("digest", item.digest.id);
-      span.metadata("day", item.day);
-      const read = sources.get(item) as Map<string, AgendaSource>;
-      const unread = item.digest.feeds.filter((feed) => !read.has(feed.id));
-      const agenda = buildAgenda(item, [...read.values()], unread);
-      const facts = { webhook, digest: item.digest.id, day: item.day, events: agenda.events };
-      span.metadata("events", agenda.events);
-      if (agenda.events === 0 && unread.length === 0 && item.digest.skipEmpty) {
-        log.info(facts, "digest skipped: no events");
-        return;
-      }
-      const messages = renderDigest(agenda);
-      if (context.dryRun) {
-        tally.digests.due += 1;
-        for (const message of messages) log.info({ ...facts, text: message.text, blocks: message.blocks.length }, "dry run: digest not posted");
-        return;
-      }
-      let claimed: boolean;
-      try {
-        claimed = await claim(item);
-      } catch (error) {
-        tally.digests.due += 1;
-        tally.digestFailed(webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}`);
-        span.fail(error);
-        return;
-      }
-      if (!claimed) {
-        // A catch-up another run posted was never this run's to send.
-        if (!catchingUp) {
-          tally.digests.due += 1;
-          tally.digests.duplicate += 1;
-        }
-        log.info(facts, "digest already posted");
-        return;
-      }
-      tally.digests.due += 1;
-      let posted = 0;
-      try {
-        for (const message of messages) {
-          await post(webhook, message);
-          posted += 1;
-        }
-      } catch (error) {
-        span.fail(error);
-        const partly = posted > 0 ? ` (after ${posted} of ${messages.length} messages; the rest is not posted again)` : "";
-        tally.digestFailed(webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}${partly}`);
-        log.error({ ...facts, posted, error: describeError(error) }, "digest failed");
-        // Nothing posted: give the claim back so the next run catches up. Part posted: keep it, so
-        // no message is posted twice.
-        await settleClaim(item, posted > 0 ? "done" : "release");
-        return;
-      }
-      tally.digests.sent += 1;
-      span.metadata("messages", messages.length);
-      log.info({ ...facts, messages: messages.length, catchUp: catchingUp }, "digest posted");
-      await settleClaim(item, "done");
-    });
-  }
-
-  async function settleClaim(item: DueDigest, how: "done" | "release"): Promise<void> {
-    if (!context.ledger) return;
-    try {
-      await (how === "done" ? context.ledger.done([item.id]) : context.ledger.release([item.id]));
-    } catch (error) {
-      log.error({ webhook: item.digest.webhook, digest: item.digest.id, error: describeError(error) }, how === "done" ? "digest delivered, but not recorded" : "digest claim not released");
-    }
-  }
-
-  return {
-    async read(feed, calendar) {
-      for (const item of due) {
-        if (!item.digest.feeds.some((f) => f.id === feed.id)) continue;
-        const { occurrences } = await calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
-        sources.get(item)?.set(feed.id, { feed, occurrences });
-      }
-    },
-    async send() {
-      // Webhooks in parallel; one webhook's digests in order, at its pace.
-      const byWebhook = Map.groupBy(due, (item) => item.digest.webhook);
-      await Promise.all(
-        [...byWebhook.values()].map(async (items) => {
-          for (const item of items) await sendOne(item);
-        }),
-      );
-    },
   };
 }
 

@@ -1,57 +1,18 @@
 import type { ParsedCalendar } from "../calendar/expand.ts";
-import type { Feed } from "../reminders/feed.ts";
-import { CalendarError, FeedParseError } from "../errors.ts";
-import { type FeedBody, type FeedFetcher, hostOf } from "../feeds/fetch.ts";
-import type { Logger } from "../log.ts";
+import { type FeedBody, hostOf } from "../feeds/fetch.ts";
+import { readingSpan } from "../notices/diff.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
+import { DAY_MS, MINUTE_MS } from "../reminders/durations.ts";
+import type { Feed } from "../reminders/feed.ts";
 import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import type { SnapshotStore } from "../ledger/snapshots.ts";
-import type { Snapshot } from "../notices/snapshot.ts";
-import { readingSpan } from "../notices/diff.ts";
-import { createNoticeStage } from "./notices.ts";
-import { createDelivery, type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
+import { createDelivery } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
-import type { SlackPoster } from "../slack/webhook.ts";
-import type { Tracer } from "../tracing/tracer.ts";
+import { describeExcess, ReminderCaps } from "./caps.ts";
+import type { RunCalendars } from "./calendars.ts";
+import type { RunContext } from "./context.ts";
 import type { DigestStage } from "./digests.ts";
-import { DEFAULT_REMINDER_LIMITS, describeExcess, type ReminderLimits, ReminderCaps } from "./caps.ts";
-import { DEFAULT_CALENDAR_LIMITS, RunCalendars } from "./calendars.ts";
-import type { RunTally } from "./result.ts";
-import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
-
-/** The edges and facts a run's stages work with. */
-export interface StageContext {
-  fetcher: FeedFetcher;
-  poster: SlackPoster;
-  tracer: Tracer;
-  log: Logger;
-  /** Wall clock, for the countdown in messages. */
-  clock: () => Date;
-  /** Reminders due in this window are sent. */
-  window: TimeWindow;
-  /** Render but do not post. */
-  dryRun: boolean;
-  tally: RunTally;
-  /**
-   * Exactly-once delivery: reminders are claimed before posting, and reminders due in the last
-   * `catchUpMinutes` before `window` that no run delivered are sent while their event is ahead.
-   */
-  ledger?: { store: Ledger; catchUpMinutes: number } | undefined;
-  /** Pace, retries and deadline of posting to Slack. */
-  delivery?: DeliveryTuning | undefined;
-  /** Where change notices keep each feed's snapshot; notices need the ledger too. */
-  snapshots?: SnapshotStore<Snapshot> | undefined;
-  /** Aborts downloads in flight when the function's time is nearly up. */
-  signal?: AbortSignal;
-  /** Due digests, handed each calendar the run reads. */
-  digests?: DigestStage | undefined;
-  /** Most reminders per feed and per run. Default 50 and 2,000. */
-  limits?: ReminderLimits | undefined;
-  /** Reads and expands calendars within each feed's budget; the default limits without it. */
-  calendars?: RunCalendars | undefined;
-}
+import { createNoticeStage } from "./notices.ts";
 
 /**
  * The three units of work both strategies schedule. Each reports its own outcome to the tally and
@@ -74,107 +35,24 @@ export interface Stages {
 const READ_AHEAD_MS = 8 * DAY_MS;
 const READ_BEHIND_MS = DAY_MS;
 
-export function createStages(context: StageContext): Stages {
-  const { tracer, tally, log } = context;
-  const ledger = context.dryRun ? undefined : context.ledger;
-  const catchUp: TimeWindow | undefined =
-    ledger && ledger.catchUpMinutes > 0
-      ? {
-          from: new Date(context.window.from.getTime() - ledger.catchUpMinutes * MINUTE_MS),
-          to: context.window.from,
-        }
-      : undefined;
-  /** Catch-up reminders count as due only once the ledger shows no run delivered them. */
-  const caughtUp = new WeakSet<Reminder>();
-  const delivery = createDelivery({
-    ...context.delivery,
-    poster: context.poster,
-    ledger: ledger?.store,
-    clock: context.clock,
-    log,
-  });
-  const calendars = context.calendars ?? new RunCalendars(DEFAULT_CALENDAR_LIMITS, context.signal);
-  const notices =
-    context.snapshots && context.ledger
-      ? createNoticeStage({
-          store: context.snapshots,
-          ledger: ledger?.store,
-          poster: context.poster,
-          tracer,
-          log,
-          tally,
-          reference: context.window.from,
-          dryRun: context.dryRun,
-          remainingMs: context.delivery?.remainingMs,
-          postTimeoutMs: context.delivery?.attemptTimeoutMs ?? POST_TIMEOUT_MS,
-          calendars,
-        })
-      : undefined;
-  const caps = new ReminderCaps(context.limits ?? DEFAULT_REMINDER_LIMITS);
+/** One feed's calendar as the parse stage read it, and the reminders it has due in the run. */
+interface ParsedFeed {
+  reminders: Reminder[];
+  calendar: ParsedCalendar;
+}
 
-  async function fetch(feed: Feed): Promise<FeedBody> {
-    return tracer.span(`fetch:${feed.id}`, async (span) => {
-      const body = await context.fetcher.fetchFeed(feed, context.signal);
-      span.metadata("bytes", body.bytes);
-      span.metadata("status", body.status);
-      return body;
-    });
-  }
+/**
+ * The reminders of the catch-up span: they count as due only once the ledger shows no run
+ * delivered them. The parse stage marks them; the tally and the notify stage ask.
+ */
+type CaughtUp = WeakSet<Reminder>;
 
-  /**
-   * Reads a downloaded calendar; on 304 Not Modified reuses the one read last time. Only the events
-   * that can matter for `range` and the days after it are read (see READ_AHEAD_MS); a kept calendar
-   * asked for later windows reads its text again when they leave that horizon.
-   */
-  async function read(feed: Feed, body: FeedBody, range: TimeWindow): Promise<ParsedCalendar> {
-    if (body.unchanged) return body.calendar;
-    let calendar: ParsedCalendar;
-    try {
-      // Change notices read further ahead: the horizon covers their span too, so it is read once.
-      const noticesTo = feed.notices ? readingSpan(context.window.from, feed.notices).to.getTime() : 0;
-      const horizon = {
-        from: new Date(range.from.getTime() - READ_BEHIND_MS),
-        to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
-      };
-      calendar = await calendars.parse(feed.id, body.text, { horizon });
-    } catch (error) {
-      if (error instanceof CalendarError) {
-        throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
-      }
-      throw error;
-    }
-    body.keep?.(calendar);
-    return calendar;
-  }
-
-  async function parse(feed: Feed, body: FeedBody): Promise<{ reminders: Reminder[]; calendar: ParsedCalendar }> {
-    return tracer.span(`parse:${feed.id}`, async (span) => {
-      const range = occurrenceRange({ from: catchUp?.from ?? context.window.from, to: context.window.to }, feed);
-      const calendar = await read(feed, body, range);
-      await context.digests?.read(feed, calendar);
-      const expansion = await calendars.occurrences(feed.id, calendar, { ...range, timezone: feed.timezone });
-      const warnings = [...calendar.warnings, ...expansion.warnings];
-      // One line per feed, however broken: the calendar keeps the first few warnings and a count.
-      if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
-      const due = dueReminders(expansion.occurrences, feed, context.window);
-      if (catchUp) {
-        const missed = dueReminders(expansion.occurrences, feed, catchUp, { notStartedBy: context.clock() });
-        for (const reminder of missed) caughtUp.add(reminder);
-        due.unshift(...missed);
-      }
-      const { kept: reminders, excess } = caps.admit(due);
-      if (excess) {
-        // Counted as due and failed, named once by feed and event: never dropped silently.
-        tally.remindersDropped(feed.id, excess.dropped, `feed "${feed.id}": ${describeExcess(excess, due.length)}`);
-        log.warn({ feed: feed.id, due: due.length, dropped: excess.dropped, limit: excess.limit }, "reminders over the limit not sent");
-        span.metadata("dropped", excess.dropped);
-      }
-      span.metadata("unchanged", body.unchanged === true);
-      span.metadata("occurrences", expansion.occurrences.length);
-      span.metadata("reminders", reminders.length);
-      return { reminders, calendar };
-    });
-  }
+/** The run's stages over `context`; `digests`, when due, is handed each calendar the run reads. */
+export function createStages(context: RunContext, digests: DigestStage | undefined): Stages {
+  const caughtUp: CaughtUp = new WeakSet();
+  const fetch = fetchStage(context);
+  const parse = parseStage(context, caughtUp, digests);
+  const notices = context.snapshots ? createNoticeStage(context.snapshots, context) : undefined;
 
   return {
     async announce() {
@@ -187,47 +65,159 @@ export function createStages(context: StageContext): Stages {
         const body = await fetch(feed);
         const { reminders, calendar } = await parse(feed, body);
         if (notices && feed.notices) await notices.observe(feed, body, calendar);
-        tally.feedSucceeded(body.unchanged === true);
-        tally.remindersDue(reminders.filter((reminder) => !caughtUp.has(reminder)).length);
-        log.info(
-          { feed: feed.id, host: hostOf(feed.url), status: body.status, unchanged: body.unchanged === true, bytes: body.bytes, reminders: reminders.length, ms: Math.round(performance.now() - started) },
-          "feed read",
-        );
+        reportFeedRead(context, { feed, body, reminders, caughtUp, started });
         return reminders;
       } catch (error) {
-        // A feed that failed keeps its notice snapshot: nothing it lost is taken as cancelled.
-        tally.feedFailed(feed.id, error);
-        log.warn(
-          { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },
-          "feed failed",
-        );
+        reportFeedFailure(context, feed, error, started);
         return [];
       }
     },
 
-    async notify(webhook, reminders) {
-      if (reminders.length === 0) return;
-      await tracer.span(`notify:${webhook}`, async (span) => {
-        span.metadata("reminders", reminders.length);
-        if (context.dryRun) {
-          for (const { message, reminders: group } of packMessages(reminders, context.clock())) {
-            log.info({ webhook, reminders: group.length, text: message.text }, "dry run: not posted");
-          }
-          return;
+    notify: notifyStage(context, caughtUp),
+  };
+}
+
+/** Downloads one feed, within the run's deadline. */
+function fetchStage({ fetcher, tracer, deadline }: Pick<RunContext, "fetcher" | "tracer" | "deadline">) {
+  return (feed: Feed): Promise<FeedBody> =>
+    tracer.span(`fetch:${feed.id}`, async (span) => {
+      const body = await fetcher.fetchFeed(feed, deadline.signal);
+      span.metadata("bytes", body.bytes);
+      span.metadata("status", body.status);
+      return body;
+    });
+}
+
+/**
+ * Reads one downloaded feed into the reminders due in the run's window, and, with a ledger, those
+ * of the catch-up span before it that no run delivered; within the run's reminder limits.
+ */
+function parseStage(
+  context: Pick<RunContext, "config" | "tracer" | "log" | "tally" | "clock" | "window" | "ledger" | "calendars">,
+  caughtUp: CaughtUp,
+  digests: DigestStage | undefined,
+) {
+  const { tracer, log, window } = context;
+  const catchUp = catchUpSpan(context);
+  const limits = context.config.limits;
+  const caps = new ReminderCaps({ perFeed: limits.remindersPerFeed, perRun: limits.remindersPerRun });
+
+  return (feed: Feed, body: FeedBody): Promise<ParsedFeed> =>
+    tracer.span(`parse:${feed.id}`, async (span) => {
+      const range = occurrenceRange({ from: catchUp?.from ?? window.from, to: window.to }, feed);
+      const calendar = await readCalendar(context.calendars, feed, body, range, window.from);
+      await digests?.read(feed, calendar);
+      const expansion = await context.calendars.occurrences(feed.id, calendar, { ...range, timezone: feed.timezone });
+      const warnings = [...calendar.warnings, ...expansion.warnings];
+      // One line per feed, however broken: the calendar keeps the first few warnings and a count.
+      if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
+      const due = dueReminders(expansion.occurrences, feed, window);
+      if (catchUp) {
+        const missed = dueReminders(expansion.occurrences, feed, catchUp, { notStartedBy: context.clock() });
+        for (const reminder of missed) caughtUp.add(reminder);
+        due.unshift(...missed);
+      }
+      const { kept: reminders, excess } = caps.admit(due);
+      if (excess) {
+        // Counted as due and failed, named once by feed and event: never dropped silently.
+        context.tally.remindersDropped(feed.id, excess.dropped, `feed "${feed.id}": ${describeExcess(excess, due.length)}`);
+        log.warn({ feed: feed.id, due: due.length, dropped: excess.dropped, limit: excess.limit }, "reminders over the limit not sent");
+        span.metadata("dropped", excess.dropped);
+      }
+      span.metadata("unchanged", body.unchanged === true);
+      span.metadata("occurrences", expansion.occurrences.length);
+      span.metadata("reminders", reminders.length);
+      return { reminders, calendar };
+    });
+}
+
+/** The span before the run's window whose reminders it catches up: only with a ledger, which knows what was sent. */
+function catchUpSpan({ ledger, window }: Pick<RunContext, "ledger" | "window">): TimeWindow | undefined {
+  return ledger && ledger.catchUpMinutes > 0
+    ? { from: new Date(window.from.getTime() - ledger.catchUpMinutes * MINUTE_MS), to: window.from }
+    : undefined;
+}
+
+/**
+ * Reads a downloaded calendar; on 304 Not Modified reuses the one read last time. Only the events
+ * that can matter for `range` and the days after it are read (see READ_AHEAD_MS); a kept calendar
+ * asked for later windows reads its text again when they leave that horizon. `reference`: the
+ * start of the run's window, where change notices' span starts.
+ */
+async function readCalendar(calendars: RunCalendars, feed: Feed, body: FeedBody, range: TimeWindow, reference: Date): Promise<ParsedCalendar> {
+  if (body.unchanged) return body.calendar;
+  // Change notices read further ahead: the horizon covers their span too, so it is read once.
+  const noticesTo = feed.notices ? readingSpan(reference, feed.notices).to.getTime() : 0;
+  const horizon = {
+    from: new Date(range.from.getTime() - READ_BEHIND_MS),
+    to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
+  };
+  // A text that is no calendar, or over the feed's budget, fails as the feed's FeedParseError.
+  const calendar = await calendars.parse(feed.id, body.text, { horizon });
+  body.keep?.(calendar);
+  return calendar;
+}
+
+/** A feed read: counted, its due reminders too (caught-up ones once delivered), and one log line. */
+function reportFeedRead(
+  { tally, log }: Pick<RunContext, "tally" | "log">,
+  read: { feed: Feed; body: FeedBody; reminders: Reminder[]; caughtUp: CaughtUp; started: number },
+): void {
+  const { feed, body, reminders, caughtUp, started } = read;
+  tally.feedSucceeded(body.unchanged === true);
+  tally.remindersDue(reminders.filter((reminder) => !caughtUp.has(reminder)).length);
+  log.info(
+    { feed: feed.id, host: hostOf(feed.url), status: body.status, unchanged: body.unchanged === true, bytes: body.bytes, reminders: reminders.length, ms: Math.round(performance.now() - started) },
+    "feed read",
+  );
+}
+
+/** A feed that could not be fetched or read: counted, named in the result, and logged by host, never by URL. */
+function reportFeedFailure({ tally, log }: Pick<RunContext, "tally" | "log">, feed: Feed, error: unknown, started: number): void {
+  // A feed that failed keeps its notice snapshot: nothing it lost is taken as cancelled.
+  tally.feedFailed(feed.id, error);
+  log.warn(
+    { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },
+    "feed failed",
+  );
+}
+
+/** Posts one webhook's reminders through the run's delivery (or, in a dry run, logs them), and reports the outcomes. */
+function notifyStage(
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "clock" | "tally" | "dryRun" | "ledger" | "delivery">,
+  caughtUp: CaughtUp,
+): Stages["notify"] {
+  const { tracer, tally, log } = context;
+  const delivery = createDelivery({
+    ...context.delivery,
+    poster: context.poster,
+    ledger: context.ledger?.store,
+    clock: context.clock,
+    log,
+  });
+
+  return async (webhook, reminders) => {
+    if (reminders.length === 0) return;
+    await tracer.span(`notify:${webhook}`, async (span) => {
+      span.metadata("reminders", reminders.length);
+      if (context.dryRun) {
+        for (const { message, reminders: group } of packMessages(reminders, context.clock())) {
+          log.info({ webhook, reminders: group.length, text: message.text }, "dry run: not posted");
         }
-        const outcomes = await delivery.deliver(webhook, reminders);
-        const report = tally.deliveryOutcomes(webhook, outcomes, (index) => caughtUp.has(reminders[index] as Reminder));
-        span.metadata("sent", report.sent);
-        if (report.unknown > 0) span.metadata("unknown", report.unknown);
-        for (const [error, count] of report.newlyUnknown) {
-          log.error({ webhook, reminders: count, error: error.message }, "delivery outcome unknown; not sent again");
-        }
-        if (report.held) log.warn({ webhook, reminders: report.held.reminders, until: report.held.until }, "reminders held by another run's claim");
-        for (const { error, reminders: count, first } of report.failures) {
-          span.fail(error);
-          if (first) log.error({ webhook, reminders: count, error: error.message }, "delivery failed");
-        }
-      });
-    },
+        return;
+      }
+      const outcomes = await delivery.deliver(webhook, reminders);
+      const report = tally.deliveryOutcomes(webhook, outcomes, (index) => caughtUp.has(reminders[index] as Reminder));
+      span.metadata("sent", report.sent);
+      if (report.unknown > 0) span.metadata("unknown", report.unknown);
+      for (const [error, count] of report.newlyUnknown) {
+        log.error({ webhook, reminders: count, error: error.message }, "delivery outcome unknown; not sent again");
+      }
+      if (report.held) log.warn({ webhook, reminders: report.held.reminders, until: report.held.until }, "reminders held by another run's claim");
+      for (const { error, reminders: count, first } of report.failures) {
+        span.fail(error);
+        if (first) log.error({ webhook, reminders: count, error: error.message }, "delivery failed");
+      }
+    });
   };
 }

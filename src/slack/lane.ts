@@ -1,33 +1,24 @@
 import { describeError, type LedgerError, SlackDeliveryError } from "../errors.ts";
 import type { LedgerState } from "../ledger/ledger.ts";
-import type { Logger } from "../log.ts";
 import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import type { DeliveryClaims } from "./claims.ts";
-import type { Outcome } from "./delivery.ts";
+import type { DeliveryOptions, Outcome } from "./delivery.ts";
 import { MessagePacker } from "./message.ts";
 import { Pacer } from "./pacer.ts";
-import { type RetryPolicy, retryDelay } from "./retry-timing.ts";
-import type { SlackPoster } from "./webhook.ts";
+import { retryDelay } from "./retry-timing.ts";
 
-/** What a lane works with: the delivery's options, resolved once for every webhook. */
-export interface LaneContext {
-  poster: SlackPoster;
-  /** Wall clock for the messages' countdown ("in 10 minutes"). */
-  clock: () => Date;
-  log: Logger | undefined;
-  claims: DeliveryClaims;
-  retry: RetryPolicy;
-  /** Longest wait for Slack's answer to one attempt. */
-  attemptTimeoutMs: number;
-  pace: { burst: number; intervalMs: number };
-  /** Time left for waiting and posting, once the reserve is kept back. */
-  usable: () => number;
-  /** Monotonic milliseconds. */
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
-}
+/**
+ * What a lane works with: the delivery's options (`DeliveryOptions`), resolved once for every
+ * webhook — each default filled in, and the run's time left turned into what is usable.
+ */
+export type LaneContext = Pick<DeliveryOptions, "poster" | "clock"> &
+  Required<Pick<DeliveryOptions, "retry" | "attemptTimeoutMs" | "pace" | "now" | "sleep" | "random">> & {
+    log: DeliveryOptions["log"];
+    claims: DeliveryClaims;
+    /** Time left for waiting and posting, once `reserveMs` is kept back. */
+    usable: () => number;
+  };
 
 interface Entry {
   reminder: Reminder;
