@@ -49,7 +49,7 @@ export type RedirectGuard = "public-only" | "no-metadata";
 
 /** The connect-time check refused an address; `code` lets the fetcher say why. */
 export class InternalAddressError extends IcalSlackReminderError {
-  override name = "InternalAddressError";
+  static override readonly errorName = "InternalAddressError";
   readonly code = "ERR_INTERNAL_ADDRESS";
   readonly address: string;
   constructor(address: string) {
