@@ -9,7 +9,17 @@
  * (`cause`, from `ErrorOptions`), so a caller can look behind it without parsing the message.
  */
 export class IcalSlackReminderError extends Error {
-  override name = "IcalSlackReminderError";
+  /**
+   * The `name` errors of the class carry, as logs and Lambda's `errorType` show it. Each class
+   * spells out its own: `new.target.name` would read the class's name, but the bundle is minified,
+   * which renames classes.
+   */
+  static readonly errorName: string = "IcalSlackReminderError";
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.errorName;
+  }
 }
 
 /**
@@ -17,7 +27,7 @@ export class IcalSlackReminderError extends Error {
  * trying again may help; `status` is the HTTP status, when an answer came.
  */
 export class RequestError extends IcalSlackReminderError {
-  override name = "RequestError";
+  static override readonly errorName: string = "RequestError";
   readonly transient: boolean;
   readonly status: number | undefined;
   constructor(message: string, options: ErrorOptions & { transient?: boolean; status?: number } = {}) {
@@ -29,7 +39,7 @@ export class RequestError extends IcalSlackReminderError {
 
 /** The configuration is invalid; `path` names the offending field, e.g. `feeds[3].webhook`. */
 export class ConfigError extends IcalSlackReminderError {
-  override name = "ConfigError";
+  static override readonly errorName = "ConfigError";
   readonly path: string;
   constructor(path: string, message: string, options?: ErrorOptions) {
     super(path ? `${path}: ${message}` : message, options);
@@ -39,7 +49,7 @@ export class ConfigError extends IcalSlackReminderError {
 
 /** The invocation event is not one the handler understands; `field` names what is wrong. */
 export class EventError extends IcalSlackReminderError {
-  override name = "EventError";
+  static override readonly errorName = "EventError";
   readonly field: string;
   constructor(field: string, message: string, options?: ErrorOptions) {
     super(`${field ? `event.${field}` : "event"}: ${message}`, options);
@@ -49,7 +59,7 @@ export class EventError extends IcalSlackReminderError {
 
 /** A feed could not be downloaded. */
 export class FeedFetchError extends RequestError {
-  override name = "FeedFetchError";
+  static override readonly errorName = "FeedFetchError";
   readonly feedId: string;
   constructor(feedId: string, message: string, options: ErrorOptions & { transient?: boolean; status?: number } = {}) {
     super(message, options);
@@ -59,7 +69,7 @@ export class FeedFetchError extends RequestError {
 
 /** A feed was downloaded but is not a calendar that can be read. */
 export class FeedParseError extends IcalSlackReminderError {
-  override name = "FeedParseError";
+  static override readonly errorName = "FeedParseError";
   readonly feedId: string;
   constructor(feedId: string, message: string, options?: ErrorOptions) {
     super(message, options);
@@ -69,7 +79,7 @@ export class FeedParseError extends IcalSlackReminderError {
 
 /** Slack did not accept a message for a webhook. */
 export class SlackDeliveryError extends RequestError {
-  override name = "SlackDeliveryError";
+  static override readonly errorName = "SlackDeliveryError";
   readonly webhook: string;
   /** Seconds Slack asked us to wait (429 Retry-After), when it said. */
   readonly retryAfterSeconds: number | undefined;
@@ -98,12 +108,12 @@ export function describeError(error: unknown): string {
 
 /** Calendar text that cannot be read as iCalendar. Raised by the pure calendar engine. */
 export class CalendarError extends IcalSlackReminderError {
-  override name = "CalendarError";
+  static override readonly errorName = "CalendarError";
 }
 
 /** The delivery ledger (DynamoDB) could not be read or written; `table` names it. */
 export class LedgerError extends IcalSlackReminderError {
-  override name = "LedgerError";
+  static override readonly errorName = "LedgerError";
   readonly table: string;
   constructor(table: string, message: string, options?: ErrorOptions) {
     super(message, options);

@@ -1,4 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { BadValueError } from "../src/calendar/values.ts";
 import {
   CalendarError,
   ConfigError,
@@ -11,6 +17,7 @@ import {
   SlackDeliveryError,
 } from "../src/errors.ts";
 import { InternalAddressError } from "../src/feeds/addresses.ts";
+import { DaemonProtocolError } from "../src/tracing/documents.ts";
 
 describe("the product's errors", () => {
   const cause = new Error("socket hang up");
@@ -23,6 +30,8 @@ describe("the product's errors", () => {
     ["SlackDeliveryError", new SlackDeliveryError("team", "no_service", { cause, status: 404 })],
     ["CalendarError", new CalendarError("has no VCALENDAR", { cause })],
     ["LedgerError", new LedgerError("ledger", "unreachable", { cause })],
+    ["BadValueError", new BadValueError('"2024-13-01" is not a calendar date', { cause })],
+    ["DaemonProtocolError", new DaemonProtocolError("datagram carries no JSON segment document", { cause })],
   ])("%s is one of them, named, keeping its cause", (name, error) => {
     expect(error).toBeInstanceOf(IcalSlackReminderError);
     expect(error.name).toBe(name);
@@ -43,5 +52,38 @@ describe("the product's errors", () => {
 
   it("counts a refused internal address among them", () => {
     expect(new InternalAddressError("169.254.169.254")).toBeInstanceOf(IcalSlackReminderError);
+  });
+
+  it("keeps each error's name in a minified bundle, which renames the classes", async () => {
+    // Prepare: the handler's bundle is minified (template.yaml), so a name read from the class would be lost
+    const dir = await mkdtemp(join(tmpdir(), "error-names-"));
+    const outfile = join(dir, "errors.mjs");
+    try {
+      await build({
+        stdin: {
+          contents: `
+            import { ConfigError, FeedFetchError } from "./src/errors.ts";
+            import { InternalAddressError } from "./src/feeds/addresses.ts";
+            export const names = [new ConfigError("feeds", "x"), new FeedFetchError("team", "x"), new InternalAddressError("10.0.0.1")].map((e) => e.name);
+          `,
+          resolveDir: resolve("."),
+          loader: "ts",
+        },
+        outfile,
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "node",
+        logLevel: "silent",
+      });
+
+      // Act
+      const { names } = (await import(pathToFileURL(outfile).href)) as { names: string[] };
+
+      // Assess
+      expect(names).toEqual(["ConfigError", "FeedFetchError", "InternalAddressError"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

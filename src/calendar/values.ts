@@ -1,4 +1,5 @@
 import { Temporal } from "temporal-polyfill";
+import { IcalSlackReminderError } from "../errors.ts";
 import type { ContentLine } from "./components.ts";
 
 /**
@@ -20,8 +21,8 @@ export interface RecurrenceDate {
 }
 
 /** A value that is not a valid date or date-time; the caller skips the component. */
-export class BadValueError extends Error {
-  override name = "BadValueError";
+export class BadValueError extends IcalSlackReminderError {
+  static override readonly errorName = "BadValueError";
 }
 
 const DATE = /^(\d{4})(\d{2})(\d{2})$/;

@@ -49,7 +49,7 @@ export type RedirectGuard = "public-only" | "no-metadata";
 
 /** The connect-time check refused an address; `code` lets the fetcher say why. */
 export class InternalAddressError extends IcalSlackReminderError {
-  override name = "InternalAddressError";
+  static override readonly errorName = "InternalAddressError";
   readonly code = "ERR_INTERNAL_ADDRESS";
   readonly address: string;
   constructor(address: string) {
@@ -103,4 +103,39 @@ export function guardedLookup(guard: RedirectGuard) {
       callback(null, first?.address ?? "", first?.family);
     });
   };
+}
+
+/**
+ * The guard a feed's redirects are checked under, from the addresses its configured host stands
+ * for. A feed on a public address may be redirected only to public ones; any feed never to
+ * metadata. A host that does not resolve gets the strict guard.
+ */
+export async function redirectGuard(configured: URL, resolve: Resolve): Promise<RedirectGuard> {
+  try {
+    const addresses = await resolve(configured.hostname);
+    return addresses.length > 0 && addresses.every(isPublicAddress) ? "public-only" : "no-metadata";
+  } catch {
+    return "public-only";
+  }
+}
+
+/** The refusal of a redirect into the function's own network, as a message says it after the hosts. */
+export const INTERNAL_REFUSAL =
+  "an internal address; refused: a calendar server's redirect may not lead into the network the function runs in (loopback, private, link-local, metadata). Use the calendar's final public address";
+
+/**
+ * Why a redirect target is refused before connecting, if it is: the Lambda runtime API
+ * (`runtimeApi`, `host:port`), or an IP literal the guard does not allow.
+ */
+export function refusedTarget(target: URL, guard: RedirectGuard, runtimeApi: string | undefined): string | undefined {
+  const literal = target.hostname.replace(/^\[|\]$/g, "");
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  if (runtimeApi) {
+    const [apiHost, apiPort] = runtimeApi.split(/:(?=\d+$)/);
+    const local = literal === "localhost" || !isPublicAddress(literal);
+    if (port === apiPort && (literal === apiHost || local)) return INTERNAL_REFUSAL;
+  }
+  // net.connect does not look up an IP literal, so the connect-time check never sees it.
+  if (isIpLiteral(literal) && !allowed(literal, guard)) return INTERNAL_REFUSAL;
+  return undefined;
 }

@@ -2,13 +2,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { ParsedCalendar } from "../calendar/expand.ts";
 import { FeedFetchError } from "../errors.ts";
-import { FeedCache } from "./cache.ts";
-import { allowed, guardedLookup, isIpLiteral, isPublicAddress, type RedirectGuard, resolveHost, type Resolve } from "./addresses.ts";
+import {
+  guardedLookup,
+  INTERNAL_REFUSAL,
+  type RedirectGuard,
+  type Resolve,
+  redirectGuard,
+  refusedTarget,
+  resolveHost,
+} from "./addresses.ts";
+import { type CachedFeed, FeedCache } from "./cache.ts";
 import { decodeFeed } from "./decode.ts";
 import { createFeedDispatcher } from "./dispatcher.ts";
-import { request } from "./undici.ts";
 import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
+import { request } from "./undici.ts";
 
 /** A calendar downloaded in full. */
 export interface DownloadedFeed {
@@ -96,170 +104,271 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-/**
- * Builds the feed fetcher on one shared undici dispatcher (keep-alive, bounded connections,
- * timeouts, decompression). Build it once per container and reuse it across warm invocations.
- */
-export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
+/** What a fetcher uses for every feed, settled once from its options. */
+interface Fetching {
+  /** The dispatcher the configured URL is asked through. */
+  dispatcher: Dispatcher;
+  /** Redirect hops connect through dispatchers whose DNS lookup refuses what the guard forbids. */
+  guarded: Record<RedirectGuard, Dispatcher>;
+  resolve: Resolve;
+  runtimeApi: string | undefined;
+  timeoutMs: number;
+  deadlineMs: number;
+  maxBytes: number;
+  attempts: number;
+  baseDelayMs: number;
+  wait: (ms: number, signal: AbortSignal) => Promise<void>;
+  cache: FeedCache | undefined;
+}
+
+function fetchingOf(options: FeedFetcherOptions): Fetching {
+  const ca = options.ca ? { ca: options.ca } : {};
   const dispatcher =
     options.dispatcher ??
     createFeedDispatcher({
       timeoutMs: options.timeoutMs,
       ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
-      ...(options.ca ? { ca: options.ca } : {}),
+      ...ca,
     });
-  // Redirect hops connect through dispatchers whose DNS lookup refuses what the guard forbids.
-  const guarded: Record<RedirectGuard, Dispatcher> = {
-    "public-only": options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}), lookup: guardedLookup("public-only") }),
-    "no-metadata": options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}), lookup: guardedLookup("no-metadata") }),
+  const guarded = (guard: RedirectGuard) =>
+    options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...ca, lookup: guardedLookup(guard) });
+  return {
+    dispatcher,
+    guarded: { "public-only": guarded("public-only"), "no-metadata": guarded("no-metadata") },
+    resolve: options.resolve ?? resolveHost,
+    runtimeApi: options.runtimeApi,
+    timeoutMs: options.timeoutMs,
+    deadlineMs: options.deadlineMs ?? 2 * options.timeoutMs,
+    maxBytes: options.maxBytes,
+    attempts: options.attempts,
+    baseDelayMs: options.retryDelayMs ?? 500,
+    wait: options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal })),
+    cache: options.cache,
   };
-  const resolve = options.resolve ?? resolveHost;
-  const deadlineMs = options.deadlineMs ?? 2 * options.timeoutMs;
-  const baseDelayMs = options.retryDelayMs ?? 500;
-  const wait = options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
-  const cache = options.cache;
+}
 
-  async function download(feed: FeedSource, signal: AbortSignal, started: number): Promise<FeedBody> {
-    const cached = cache?.get(feed.url);
-    let url = new URL(feed.url);
-    // `https://user:pass@host/…` (how Nextcloud and other CalDAV servers share a private
-    // calendar) is HTTP Basic authentication; fetch-style clients refuse credentials in a URL.
-    const origin = url.origin;
-    const authorization = basicAuthorization(url);
-    url = withoutCredentials(url);
-    let redirects = 0;
-    let attempt = 1;
-    /** Set at the first redirect, from the address the configured URL stands for. */
-    let guard: RedirectGuard | undefined;
-    let redirectedFrom = "";
-    for (;;) {
-      const conditional: Record<string, string> = {};
-      if (cached?.etag) conditional["if-none-match"] = cached.etag;
-      if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
-      let response: Dispatcher.ResponseData;
-      try {
-        // The credentials go to the configured origin only, never to where a redirect leads.
-        const auth = authorization && url.origin === origin ? { authorization } : {};
-        response = await request(url, { method: "GET", dispatcher: guard ? guarded[guard] : dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === "ERR_INTERNAL_ADDRESS") throw internalRedirect(feed.id, redirectedFrom, url, error);
-        if (!signal.aborted && isRetryableNetworkError(code) && attempt < options.attempts) {
-          await wait(retryDelayMs(attempt, undefined, Date.now(), baseDelayMs), signal);
-          attempt += 1;
-          continue;
-        }
-        // Named by the host of this hop (a redirect may have led elsewhere), with the attempts it
-        // took, as an HTTP failure is. Aborts are explained by the caller.
-        if (!signal.aborted) throw networkFailure(feed.id, hostOf(url), error, options.timeoutMs, attempt);
-        throw error;
-      }
-      const status = response.statusCode;
-      const host = hostOf(url);
-
-      if (isRedirect(status)) {
-        await response.body.dump();
-        redirects += 1;
-        if (redirects > MAX_REDIRECTS) {
-          throw new FeedFetchError(feed.id, `${host} redirected more than ${MAX_REDIRECTS} times (a redirect loop?); use the calendar's final address`, { status });
-        }
-        const decision = redirectTarget(url, header(response.headers, "location"));
-        if ("refuse" in decision) throw new FeedFetchError(feed.id, `${host} ${decision.refuse}`, { status });
-        guard ??= await guardFor(new URL(feed.url));
-        const refused = refusedTarget(decision.follow, guard);
-        if (refused) throw new FeedFetchError(feed.id, `${host} redirected to ${decision.follow.host}, ${refused}`, { status });
-        redirectedFrom = host;
-        url = withoutCredentials(decision.follow);
-        continue;
-      }
-
-      if (status === 304) {
-        await response.body.dump();
-        if (cached) return { unchanged: true, calendar: cached.calendar, bytes: 0, status: 304 };
-        throw new FeedFetchError(feed.id, `${host} answered 304 Not Modified to a request that was not conditional`, { status });
-      }
-
-      if (isRetryableStatus(status)) {
-        await response.body.dump();
-        if (attempt >= options.attempts) {
-          throw new FeedFetchError(feed.id, `HTTP ${status} from ${host} after ${attempt} attempts; the server is failing or rate-limiting, it will be tried again next run`, { status, transient: true });
-        }
-        const delay = retryDelayMs(attempt, header(response.headers, "retry-after"), Date.now(), baseDelayMs);
-        const left = deadlineMs - (performance.now() - started);
-        if (delay >= left) {
-          throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}; it asked to wait ${seconds(delay)} before trying again, longer than the ${seconds(deadlineMs)} a feed may take; it will be tried again next run`, { status, transient: true });
-        }
-        await wait(delay, signal);
-        attempt += 1;
-        continue;
-      }
-
-      if (status >= 300) {
-        await response.body.dump();
-        throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${statusHint(status)}`, { status });
-      }
-
-      const { text, bytes } = await readBody(response, options.maxBytes, () => tooLarge(feed.id, host, options.maxBytes));
-      const etag = header(response.headers, "etag");
-      const lastModified = header(response.headers, "last-modified");
-      return {
-        unchanged: false,
-        text,
-        bytes,
-        status,
-        keep(calendar) {
-          if (!cache) return;
-          if (etag === undefined && lastModified === undefined) cache.delete(feed.url);
-          else cache.set(feed.url, { etag, lastModified, calendar, bytes });
-        },
-      };
-    }
-  }
-
-  /** A feed on a public address may be redirected only to public ones; any feed never to metadata. */
-  async function guardFor(configured: URL): Promise<RedirectGuard> {
-    try {
-      const addresses = await resolve(configured.hostname);
-      return addresses.length > 0 && addresses.every(isPublicAddress) ? "public-only" : "no-metadata";
-    } catch {
-      return "public-only";
-    }
-  }
-
-  /** Why a redirect target is refused before connecting (an IP literal, the runtime API), if it is. */
-  function refusedTarget(target: URL, guard: RedirectGuard): string | undefined {
-    const literal = target.hostname.replace(/^\[|\]$/g, "");
-    const port = target.port || (target.protocol === "https:" ? "443" : "80");
-    if (options.runtimeApi) {
-      const [apiHost, apiPort] = options.runtimeApi.split(/:(?=\d+$)/);
-      const local = literal === "localhost" || !isPublicAddress(literal);
-      if (port === apiPort && (literal === apiHost || local)) return INTERNAL_REFUSAL;
-    }
-    // net.connect does not look up an IP literal, so the connect-time check never sees it.
-    if (isIpLiteral(literal) && !allowed(literal, guard)) return INTERNAL_REFUSAL;
-    return undefined;
-  }
-
+/**
+ * Builds the feed fetcher on one shared undici dispatcher (keep-alive, bounded connections,
+ * timeouts, decompression). Build it once per container and reuse it across warm invocations.
+ */
+export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
+  const fetching = fetchingOf(options);
   return {
     async fetchFeed(feed, signal) {
       const started = performance.now();
-      const deadline = AbortSignal.timeout(deadlineMs);
+      const deadline = AbortSignal.timeout(fetching.deadlineMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       try {
-        return await download(feed, combined, started);
+        return await downloadFeed({ fetching, feed, signal: combined, started });
       } catch (error) {
-        if (error instanceof FeedFetchError) throw error;
-        const host = hostOf(feed.url);
-        if (deadline.aborted) {
-          throw new FeedFetchError(feed.id, `${host} did not deliver the calendar within ${seconds(deadlineMs)} (too slow, or a body that never ends); it will be tried again next run`, { cause: error, transient: true });
-        }
-        if (signal?.aborted) {
-          throw new FeedFetchError(feed.id, `download from ${host} stopped: the run ran out of time`, { cause: error, transient: true });
-        }
-        throw networkFailure(feed.id, host, error, options.timeoutMs);
+        throw stoppedDownload(fetching, feed, error, deadline, signal);
       }
     },
   };
+}
+
+/** One feed's download: what each of its requests needs. */
+interface Download {
+  fetching: Fetching;
+  feed: FeedSource;
+  /** The run's signal and the feed's deadline in one. */
+  signal: AbortSignal;
+  /** `performance.now()` when the download began: the deadline counts from there. */
+  started: number;
+}
+
+/** Where a feed's download has got to. */
+interface Progress {
+  /** The address asked next, without credentials: the configured one, or where a redirect led. */
+  url: URL;
+  redirects: number;
+  /** The try being made, counted from 1 across redirects: `attempts` bounds them all. */
+  attempt: number;
+  /** Set at the first redirect, from the address the configured URL stands for. */
+  guard: RedirectGuard | undefined;
+  /** The host whose redirect led to `url`; empty before any redirect. */
+  redirectedFrom: string;
+}
+
+/**
+ * Asks for the feed until an answer ends it: follows redirects and retries failures worth another
+ * try, each by its own rule below.
+ */
+async function downloadFeed(download: Download): Promise<FeedBody> {
+  const { fetching, feed, signal } = download;
+  const cached = fetching.cache?.get(feed.url);
+  const configured = new URL(feed.url);
+  // `https://user:pass@host/…` (how Nextcloud and other CalDAV servers share a private
+  // calendar) is HTTP Basic authentication; fetch-style clients refuse credentials in a URL.
+  const authorization = basicAuthorization(configured);
+  const conditional = conditionalHeaders(cached);
+  let progress: Progress = { url: withoutCredentials(configured), redirects: 0, attempt: 1, guard: undefined, redirectedFrom: "" };
+  for (;;) {
+    const { url, guard } = progress;
+    // The credentials go to the configured origin only, never to where a redirect leads.
+    const auth = authorization && url.origin === configured.origin ? { authorization } : {};
+    const dispatcher = guard ? fetching.guarded[guard] : fetching.dispatcher;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, { method: "GET", dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
+    } catch (error) {
+      progress = await retryAfterNetworkError(download, progress, error);
+      continue;
+    }
+    if (isRedirect(response.statusCode)) {
+      progress = await followRedirect(download, progress, response);
+    } else if (isRetryableStatus(response.statusCode)) {
+      progress = await retryAfterStatus(download, progress, response);
+    } else {
+      return await finalAnswer(download, hostOf(url), response, cached);
+    }
+  }
+}
+
+/**
+ * After a request that failed below HTTP: the progress of another try, once its wait is over, or
+ * the failure. A connection the redirect guard refused is never tried again.
+ */
+async function retryAfterNetworkError({ fetching, feed, signal }: Download, progress: Progress, error: unknown): Promise<Progress> {
+  const { url, attempt } = progress;
+  const code = errorCode(error);
+  if (code === "ERR_INTERNAL_ADDRESS") throw internalRedirect(feed.id, progress.redirectedFrom, url, error);
+  if (!signal.aborted && isRetryableNetworkError(code) && attempt < fetching.attempts) {
+    await fetching.wait(retryDelayMs(attempt, undefined, Date.now(), fetching.baseDelayMs), signal);
+    return { ...progress, attempt: attempt + 1 };
+  }
+  // Named by the host of this hop (a redirect may have led elsewhere), with the attempts it
+  // took, as an HTTP failure is. Aborts are explained by the caller.
+  if (!signal.aborted) throw networkFailure(feed.id, hostOf(url), error, fetching.timeoutMs, attempt);
+  throw error;
+}
+
+/**
+ * After a redirect: the progress towards where it leads, or the refusal — a loop, a target the
+ * policy does not follow (`redirectTarget`), or one the guard does not let the feed reach.
+ */
+async function followRedirect({ fetching, feed }: Download, progress: Progress, response: Dispatcher.ResponseData): Promise<Progress> {
+  const status = response.statusCode;
+  const host = hostOf(progress.url);
+  await response.body.dump();
+  const redirects = progress.redirects + 1;
+  if (redirects > MAX_REDIRECTS) {
+    throw new FeedFetchError(
+      feed.id,
+      `${host} redirected more than ${MAX_REDIRECTS} times (a redirect loop?); use the calendar's final address`,
+      { status },
+    );
+  }
+  const decision = redirectTarget(progress.url, header(response.headers, "location"));
+  if ("refuse" in decision) throw new FeedFetchError(feed.id, `${host} ${decision.refuse}`, { status });
+  const guard = progress.guard ?? (await redirectGuard(new URL(feed.url), fetching.resolve));
+  const refused = refusedTarget(decision.follow, guard, fetching.runtimeApi);
+  if (refused) throw new FeedFetchError(feed.id, `${host} redirected to ${decision.follow.host}, ${refused}`, { status });
+  return { ...progress, url: withoutCredentials(decision.follow), redirects, guard, redirectedFrom: host };
+}
+
+/**
+ * After 429 or a 5xx: the progress of another try, once the wait the server asked for (or our
+ * backoff) is over; the failure when the tries are used up or the wait would outlast the deadline.
+ */
+async function retryAfterStatus(download: Download, progress: Progress, response: Dispatcher.ResponseData): Promise<Progress> {
+  const { fetching, feed, signal, started } = download;
+  const { attempt } = progress;
+  const status = response.statusCode;
+  const host = hostOf(progress.url);
+  await response.body.dump();
+  if (attempt >= fetching.attempts) {
+    throw new FeedFetchError(
+      feed.id,
+      `HTTP ${status} from ${host} after ${attempt} attempts; the server is failing or rate-limiting, it will be tried again next run`,
+      { status, transient: true },
+    );
+  }
+  const delay = retryDelayMs(attempt, header(response.headers, "retry-after"), Date.now(), fetching.baseDelayMs);
+  const left = fetching.deadlineMs - (performance.now() - started);
+  if (delay >= left) {
+    throw new FeedFetchError(
+      feed.id,
+      `HTTP ${status} from ${host}; it asked to wait ${seconds(delay)} before trying again, longer than the ${seconds(fetching.deadlineMs)} a feed may take; it will be tried again next run`,
+      { status, transient: true },
+    );
+  }
+  await fetching.wait(delay, signal);
+  return { ...progress, attempt: attempt + 1 };
+}
+
+/** The answer that ends a download: the calendar, a 304 for the one cached, or an error status. */
+async function finalAnswer(
+  { fetching, feed }: Download,
+  host: string,
+  response: Dispatcher.ResponseData,
+  cached: CachedFeed | undefined,
+): Promise<FeedBody> {
+  const status = response.statusCode;
+  if (status === 304) {
+    await response.body.dump();
+    if (cached) return { unchanged: true, calendar: cached.calendar, bytes: 0, status: 304 };
+    throw new FeedFetchError(feed.id, `${host} answered 304 Not Modified to a request that was not conditional`, { status });
+  }
+  if (status >= 300) {
+    await response.body.dump();
+    throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${statusHint(status)}`, { status });
+  }
+  const { text, bytes } = await readBody(response, fetching.maxBytes, () => tooLarge(feed.id, host, fetching.maxBytes));
+  return { unchanged: false, text, bytes, status, keep: keeper(fetching.cache, feed.url, response, bytes) };
+}
+
+/** The headers that ask "changed since?" about the version cached, if one is. */
+function conditionalHeaders(cached: CachedFeed | undefined): Record<string, string> {
+  const conditional: Record<string, string> = {};
+  if (cached?.etag) conditional["if-none-match"] = cached.etag;
+  if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
+  return conditional;
+}
+
+/**
+ * A downloaded feed's `keep`: caches the parsed calendar with the validators the answer carried,
+ * or forgets the feed when it carried none (nothing to ask "changed since?" with).
+ */
+function keeper(
+  cache: FeedCache | undefined,
+  url: string,
+  response: Dispatcher.ResponseData,
+  bytes: number,
+): (calendar: ParsedCalendar) => void {
+  const etag = header(response.headers, "etag");
+  const lastModified = header(response.headers, "last-modified");
+  return (calendar) => {
+    if (!cache) return;
+    if (etag === undefined && lastModified === undefined) cache.delete(url);
+    else cache.set(url, { etag, lastModified, calendar, bytes });
+  };
+}
+
+/**
+ * The FeedFetchError for whatever stopped a download without one: the feed's own deadline, the
+ * run's signal, or a failure below HTTP.
+ */
+function stoppedDownload(
+  fetching: Fetching,
+  feed: FeedSource,
+  error: unknown,
+  deadline: AbortSignal,
+  signal: AbortSignal | undefined,
+): FeedFetchError {
+  if (error instanceof FeedFetchError) return error;
+  const host = hostOf(feed.url);
+  if (deadline.aborted) {
+    return new FeedFetchError(
+      feed.id,
+      `${host} did not deliver the calendar within ${seconds(fetching.deadlineMs)} (too slow, or a body that never ends); it will be tried again next run`,
+      { cause: error, transient: true },
+    );
+  }
+  if (signal?.aborted) {
+    return new FeedFetchError(feed.id, `download from ${host} stopped: the run ran out of time`, { cause: error, transient: true });
+  }
+  return networkFailure(feed.id, host, error, fetching.timeoutMs);
 }
 
 function basicAuthorization(url: URL): string | undefined {
@@ -276,9 +385,6 @@ function withoutCredentials(url: URL): URL {
   bare.password = "";
   return bare;
 }
-
-const INTERNAL_REFUSAL =
-  "an internal address; refused: a calendar server's redirect may not lead into the network the function runs in (loopback, private, link-local, metadata). Use the calendar's final public address";
 
 function internalRedirect(feedId: string, from: string, to: URL, error: unknown): FeedFetchError {
   return new FeedFetchError(feedId, `${from || hostOf(to)} redirected to ${to.host}, ${INTERNAL_REFUSAL}`, { cause: error });

@@ -1,8 +1,4 @@
-import {
-  IdempotencyConfig,
-  IdempotencyItemAlreadyExistsError,
-  IdempotencyItemNotFoundError,
-} from "@aws-lambda-powertools/idempotency";
+import { IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describeError, LedgerError } from "../errors.ts";
@@ -30,6 +26,20 @@ export interface DynamoLedgerOptions {
  * reminders, so one post needs several claims — which the wrapper, one key per call, cannot express.
  */
 export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
+  const { table } = options;
+  const persistence = persistenceLayer(options);
+  return {
+    claim: (ids, holdMs) => claim(persistence, table, ids, holdMs),
+    sending: (ids, until) => inLedger(table, "mark reminders as being sent", () => complete(persistence, ids, { state: "sending", until })),
+    done: (ids) => inLedger(table, "mark reminders delivered", () => complete(persistence, ids, { state: "delivered", delivered: true })),
+    rejected: (ids) => inLedger(table, "mark reminders refused by Slack", () => complete(persistence, ids, { state: "rejected" })),
+    states: (ids) => inLedger(table, "read reminders", () => statesOf(persistence, ids)),
+    release: (ids) => inLedger(table, "release claims", () => forget(persistence, ids)),
+  };
+}
+
+/** Powertools' persistence layer on the table, with records kept as long as `REMEMBER_SECONDS`. */
+function persistenceLayer(options: DynamoLedgerOptions): DynamoDBPersistenceLayer {
   const persistence = new DynamoDBPersistenceLayer({
     tableName: options.table,
     awsSdkV3Client: options.client,
@@ -38,95 +48,90 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
     config: new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: REMEMBER_SECONDS }),
     keyPrefix: "ical-slack-reminder",
   });
+  return persistence;
+}
 
-  const failure = (action: string, error: unknown) =>
-    new LedgerError(
-      options.table,
-      `could not ${action} in the ledger table "${options.table}" (${describeError(error)}); check that it exists and that the function may use it`,
-      { cause: error },
-    );
+/** The LedgerError for a request to the table that failed: what could not be done, and why. */
+function ledgerFailure(table: string, action: string, error: unknown): LedgerError {
+  return new LedgerError(
+    table,
+    `could not ${action} in the ledger table "${table}" (${describeError(error)}); check that it exists and that the function may use it`,
+    { cause: error },
+  );
+}
 
-  async function stateOf(id: string): Promise<LedgerState> {
-    let record: Awaited<ReturnType<typeof persistence.getRecord>>;
-    try {
-      record = await persistence.getRecord({ id });
-    } catch (error) {
-      if (error instanceof IdempotencyItemNotFoundError) return { state: "free" };
-      throw error;
-    }
-    const status = record.getStatus();
-    if (status === "EXPIRED") return { state: "free" };
-    if (status === "INPROGRESS") {
-      const until = record.inProgressExpiryTimestamp;
-      return until !== undefined && until < Date.now() ? { state: "free" } : { state: "claimed", until };
-    }
-    const data = record.getResponse() as { state?: string; until?: number } | undefined;
-    if (data?.state === "sending") return { state: "sending", until: data.until };
-    if (data?.state === "rejected") return { state: "rejected" };
-    return { state: "delivered" };
+/** Runs requests to the table; their failure is a LedgerError saying what could not be done. */
+async function inLedger<T>(table: string, action: string, requests: () => Promise<T>): Promise<T> {
+  try {
+    return await requests();
+  } catch (error) {
+    throw ledgerFailure(table, action, error);
   }
+}
 
-  return {
-    async claim(ids, holdMs) {
-      const held = new Set<string>();
-      const results = await Promise.allSettled(
-        ids.map(async (id) => {
-          try {
-            await persistence.saveInProgress({ id }, Math.max(1, holdMs));
-            held.add(id);
-          } catch (error) {
-            if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error;
-          }
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) {
-        // Give back what was claimed, so the claims do not block the next run's catch-up.
-        await Promise.allSettled([...held].map((id) => persistence.deleteRecord({ id })));
-        throw failure("claim reminders", failed.reason);
-      }
-      return held;
-    },
-    async sending(ids, until) {
+/** What a COMPLETED record holds: the state beyond the claim it stands for (read back by `stateOf`). */
+type CompletedData = { state: "sending"; until: number } | { state: "delivered"; delivered: true } | { state: "rejected" };
+
+/**
+ * Claims the ids that are free (the persistence layer's conditional put); the ids held already are
+ * left out of the result. When a request fails, what was claimed is given back, so the claims do
+ * not block the next run's catch-up.
+ */
+async function claim(persistence: DynamoDBPersistenceLayer, table: string, ids: readonly string[], holdMs: number): Promise<Set<string>> {
+  const held = new Set<string>();
+  const results = await Promise.allSettled(
+    ids.map(async (id) => {
       try {
-        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "sending", until })));
+        await persistence.saveInProgress({ id }, Math.max(1, holdMs));
+        held.add(id);
       } catch (error) {
-        throw failure("mark reminders as being sent", error);
+        if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error;
       }
-    },
-    async done(ids) {
-      try {
-        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "delivered", delivered: true })));
-      } catch (error) {
-        throw failure("mark reminders delivered", error);
-      }
-    },
-    async rejected(ids) {
-      try {
-        await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, { state: "rejected" })));
-      } catch (error) {
-        throw failure("mark reminders refused by Slack", error);
-      }
-    },
-    async states(ids) {
-      const states = new Map<string, LedgerState>();
-      try {
-        await Promise.all(
-          ids.map(async (id) => {
-            states.set(id, await stateOf(id));
-          }),
-        );
-      } catch (error) {
-        throw failure("read reminders", error);
-      }
-      return states;
-    },
-    async release(ids) {
-      try {
-        await Promise.all(ids.map((id) => persistence.deleteRecord({ id })));
-      } catch (error) {
-        throw failure("release claims", error);
-      }
-    },
-  };
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.allSettled([...held].map((id) => persistence.deleteRecord({ id })));
+    throw ledgerFailure(table, "claim reminders", failed.reason);
+  }
+  return held;
+}
+
+async function complete(persistence: DynamoDBPersistenceLayer, ids: readonly string[], data: CompletedData): Promise<void> {
+  await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, data)));
+}
+
+async function forget(persistence: DynamoDBPersistenceLayer, ids: readonly string[]): Promise<void> {
+  await Promise.all(ids.map((id) => persistence.deleteRecord({ id })));
+}
+
+async function statesOf(persistence: DynamoDBPersistenceLayer, ids: readonly string[]): Promise<Map<string, LedgerState>> {
+  const states = new Map<string, LedgerState>();
+  await Promise.all(
+    ids.map(async (id) => {
+      states.set(id, await stateOf(persistence, id));
+    }),
+  );
+  return states;
+}
+
+/** What the ledger holds for one id: a lapsed claim counts as free. */
+async function stateOf(persistence: DynamoDBPersistenceLayer, id: string): Promise<LedgerState> {
+  let record: Awaited<ReturnType<typeof persistence.getRecord>>;
+  try {
+    record = await persistence.getRecord({ id });
+  } catch (error) {
+    if (error instanceof IdempotencyItemNotFoundError) return { state: "free" };
+    throw error;
+  }
+  const status = record.getStatus();
+  if (status === "EXPIRED") return { state: "free" };
+  if (status === "INPROGRESS") {
+    const until = record.inProgressExpiryTimestamp;
+    return until !== undefined && until < Date.now() ? { state: "free" } : { state: "claimed", until };
+  }
+  const data = record.getResponse() as Partial<CompletedData> | undefined;
+  if (data?.state === "sending") return { state: "sending", until: data.until };
+  if (data?.state === "rejected") return { state: "rejected" };
+  return { state: "delivered" };
 }

@@ -1,11 +1,5 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { describeError, LedgerError } from "../errors.ts";
 import type { SnapshotStore } from "./snapshots.ts";
 
@@ -36,100 +30,146 @@ const chunkId = (feedId: string, generation: string, index: number) => `${PREFIX
  * whole, never a mix; the old generation's chunks are then deleted (and have a TTL in any case).
  */
 export function createDynamoSnapshotStore<Snapshot>(options: DynamoSnapshotOptions): SnapshotStore<Snapshot> {
-  const { client, table } = options;
-  const now = options.now ?? Date.now;
-  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const failure = (action: string, feedId: string, error: unknown) =>
-    new LedgerError(
-      table,
-      `could not ${action} the change-notice snapshot of feed "${feedId}" in the ledger table "${table}" (${describeError(error)}); check that it exists and that the function may use it`,
-      { cause: error },
-    );
-
-  // One GetItem/PutItem/DeleteItem per chunk, rather than the batch calls: a snapshot is one or
-  // two chunks, and the function's policy then needs no more than the ledger's own actions.
-  async function readChunks(ids: string[]): Promise<Map<string, Uint8Array>> {
-    const found = new Map<string, Uint8Array>();
-    await Promise.all(
-      ids.map(async (id) => {
-        const item = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }))).Item;
-        if (item?.data?.B) found.set(id, item.data.B);
-      }),
-    );
-    return found;
-  }
-
-  return {
-    async load(feedId) {
-      let head: Record<string, AttributeValue> | undefined;
-      try {
-        head = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: headId(feedId) } }, ConsistentRead: true }))).Item;
-      } catch (error) {
-        throw failure("read", feedId, error);
-      }
-      const generation = head?.generation?.S;
-      const chunks = Number(head?.chunks?.N ?? 0);
-      if (!head || !generation || chunks < 1) return undefined;
-      const ids = Array.from({ length: chunks }, (_, index) => chunkId(feedId, generation, index));
-      let found: Map<string, Uint8Array>;
-      try {
-        found = await readChunks(ids);
-      } catch (error) {
-        throw failure("read", feedId, error);
-      }
-      const parts = ids.map((id) => found.get(id));
-      if (parts.some((part) => part === undefined)) {
-        throw failure("read", feedId, new Error(`${parts.filter((p) => !p).length} of its ${chunks} chunks are missing`));
-      }
-      try {
-        return JSON.parse(gunzipSync(Buffer.concat(parts as Uint8Array[])).toString("utf8")) as Snapshot;
-      } catch (error) {
-        throw failure("read", feedId, error);
-      }
-    },
-
-    async save(feedId, snapshot) {
-      const body = gzipSync(JSON.stringify(snapshot));
-      const generation = `${now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-      const expiration = { N: String(Math.floor(now() / 1000) + KEEP_SECONDS) };
-      const chunks: Uint8Array[] = [];
-      for (let offset = 0; offset < body.length || chunks.length === 0; offset += chunkBytes) {
-        chunks.push(body.subarray(offset, offset + chunkBytes));
-      }
-      try {
-        const old = (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: headId(feedId) } }, ConsistentRead: true }))).Item;
-        await Promise.all(
-          chunks.map((data, index) =>
-            client.send(
-              new PutItemCommand({ TableName: table, Item: { id: { S: chunkId(feedId, generation, index) }, data: { B: data }, expiration } }),
-            ),
-          ),
-        );
-        await client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: {
-              id: { S: headId(feedId) },
-              generation: { S: generation },
-              chunks: { N: String(chunks.length) },
-              bytes: { N: String(body.length) },
-              expiration,
-            },
-          }),
-        );
-        const oldGeneration = old?.generation?.S;
-        const oldChunks = Number(old?.chunks?.N ?? 0);
-        if (oldGeneration) {
-          // Best effort: a run still reading the old generation has its chunks until the TTL.
-          await Promise.all(
-            Array.from({ length: oldChunks }, (_, index) =>
-              client.send(new DeleteItemCommand({ TableName: table, Key: { id: { S: chunkId(feedId, oldGeneration, index) } } })),
-            ),
-          ).catch(() => {});
-        }
-      } catch (error) {
-        throw failure("write", feedId, error);
-      }
-    },
+  const store: SnapshotTable = {
+    client: options.client,
+    table: options.table,
+    now: options.now ?? Date.now,
+    chunkBytes: options.chunkBytes ?? CHUNK_BYTES,
   };
+  return {
+    load: (feedId) => inTable(store.table, "read", feedId, () => readSnapshot<Snapshot>(store, feedId)),
+    save: (feedId, snapshot) => saveSnapshot(store, feedId, snapshot),
+  };
+}
+
+/** The table and the settings of one store. */
+interface SnapshotTable {
+  client: DynamoDBClient;
+  table: string;
+  now: () => number;
+  chunkBytes: number;
+}
+
+/** One version of a feed's snapshot as written: its name, its gzipped chunks, and their TTL. */
+interface Generation {
+  name: string;
+  chunks: Uint8Array[];
+  /** The gzipped snapshot's size. */
+  bytes: number;
+  expiration: AttributeValue;
+}
+
+/** The LedgerError for a snapshot that could not be read or written. */
+function snapshotFailure(table: string, action: string, feedId: string, error: unknown): LedgerError {
+  return new LedgerError(
+    table,
+    `could not ${action} the change-notice snapshot of feed "${feedId}" in the ledger table "${table}" (${describeError(error)}); check that it exists and that the function may use it`,
+    { cause: error },
+  );
+}
+
+/** Runs requests for a feed's snapshot; their failure is a LedgerError saying what could not be done. */
+async function inTable<T>(table: string, action: string, feedId: string, requests: () => Promise<T>): Promise<T> {
+  try {
+    return await requests();
+  } catch (error) {
+    throw snapshotFailure(table, action, feedId, error);
+  }
+}
+
+// One GetItem/PutItem/DeleteItem per chunk, rather than the batch calls: a snapshot is one or
+// two chunks, and the function's policy then needs no more than the ledger's own actions.
+
+function getItem(table: string, id: string): GetItemCommand {
+  return new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true });
+}
+
+function putChunk(table: string, id: string, data: Uint8Array, expiration: AttributeValue): PutItemCommand {
+  return new PutItemCommand({ TableName: table, Item: { id: { S: id }, data: { B: data }, expiration } });
+}
+
+/** The head of a feed's snapshot: which generation is current, and how many chunks it has. */
+function putHead(table: string, feedId: string, generation: Generation): PutItemCommand {
+  return new PutItemCommand({
+    TableName: table,
+    Item: {
+      id: { S: headId(feedId) },
+      generation: { S: generation.name },
+      chunks: { N: String(generation.chunks.length) },
+      bytes: { N: String(generation.bytes) },
+      expiration: generation.expiration,
+    },
+  });
+}
+
+function deleteItem(table: string, id: string): DeleteItemCommand {
+  return new DeleteItemCommand({ TableName: table, Key: { id: { S: id } } });
+}
+
+/** The generation a head names, with its number of chunks; undefined when there is no head or it names none. */
+function generationOf(head: Record<string, AttributeValue> | undefined): { name: string; chunks: number } | undefined {
+  const name = head?.generation?.S;
+  if (!name) return undefined;
+  return { name, chunks: Number(head?.chunks?.N ?? 0) };
+}
+
+function chunkIds(feedId: string, generation: { name: string; chunks: number }): string[] {
+  return Array.from({ length: generation.chunks }, (_, index) => chunkId(feedId, generation.name, index));
+}
+
+/** The snapshot the head names, or undefined when there is none; a chunk missing is a failure. */
+async function readSnapshot<Snapshot>({ client, table }: SnapshotTable, feedId: string): Promise<Snapshot | undefined> {
+  const head = (await client.send(getItem(table, headId(feedId)))).Item;
+  const generation = generationOf(head);
+  if (!generation || generation.chunks < 1) return undefined;
+  const ids = chunkIds(feedId, generation);
+  const found = await readChunks(client, table, ids);
+  const parts = ids.map((id) => found.get(id));
+  if (parts.some((part) => part === undefined)) {
+    throw new Error(`${parts.filter((p) => !p).length} of its ${generation.chunks} chunks are missing`);
+  }
+  return JSON.parse(gunzipSync(Buffer.concat(parts as Uint8Array[])).toString("utf8")) as Snapshot;
+}
+
+/** The chunks found among `ids`, by id. */
+async function readChunks(client: DynamoDBClient, table: string, ids: string[]): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const item = (await client.send(getItem(table, id))).Item;
+      if (item?.data?.B) found.set(id, item.data.B);
+    }),
+  );
+  return found;
+}
+
+async function saveSnapshot(store: SnapshotTable, feedId: string, snapshot: unknown): Promise<void> {
+  const { now } = store;
+  const body = gzipSync(JSON.stringify(snapshot));
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; offset < body.length || chunks.length === 0; offset += store.chunkBytes) {
+    chunks.push(body.subarray(offset, offset + store.chunkBytes));
+  }
+  const generation: Generation = {
+    name: `${now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+    chunks,
+    bytes: body.length,
+    expiration: { N: String(Math.floor(now() / 1000) + KEEP_SECONDS) },
+  };
+  await inTable(store.table, "write", feedId, () => writeGeneration(store, feedId, generation));
+}
+
+/** Writes the generation's chunks, then the head that names it, then deletes the old generation's chunks. */
+async function writeGeneration({ client, table }: SnapshotTable, feedId: string, generation: Generation): Promise<void> {
+  const old = generationOf((await client.send(getItem(table, headId(feedId)))).Item);
+  await Promise.all(
+    generation.chunks.map((data, index) =>
+      client.send(putChunk(table, chunkId(feedId, generation.name, index), data, generation.expiration)),
+    ),
+  );
+  await client.send(putHead(table, feedId, generation));
+  if (old) {
+    // Best effort: a run still reading the old generation has its chunks until the TTL.
+    await Promise.all(chunkIds(feedId, old).map((id) => client.send(deleteItem(table, id)))).catch(() => {});
+  }
 }

@@ -148,90 +148,145 @@ export function planNotices(previous: Snapshot | undefined, reading: Reading, op
     };
   }
   if (!previous) return baseline(reading, options);
-  if (previous.eventCount >= DROP_FLOOR && reading.eventCount * 2 < previous.eventCount) {
-    const reads = previous.suspect && previous.suspect.hash === reading.textHash ? previous.suspect.reads + 1 : 1;
-    if (reads >= DROP_READS) return baseline(reading, options);
-    const snapshot = settle(previous, { ...previous, suspect: { hash: reading.textHash ?? "", reads } }, previous.horizonEnd);
-    return {
-      notices: [],
-      suspect:
-        `change notices skipped: the feed has ${reading.eventCount} events where it had ${previous.eventCount}, ` +
-        `none marked cancelled; taken as cut short, its last good read is kept (read ${reads} of ${DROP_READS} before it is believed)`,
-      next: () => snapshot,
-    };
-  }
+  if (previous.eventCount >= DROP_FLOOR && reading.eventCount * 2 < previous.eventCount) return bigDrop(previous, reading, options);
+  return compare(previous, reading, options);
+}
 
-  const now = options.now.getTime();
-  const end = horizonOf(options.now, options.policy);
-  const quietMs = options.policy.quietMinutes * MINUTE_MS;
-  const current = entriesIn(reading.occurrences, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+/**
+ * A reading with under half the events of the last: taken as cut short, and not compared, until
+ * the same text has been read `DROP_READS` times in a row; then it is the new baseline.
+ */
+function bigDrop(previous: Snapshot, reading: Reading, options: PlanOptions): NoticePlan {
+  const reads = previous.suspect && previous.suspect.hash === reading.textHash ? previous.suspect.reads + 1 : 1;
+  if (reads >= DROP_READS) return baseline(reading, options);
+  const snapshot = settle(previous, { ...previous, suspect: { hash: reading.textHash ?? "", reads } }, previous.horizonEnd);
+  return {
+    notices: [],
+    suspect:
+      `change notices skipped: the feed has ${reading.eventCount} events where it had ${previous.eventCount}, ` +
+      `none marked cancelled; taken as cut short, its last good read is kept (read ${reads} of ${DROP_READS} before it is believed)`,
+    next: () => snapshot,
+  };
+}
+
+/** A comparison under way: what it compares with, and what it has found so far. */
+interface Comparison {
+  previous: Snapshot;
+  options: PlanOptions;
+  now: number;
+  /** The horizon's end: `now + horizonDays`. */
+  end: number;
+  quietMs: number;
   /** Entries the next snapshot keeps whatever is delivered, and the pending changes it carries. */
-  const entries: Record<string, SnapshotEntry> = {};
-  const pending: Record<string, number> = {};
-  const notices: Notice[] = [];
-  const inHorizon = (entry: SnapshotEntry | undefined) => entry !== undefined && entry.s >= now && entry.s < end;
-  const keep = (key: string, entry: SnapshotEntry | undefined) => {
-    if (entry && inHorizon(entry)) entries[key] = entry;
-  };
+  entries: Record<string, SnapshotEntry>;
+  pending: Record<string, number>;
+  notices: Notice[];
+}
 
-  const consider = (key: string, kinds: ChangeKind[], before: SnapshotEntry | undefined, after: SnapshotEntry | undefined) => {
-    const announced = kinds.filter((kind) => options.policy[kind]);
-    const wanted = (before && options.wanted(before.t)) || (after && options.wanted(after.t));
-    // Moved into the past: nothing left to tell.
-    const relevant = after ? after.s >= now : true;
-    if (announced.length === 0 || !wanted || !relevant) return keep(key, after);
-    const since = previous.pending[key] ?? now;
-    if (now - since < quietMs) {
-      pending[key] = since;
-      return keep(key, before);
-    }
-    notices.push({
-      id: `notice#${options.feedId}#${key}#${announced.join("+")}#${valueOf(before)}#${valueOf(after)}`,
-      feedId: options.feedId,
-      key,
-      kinds: announced,
-      before,
-      after,
-    });
+/** Compares the reading with the snapshot, occurrence by occurrence: the notices, and the snapshot they leave. */
+function compare(previous: Snapshot, reading: Reading, options: PlanOptions): NoticePlan {
+  const comparison: Comparison = {
+    previous,
+    options,
+    now: options.now.getTime(),
+    end: horizonOf(options.now, options.policy),
+    quietMs: options.policy.quietMinutes * MINUTE_MS,
+    entries: {},
+    pending: {},
+    notices: [],
   };
-
+  const current = entriesIn(reading.occurrences, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
   for (const [key, before] of Object.entries(previous.entries)) {
-    if (before.s < now) continue;
+    if (before.s < comparison.now) continue;
     const after = current.get(key);
     if (!after) {
-      consider(key, ["cancelled"], before, undefined);
+      consider(comparison, key, ["cancelled"], before, undefined);
       continue;
     }
-    const kinds: ChangeKind[] = [];
-    if (after.s !== before.s || after.e !== before.e || after.d !== before.d) kinds.push("moved");
-    if (after.th !== before.th) kinds.push("retitled");
-    if (kinds.length === 0) keep(key, after);
-    else consider(key, kinds, before, after);
+    const kinds = changesBetween(before, after);
+    if (kinds.length === 0) keep(comparison, key, after);
+    else consider(comparison, key, kinds, before, after);
   }
   for (const [key, after] of current) {
-    if (Object.hasOwn(previous.entries, key) || !inHorizon(after)) continue;
-    if (after.s >= previous.horizonEnd) keep(key, after);
-    else consider(key, ["added"], undefined, after);
+    if (Object.hasOwn(previous.entries, key) || !inHorizon(comparison, after)) continue;
+    if (after.s >= previous.horizonEnd) keep(comparison, key, after);
+    else consider(comparison, key, ["added"], undefined, after);
   }
-
-  const state = { eventCount: reading.eventCount, textHash: reading.textHash, entries, pending };
+  const read = { eventCount: reading.eventCount, textHash: reading.textHash };
   return {
-    notices,
+    notices: comparison.notices,
     suspect: undefined,
-    next(delivered) {
-      const next = { ...state, entries: { ...entries }, pending: { ...pending } };
-      for (const notice of notices) {
-        if (delivered.has(notice.id)) {
-          if (inHorizon(notice.after)) next.entries[notice.key] = notice.after as SnapshotEntry;
-        } else {
-          // Not out yet: the channel still knows the old state, and the next run tries again.
-          if (notice.before) next.entries[notice.key] = notice.before;
-          next.pending[notice.key] = previous.pending[notice.key] ?? now;
-        }
-      }
-      return settle(previous, next, end);
-    },
+    next: (delivered) => settle(previous, { ...read, ...afterDelivery(comparison, delivered) }, comparison.end),
   };
+}
+
+function changesBetween(before: SnapshotEntry, after: SnapshotEntry): ChangeKind[] {
+  const kinds: ChangeKind[] = [];
+  if (after.s !== before.s || after.e !== before.e || after.d !== before.d) kinds.push("moved");
+  if (after.th !== before.th) kinds.push("retitled");
+  return kinds;
+}
+
+function inHorizon({ now, end }: Comparison, entry: SnapshotEntry | undefined): entry is SnapshotEntry {
+  return entry !== undefined && entry.s >= now && entry.s < end;
+}
+
+/** Takes an occurrence in silently: the next snapshot holds it, if it is in the horizon. */
+function keep(comparison: Comparison, key: string, entry: SnapshotEntry | undefined): void {
+  if (inHorizon(comparison, entry)) comparison.entries[key] = entry;
+}
+
+/**
+ * Announces a change once it has held for `quietMinutes`, and holds it back until then (the
+ * snapshot keeps what the channel knew). Kinds the policy turns off, occurrences the feed's
+ * patterns leave out, and moves into the past are taken in silently.
+ */
+function consider(
+  comparison: Comparison,
+  key: string,
+  kinds: ChangeKind[],
+  before: SnapshotEntry | undefined,
+  after: SnapshotEntry | undefined,
+): void {
+  const { options, now } = comparison;
+  const announced = kinds.filter((kind) => options.policy[kind]);
+  const wanted = (before && options.wanted(before.t)) || (after && options.wanted(after.t));
+  // Moved into the past: nothing left to tell.
+  const relevant = after ? after.s >= now : true;
+  if (announced.length === 0 || !wanted || !relevant) {
+    keep(comparison, key, after);
+    return;
+  }
+  const since = comparison.previous.pending[key] ?? now;
+  if (now - since < comparison.quietMs) {
+    comparison.pending[key] = since;
+    keep(comparison, key, before);
+    return;
+  }
+  comparison.notices.push({
+    id: `notice#${options.feedId}#${key}#${announced.join("+")}#${valueOf(before)}#${valueOf(after)}`,
+    feedId: options.feedId,
+    key,
+    kinds: announced,
+    before,
+    after,
+  });
+}
+
+/** The entries and pending changes of the next snapshot, once the notices in `delivered` are out. */
+function afterDelivery(comparison: Comparison, delivered: ReadonlySet<string>): Pick<Snapshot, "entries" | "pending"> {
+  const entries = { ...comparison.entries };
+  const pending = { ...comparison.pending };
+  for (const notice of comparison.notices) {
+    if (delivered.has(notice.id)) {
+      if (inHorizon(comparison, notice.after)) entries[notice.key] = notice.after;
+    } else {
+      // Not out yet: the channel still knows the old state, and the next run tries again.
+      if (notice.before) entries[notice.key] = notice.before;
+      pending[notice.key] = comparison.previous.pending[notice.key] ?? comparison.now;
+    }
+  }
+  return { entries, pending };
 }
 
 /**

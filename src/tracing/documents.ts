@@ -1,6 +1,8 @@
 // X-Ray segment documents, as the daemon receives them over UDP and as BatchGetTraces returns them,
 // read back into one tree per trace. Pure: no I/O.
 
+import { IcalSlackReminderError } from "../errors.ts";
+
 /** A segment or subsegment document (the fields this project reads). */
 export interface SegmentDocument {
   id: string;
@@ -42,8 +44,8 @@ export interface TraceNode {
 const HEADER = '{"format":"json","version":1}';
 
 /** Thrown for a datagram that does not follow the X-Ray daemon protocol. */
-export class DaemonProtocolError extends Error {
-  override name = "DaemonProtocolError";
+export class DaemonProtocolError extends IcalSlackReminderError {
+  static override readonly errorName = "DaemonProtocolError";
 }
 
 /**
