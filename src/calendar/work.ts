@@ -96,7 +96,7 @@ export function eventName(cost: Pick<EventCost, "uid" | "summary">): string {
 
 /** A feed whose rules generate more instances than its budget: the feed fails alone, named with the costliest event. */
 export class CalendarWorkError extends CalendarError {
-  override name = "CalendarWorkError";
+  static override readonly errorName: string = "CalendarWorkError";
   readonly costliest: EventCost;
 
   constructor(costliest: EventCost, limit: number) {
@@ -109,7 +109,7 @@ export class CalendarWorkError extends CalendarError {
 
 /** A feed whose reading and expansion took more of the run's time than its budget: the feed fails alone. */
 export class CalendarTimeError extends CalendarError {
-  override name = "CalendarTimeError";
+  static override readonly errorName: string = "CalendarTimeError";
 
   constructor(seconds: number, costliest: EventCost | undefined) {
     const most = costliest ? `; the most recurrence instances, ${costliest.instances}, come from ${eventName(costliest)}` : "";
