@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
 import { isTimeZone } from "../calendar/zones.ts";
 import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
 import { type AllDayPolicy, type Feed, type NoticePolicy, STRATEGIES, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
@@ -199,8 +200,14 @@ const limits = z.strictObject(
   {
     remindersPerFeed: wholeNumber(1, 10_000).default(50),
     remindersPerRun: wholeNumber(1, 100_000).default(2_000),
+    instancesPerFeed: wholeNumber(1_000, 10_000_000).default(DEFAULT_INSTANCES_PER_FEED),
+    calendarSecondsPerFeed: z
+      .number(expecting("seconds, e.g. 5"))
+      .positive("must be more than 0 seconds")
+      .max(600, "must be at most 600 seconds")
+      .default(DEFAULT_CALENDAR_SECONDS_PER_FEED),
   },
-  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
+  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000, "instancesPerFeed": 50000, "calendarSecondsPerFeed": 5 }'),
 );
 
 /** Feeds in flight at once in a pipelined run unless `concurrency` says otherwise. */
@@ -236,7 +243,12 @@ export const configSchema = z
     ledger: ledger.optional(),
     notices: notices.optional(),
     digests: z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]')).optional(),
-    limits: limits.default({ remindersPerFeed: 50, remindersPerRun: 2_000 }),
+    limits: limits.default({
+      remindersPerFeed: 50,
+      remindersPerRun: 2_000,
+      instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
+      calendarSecondsPerFeed: DEFAULT_CALENDAR_SECONDS_PER_FEED,
+    }),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
