@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
 import { runCli } from "../support/run-cli.ts";
-import { startLocalDaemon } from "../../src/tracing/daemon.ts";
+import { startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces } from "../../src/tracing/documents.ts";
 
 describe("npm run invoke", () => {

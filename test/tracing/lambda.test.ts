@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LocalDaemon, startLocalDaemon } from "../../src/tracing/daemon.ts";
+import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces } from "../../src/tracing/documents.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
 

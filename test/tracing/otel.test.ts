@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { traceContextOf } from "../../src/tracing/otel.ts";
-import { type LocalOtlpReceiver, startOtlpReceiver } from "../../src/tracing/otlp.ts";
+import { type LocalOtlpReceiver, startOtlpReceiver } from "../../src/traces/otlp.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
 
 const FEEDS = 40;
