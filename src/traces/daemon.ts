@@ -1,6 +1,6 @@
 import { createSocket } from "node:dgram";
 import type { AddressInfo } from "node:net";
-import { parseDatagram, type SegmentDocument } from "../tracing/documents.ts";
+import { parseDatagram, type SegmentDocument } from "./documents.ts";
 
 /** A stand-in for the X-Ray daemon on loopback, keeping every document it receives. */
 export interface LocalDaemon {

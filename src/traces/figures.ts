@@ -1,4 +1,4 @@
-import type { TraceNode } from "../tracing/documents.ts";
+import type { TraceNode } from "./documents.ts";
 
 /** What one run's trace says about where its time went. */
 export interface RunFigures {

@@ -1,4 +1,4 @@
-import type { TraceNode } from "../tracing/documents.ts";
+import type { TraceNode } from "./documents.ts";
 import { figuresOf } from "./figures.ts";
 
 const COLOURS: Record<string, string> = { fetch: "#4e79a7", parse: "#59a14f", notify: "#f28e2b" };

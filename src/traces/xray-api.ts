@@ -1,5 +1,5 @@
 import { BatchGetTracesCommand, paginateGetTraceSummaries, type XRayClient } from "@aws-sdk/client-xray";
-import { assembleTraces, type SegmentDocument, strategySpans, type TraceNode } from "../tracing/documents.ts";
+import { assembleTraces, type SegmentDocument, strategySpans, type TraceNode } from "./documents.ts";
 
 /** Runs traced by `strategy:<name>` spans: the filter that finds them among all traces. */
 export const RUNS_FILTER = 'annotation.strategy = "serial" OR annotation.strategy = "pipelined"';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleTraces, strategySpans } from "../../src/tracing/documents.ts";
+import { assembleTraces, strategySpans } from "../../src/traces/documents.ts";
 import { figuresOf } from "../../src/traces/figures.ts";
 import { createOtelTracer, type OtlpSpan } from "../../src/tracing/otel.ts";
 import { segmentDocumentOf, xrayTraceId } from "../../src/traces/otlp.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
-import { assembleTraces } from "../../src/tracing/documents.ts";
+import { assembleTraces } from "../../src/traces/documents.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
 
 describe("tracing in Lambda", () => {
