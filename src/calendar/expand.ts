@@ -8,7 +8,7 @@ import { type Series, seriesSteps } from "./series.ts";
 import { Warnings } from "./warnings.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
 import { CalendarWorkError, finish, type Steps, WorkBudget } from "./work.ts";
-import { isTimeZone } from "./zones.ts";
+import { isTimeZone } from "./wall-clock.ts";
 
 /** What to expand: occurrences starting in `[from, to)`, floating times read in `timezone`. */
 export interface ExpandOptions {

@@ -5,7 +5,7 @@ import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
 import type { Warnings } from "./warnings.ts";
 import type { SeriesWork, Steps, WorkBudget } from "./work.ts";
-import { formatInstant } from "./zones.ts";
+import { formatInstant } from "./wall-clock.ts";
 
 // One series (a recurring event with its exceptions and overrides, or a single event) into the
 // instances that start in a window: where RFC 5545's exception rules live.

@@ -4,7 +4,7 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
-import { isTimeZone } from "./zones.ts";
+import { isTimeZone } from "./wall-clock.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
 export interface Zone {

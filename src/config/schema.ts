@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
-import { isTimeZone } from "../calendar/zones.ts";
+import { isTimeZone } from "../calendar/wall-clock.ts";
 import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
 import { type AllDayPolicy, type Feed, type NoticePolicy, STRATEGIES, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
 import { compileTitlePattern, patternProblem } from "./pattern.ts";

@@ -1,4 +1,4 @@
-import { formatInstant } from "../calendar/zones.ts";
+import { formatInstant } from "../calendar/wall-clock.ts";
 import type { Config } from "../config/schema.ts";
 import { digestsOf } from "../digests/digest.ts";
 import { dueDigests } from "../digests/schedule.ts";

@@ -154,7 +154,7 @@ async function readCalendar(calendars: RunCalendars, feed: Feed, body: FeedBody,
   };
   // A text that is no calendar, or over the feed's budget, fails as the feed's FeedParseError.
   const calendar = await calendars.parse(feed.id, body.text, { horizon });
-  body.keep?.(calendar);
+  body.cacheForRevalidation?.(calendar);
   return calendar;
 }
 
