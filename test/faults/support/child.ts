@@ -13,7 +13,8 @@ export interface ChildRun {
   strategy?: "pipelined" | "serial";
   /** The function's timeout: the run's remaining time runs down from its start. */
   timeoutMs: number;
-  ledger?: { endpoint: string; table: string; catchUpMinutes: number };
+  /** The DynamoDB ledger; `failDelivered`: its "delivered" writes fail (they go to a table that does not exist). */
+  ledger?: { endpoint: string; table: string; catchUpMinutes: number; failDelivered?: boolean };
   /** Overrides of the fetch limits the configuration sets. */
   fetch?: { timeoutMs?: number; deadlineMs?: number; attempts?: number; retryDelayMs?: number };
   /**

@@ -9,16 +9,18 @@
  * line, a `ChildReport`. Logs are counted, not kept, except the warn and error lines' summaries.
  */
 import { Writable } from "node:stream";
+import { text } from "node:stream/consumers";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parseConfig } from "../../../src/config/load.ts";
 import { createFeedFetcher } from "../../../src/feeds/fetch.ts";
 import { createDynamoLedger } from "../../../src/ledger/dynamodb.ts";
+import type { Ledger } from "../../../src/ledger/ledger.ts";
 import { createLogger } from "../../../src/log.ts";
 import { runReminders } from "../../../src/run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "../../../src/secrets/redact.ts";
 import { createSlackPoster } from "../../../src/slack/webhook.ts";
 import { noTracer } from "../../../src/tracing/tracer.ts";
-import type { ChildInput, ChildReport, LogSummary } from "./child.ts";
+import type { ChildInput, ChildReport, ChildRun, LogSummary } from "./child.ts";
 
 /** A log destination that measures every line and keeps a short summary of the warn and error ones. */
 function countingSink(summary: LogSummary): Writable {
@@ -44,7 +46,15 @@ function countingSink(summary: LogSummary): Writable {
   });
 }
 
-const input = JSON.parse(await new Response(process.stdin as unknown as ReadableStream).text()) as ChildInput;
+/** The run's ledger; with `failDelivered`, one whose "delivered" writes fail, as an outage between claim and delivered would. */
+function ledgerOf(ledger: NonNullable<ChildRun["ledger"]>, client: DynamoDBClient): Ledger {
+  const store = createDynamoLedger({ table: ledger.table, client });
+  if (!ledger.failDelivered) return store;
+  const missing = createDynamoLedger({ table: "ledger-gone", client });
+  return { ...store, done: (ids) => missing.done(ids) };
+}
+
+const input = JSON.parse(await text(process.stdin)) as ChildInput;
 for (const run of input.runs) {
   const config = await parseConfig(run.config, "fault case");
   const redactor = new SecretRedactor();
@@ -71,9 +81,7 @@ for (const run of input.runs) {
       tracer: noTracer,
       log: createLogger("info", redactor.redact, countingSink(logs)),
       clock: () => reference,
-      ...(run.ledger && client
-        ? { ledger: { store: createDynamoLedger({ table: run.ledger.table, client }), catchUpMinutes: run.ledger.catchUpMinutes } }
-        : {}),
+      ...(run.ledger && client ? { ledger: { store: ledgerOf(run.ledger, client), catchUpMinutes: run.ledger.catchUpMinutes } } : {}),
       delivery: { ...run.delivery, remainingMs },
       remainingMs,
     },
