@@ -21,7 +21,7 @@ describe("webhookFetch", () => {
 
   it("posts the body with the headers given, and answers with status, headers and text as fetch does", async () => {
     // Prepare
-    let received: { method?: string; type?: string; body?: string } = {};
+    let received: { method?: string | undefined; type?: string | undefined; body?: string } = {};
     const url = await serve((request, response, body) => {
       received = { method: request.method, type: request.headers["content-type"], body };
       response.writeHead(429, { "retry-after": "7", "content-type": "text/plain" }).end("rate_limited");
