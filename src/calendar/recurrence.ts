@@ -2,7 +2,7 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { isSubDaily, limitInstances, periodStart, planRule, stepsBefore, type RulePlan } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
-import { type SimpleRule, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
+import { type SimpleRule, simpleCountEnd, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
 import { stamp, type Zone } from "./timezones.ts";
 import { parseTime, type TimeValue } from "./values.ts";
 import type { SeriesWork, Steps } from "./work.ts";
@@ -134,6 +134,12 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
   const { plan, first, zoneId } = expander;
   const count = plan.count as number;
   if (expander.last) return expander.last;
+  const arithmetic = expander.simple ? simpleCountEnd(expander.simple, count, first, zoneId, to) : undefined;
+  if (arithmetic) {
+    if ("pastTo" in arithmetic) return undefined;
+    expander.last = arithmetic.last;
+    return arithmetic.last;
+  }
   if (count <= 1) {
     expander.last = first;
     return first;

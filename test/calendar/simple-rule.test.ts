@@ -51,7 +51,8 @@ function seededCalendar(seed: number): string {
     if (random() < 0.5) parts.push(`WKST=${pick(WEEKDAYS)}`);
     if (random() < 0.6) parts.push(`BYDAY=${WEEKDAYS.filter(() => random() < 0.4).join(",") || "TU"}`);
     if (random() < 0.2) parts.push(`BYMONTH=${1 + Math.floor(random() * 12)},${1 + Math.floor(random() * 12)}`);
-    if (random() < 0.5) {
+    if (random() < 0.3) parts.push(`COUNT=${1 + Math.floor(random() * (random() < 0.5 ? 20 : 3_000))}`);
+    else if (random() < 0.5) {
       const until = `${year + Math.floor(random() * 8)}${pad(1 + Math.floor(random() * 12))}${pad(1 + Math.floor(random() * 28))}`;
       parts.push(`UNTIL=${pick([`${until}T120000Z`, until, `${until}T020000`])}`);
     }
@@ -93,5 +94,33 @@ describe("plain daily and weekly rules by day arithmetic", () => {
       }
     }
     expect(compared).toBeGreaterThan(5_000);
+  });
+
+  it("does not count an instance a DST gap skips, so COUNT ends one day later", async () => {
+    // Prepare: 02:30 does not exist in Berlin on 2026-03-29 (clocks go from 02:00 to 03:00)
+    const event = (uid: string, start: string, rule: string) =>
+      ["BEGIN:VEVENT", `UID:${uid}`, "SUMMARY:Night job", `DTSTART;TZID=Europe/Berlin:${start}`, `RRULE:${rule}`, "END:VEVENT"].join("\r\n");
+    const text = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//gap//EN", event("daily", "20260320T023000", "FREQ=DAILY;COUNT=15"), event("weekly", "20260315T023000", "FREQ=WEEKLY;BYDAY=SU;COUNT=3"), "END:VCALENDAR", ""].join("\r\n");
+    const window = { from: new Date("2026-03-28T00:00:00Z"), to: new Date("2026-04-10T00:00:00Z"), timezone: "UTC" };
+
+    // Act
+    const starts = async (simple: boolean) => {
+      const { occurrencesOf, parseCalendar } = await engine(simple);
+      return occurrencesOf(parseCalendar(text), window).occurrences.map((o) => `${o.uid} ${o.start.toISOString().slice(0, 16)}`);
+    };
+
+    // Assess: 20–28 March and 30 March–4 April are fifteen; Sundays 15 and 22 March and 5 April are three
+    const expected = [
+      "daily 2026-03-28T01:30",
+      "daily 2026-03-30T00:30",
+      "daily 2026-03-31T00:30",
+      "daily 2026-04-01T00:30",
+      "daily 2026-04-02T00:30",
+      "daily 2026-04-03T00:30",
+      "daily 2026-04-04T00:30",
+      "weekly 2026-04-05T00:30",
+    ];
+    expect(await starts(true)).toEqual(expected);
+    expect(await starts(false)).toEqual(expected);
   });
 });
