@@ -110,7 +110,7 @@ function isPlainRule(rule: string): boolean {
   for (const part of rule.split(";")) {
     const at = part.indexOf("=");
     const pattern = PLAIN_PARTS[part.slice(0, at).trim().toUpperCase()];
-    if (!pattern || !pattern.test(part.slice(at + 1).trim().toUpperCase())) return false;
+    if (!pattern?.test(part.slice(at + 1).trim().toUpperCase())) return false;
   }
   return true;
 }
