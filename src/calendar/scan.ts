@@ -148,7 +148,7 @@ class EventScanner implements ComponentVisitor {
       return line.slice(line.indexOf(":") + 1);
     };
     if (wanted === "UID") {
-      frame.uid ??= value().trim();
+      frame.uid ??= uidAt(text, at, end) ?? value().trim();
       if (frame.facts) frame.facts.uid = frame.uid;
     } else if (wanted === "X-WR-TIMEZONE") {
       if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= value();
@@ -202,6 +202,18 @@ class EventScanner implements ComponentVisitor {
     });
     return { events, eventCount: this.#spans.length, vtimezones: this.#vtimezones, declaredZones: this.#declaredZones, warnings: this.#warnings };
   }
+}
+
+/** The UID on an unfolded line, cut from the text in one piece; undefined for a folded one. */
+function uidAt(text: string, at: number, end: number): string | undefined {
+  if (text.indexOf("\n", at) < end) return undefined;
+  const from = valueOffset(text, at + 3, end);
+  if (from < 0) return undefined;
+  let to = end;
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  let start = from;
+  while (start < to && isSpace(text.charCodeAt(start))) start++;
+  return text.slice(start, to);
 }
 
 /** Reads one of the properties that decide whether an event can matter into its facts. */
