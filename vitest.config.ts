@@ -10,6 +10,11 @@ export default defineConfig({
     // that is neither UTC nor DST-free, so a hidden dependency on TZ shows.
     env: { TZ: "America/New_York" },
     restoreMocks: true,
+    // Each test file in a fresh worker (vitest's default, chosen here on purpose): files stub the
+    // environment, add process listeners and load modules that keep state (the X-Ray SDK and the
+    // local segment, the container's handler with its caches), and none may see another's. Saying
+    // so also stops vitest suggesting `isolate: false` after every run.
+    isolate: true,
     unstubEnvs: true,
     // `npm test` turns it on (`--coverage`); a run of a few files measures nothing.
     coverage: {

@@ -19,7 +19,7 @@ import { lambdaEnvironment, lambdaHeapFlags, templateMemorySize } from "../src/c
 import { startDynamo } from "../test/support/dynalite.ts";
 import { startFeedHost, startSlack } from "../test/support/loopback.ts";
 import { startSsm } from "../test/support/ssm.ts";
-import { startLocalDaemon } from "../src/tracing/daemon.ts";
+import { startLocalDaemon } from "../src/traces/daemon.ts";
 
 const USAGE = `npm run -s bench:coldstart -- [options]
   --runs N     fresh processes per measurement (default 11)

@@ -108,7 +108,7 @@ export function describeError(error: unknown): string {
 
 /** Calendar text that cannot be read as iCalendar. Raised by the pure calendar engine. */
 export class CalendarError extends IcalSlackReminderError {
-  static override readonly errorName = "CalendarError";
+  static override readonly errorName: string = "CalendarError";
 }
 
 /** The delivery ledger (DynamoDB) could not be read or written; `table` names it. */

@@ -17,7 +17,7 @@ import {
   SlackDeliveryError,
 } from "../src/errors.ts";
 import { InternalAddressError } from "../src/feeds/addresses.ts";
-import { DaemonProtocolError } from "../src/tracing/documents.ts";
+import { DaemonProtocolError } from "../src/traces/documents.ts";
 
 describe("the product's errors", () => {
   const cause = new Error("socket hang up");

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/schema.ts";
 import { readSettings } from "../src/config/settings.ts";
-import { bundle, templateBuildProperties } from "../scripts/build.ts";
+import { bundle, bundleWithMetafile, templateBuildProperties } from "../scripts/build.ts";
 import { readTemplate } from "./support/template.ts";
 
 const template = readTemplate();
@@ -142,6 +142,24 @@ describe("template.yaml", () => {
       });
       expect(run.stderr).toBe("");
       expect(run.stdout).toBe("function");
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves the trace-analysis tools (src/traces/, the X-Ray API client) out of the bundle", async () => {
+    // Prepare
+    const out = await mkdtemp(join(tmpdir(), "bundle-"));
+    try {
+      // Act
+      const metafile = await bundleWithMetafile(out);
+      const [file] = String(fn.Properties.Handler).split(".");
+      const entry = Object.keys(metafile.outputs).find((o) => o.endsWith(`${file}.mjs`));
+      const inputs = Object.keys(metafile.outputs[entry as string]?.inputs ?? {});
+
+      // Assess: the runtime's tracing is in, what reads traces back is not
+      expect(inputs).toContain("src/tracing/xray.ts");
+      expect(inputs.filter((input) => input.startsWith("src/traces/") || input.includes("@aws-sdk/client-xray/"))).toEqual([]);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

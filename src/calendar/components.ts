@@ -127,10 +127,17 @@ function keywordAt(text: string, at: number, end: number, keyword: string): bool
   return true;
 }
 
+/** The component types feeds are made of: matched where they lie, so a delimiter line costs no string. */
+const COMMON_TYPES = ["VEVENT", "VALARM", "VCALENDAR", "VTIMEZONE", "STANDARD", "DAYLIGHT", "VTODO", "VJOURNAL", "VFREEBUSY"];
+
 /** The upper-case type after `BEGIN:` or `END:` when the line at `at` is one, else undefined. */
 function delimiter(text: string, at: number, end: number, keyword: string): string | undefined {
   if (!keywordAt(text, at, end, keyword)) return undefined;
-  return lineText(text, at + keyword.length, end).trim().toUpperCase();
+  const from = at + keyword.length;
+  for (const type of COMMON_TYPES) {
+    if (from + type.length === end && text.startsWith(type, from)) return type;
+  }
+  return lineText(text, from, end).trim().toUpperCase();
 }
 
 /**
@@ -141,10 +148,52 @@ function delimiter(text: string, at: number, end: number, keyword: string): stri
  * END:VCALENDAR still has its complete events).
  */
 export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length, only?: readonly string[]): void {
-  const stack: string[] = [];
-  const walk = (visit: (at: number, end: number) => void) =>
-    only ? walkMatchingLines(text, from, to, startsOf(only), visit) : walkLines(text, from, to, visit);
-  walk((at, end) => {
+  const walker = new ComponentWalker(text, visitor, to, only);
+  walker.walk(from, to);
+  walker.finish();
+}
+
+/**
+ * `walkComponents` a stretch at a time, so a long text can be walked in steps: each `walk` goes on
+ * where the last one stopped, with what it left open still open; `finish` ends the walk.
+ */
+export class ComponentWalker {
+  readonly #text: string;
+  readonly #visitor: ComponentVisitor;
+  readonly #end: number;
+  readonly #starts: RegExp | undefined;
+  readonly #stack: string[] = [];
+
+  /** A walk of `text` up to `end`, over every line, or (with `only`) over delimiters and the lines of those properties. */
+  constructor(text: string, visitor: ComponentVisitor, end = text.length, only?: readonly string[]) {
+    this.#text = text;
+    this.#visitor = visitor;
+    this.#end = end;
+    this.#starts = only ? startsOf(only) : undefined;
+  }
+
+  /** Walks the lines starting in `[from, to)`; `to` must be the start of a line (or the end). */
+  walk(from: number, to: number): void {
+    const text = this.#text;
+    const visit = (at: number, end: number) => this.#line(at, end);
+    if (this.#starts) walkMatchingLines(text, from, to, this.#starts, visit);
+    else walkLines(text, from, to, visit);
+  }
+
+  /** Ends the walk: what is still open lost its END, but a VCALENDAR (a feed cut short keeps its complete events). */
+  finish(): void {
+    const stack = this.#stack;
+    while (stack.length > 0) {
+      const open = stack.pop() as string;
+      if (open === "VCALENDAR") this.#visitor.close(this.#end);
+      else this.#visitor.drop(`no END:${open}`);
+    }
+  }
+
+  #line(at: number, end: number): void {
+    const text = this.#text;
+    const stack = this.#stack;
+    const visitor = this.#visitor;
     const first = text.charCodeAt(at) | 0x20;
     // Only lines starting with b or e can be delimiters: the rest are content lines.
     if (first !== 0x62 && first !== 0x65) {
@@ -165,22 +214,15 @@ export function walkComponents(text: string, visitor: ComponentVisitor, from = 0
       return;
     }
     const type = delimiter(text, at, end, END);
-    if (type !== undefined) {
-      if (!stack.includes(type)) return; // a stray END: nothing to close
-      while (stack.length > 0 && stack[stack.length - 1] !== type) {
-        visitor.drop(`no END:${stack.pop()}`);
-      }
-      stack.pop();
-      const lineBreak = text.indexOf("\n", end);
-      visitor.close(lineBreak < 0 || lineBreak >= to ? to : lineBreak + 1);
+    if (type === undefined) {
+      if (stack.length > 0) visitor.line(at, end);
       return;
     }
-    if (stack.length > 0) visitor.line(at, end);
-  });
-  while (stack.length > 0) {
-    const open = stack.pop() as string;
-    if (open === "VCALENDAR") visitor.close(to);
-    else visitor.drop(`no END:${open}`);
+    if (!stack.includes(type)) return; // a stray END: nothing to close
+    while (stack.length > 0 && stack[stack.length - 1] !== type) visitor.drop(`no END:${stack.pop()}`);
+    stack.pop();
+    const lineBreak = text.indexOf("\n", end);
+    visitor.close(lineBreak < 0 || lineBreak >= this.#end ? this.#end : lineBreak + 1);
   }
 }
 

@@ -3,11 +3,12 @@ import { CalendarError } from "../errors.ts";
 import { type Component, normaliseBreaks, readComponents } from "./components.ts";
 import type { Occurrence } from "./occurrence.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
-import { type Horizon, scanCalendar, type Span } from "./scan.ts";
-import { readSeries, type Series } from "./series.ts";
+import { type Horizon, scanSteps, type Span } from "./scan.ts";
+import { type Series, seriesSteps } from "./series.ts";
 import { Warnings } from "./warnings.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
-import { isTimeZone } from "./zones.ts";
+import { CalendarWorkError, finish, type Steps, WorkBudget } from "./work.ts";
+import { isTimeZone } from "./wall-clock.ts";
 
 /** What to expand: occurrences starting in `[from, to)`, floating times read in `timezone`. */
 export interface ExpandOptions {
@@ -98,16 +99,20 @@ class LazyZoneBlocks implements ZoneBlocks {
   }
 }
 
-/** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`. */
-function read(calendar: ParsedCalendar, horizon: Horizon | undefined): void {
+/** Events read (split into properties) between two steps of a reading. */
+const EVENTS_PER_STEP = 200;
+
+/** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`, in steps. */
+function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps<void> {
   const { source } = calendar;
-  const scan = scanCalendar(source, horizon);
+  const scan = yield* scanSteps(source, horizon);
   const events: Component[] = [];
   for (const span of scan.events) {
     const event = readComponents(source, span.at, span.end).others[0];
     if (event) events.push(event);
+    if (events.length % EVENTS_PER_STEP === 0) yield;
   }
-  const { series, warnings } = readSeries(events);
+  const { series, warnings } = yield* seriesSteps(events);
   let timezone: string | undefined;
   for (const declared of scan.declaredZones) timezone ??= calendarZone(declared);
   calendar.horizon = horizon;
@@ -129,6 +134,11 @@ function read(calendar: ParsedCalendar, horizon: Horizon | undefined): void {
  * byte-order mark and blank space, with BEGIN:VCALENDAR.
  */
 export function parseCalendar(feed: string, options: ParseOptions = {}): ParsedCalendar {
+  return finish(parseSteps(feed, options));
+}
+
+/** `parseCalendar` in steps: it yields between stretches of text and batches of events, so a caller can pause. */
+export function* parseSteps(feed: string, options: ParseOptions = {}): Steps<ParsedCalendar> {
   // Some servers put a byte-order mark or blank space before BEGIN:VCALENDAR; a leading space would
   // otherwise read as a folded continuation of nothing, and the whole calendar would be lost.
   const ics = feed.replace(/^[\uFEFF\s]+/, "");
@@ -151,7 +161,7 @@ export function parseCalendar(feed: string, options: ParseOptions = {}): ParsedC
     zones: new Map(),
   };
   const horizon = options.horizon;
-  read(calendar, horizon ? { from: horizon.from.getTime(), to: horizon.to.getTime() } : undefined);
+  yield* reading(calendar, horizon ? { from: horizon.from.getTime(), to: horizon.to.getTime() } : undefined);
   return calendar;
 }
 
@@ -193,14 +203,21 @@ function toOccurrence(instance: Instance, place: Placement): Occurrence {
  * The occurrences of a parsed calendar that start in `[from, to)`, sorted by start then uid.
  * Cancelled occurrences (STATUS:CANCELLED, EXDATE) never appear. Work is bounded: at most
  * MAX_INSTANCES_PER_SERIES per series and MAX_OCCURRENCES in all, each cut reported in
- * `warnings`. Pure: no I/O, no clock.
+ * `warnings`, and at most `work`'s limit of instances generated. Pure: no I/O, no clock.
+ *
+ * @throws CalendarWorkError when the calendar's rules generate more than the budget allows.
  */
-export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions): Expansion {
+export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions, work = new WorkBudget()): Expansion {
+  return finish(occurrenceSteps(calendar, options, work));
+}
+
+/** `occurrencesOf` in steps: it yields between series and between spans of a long rule, so a caller can pause. */
+export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOptions, work = new WorkBudget()): Steps<Expansion> {
   const from = options.from.getTime();
   const to = options.to.getTime();
   const { horizon } = calendar;
   if (horizon && (from < horizon.from || to > horizon.to)) {
-    read(calendar, { from: from - REREAD_BEFORE_MS, to: to + REREAD_AFTER_MS });
+    yield* reading(calendar, { from: from - REREAD_BEFORE_MS, to: to + REREAD_AFTER_MS });
   }
   const floatingId = calendar.timezone ?? options.timezone;
   const place: Placement = {
@@ -209,14 +226,16 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
     floating: ianaZone(floatingId),
     allDay: ianaZone(options.timezone),
     warnings: new Warnings(),
+    work,
   };
   const occurrences: Occurrence[] = [];
   let truncated = false;
   for (const series of calendar.series) {
     const instances: Instance[] = [];
     try {
-      expandSeries(series, from, to, place, instances);
+      yield* expandSeries(series, from, to, place, instances);
     } catch (error) {
+      if (error instanceof CalendarWorkError) throw error;
       place.warnings.add(`skipped event ${series.uid || "(no UID)"}: ${(error as Error).message}`);
       continue;
     }
@@ -231,6 +250,7 @@ export function occurrencesOf(calendar: ParsedCalendar, options: ExpandOptions):
       }
       occurrences.push(occurrence);
     }
+    yield;
   }
   if (truncated) place.warnings.add(`more than ${MAX_OCCURRENCES} occurrences in the window; only the first ${MAX_OCCURRENCES} are kept`);
   occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid));

@@ -4,7 +4,8 @@ import type { EventRecord, Series } from "./series.ts";
 import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
 import type { Warnings } from "./warnings.ts";
-import { formatInstant } from "./zones.ts";
+import type { SeriesWork, Steps, WorkBudget } from "./work.ts";
+import { formatInstant } from "./wall-clock.ts";
 
 // One series (a recurring event with its exceptions and overrides, or a single event) into the
 // instances that start in a window: where RFC 5545's exception rules live.
@@ -18,6 +19,8 @@ export interface Placement {
   floating: Zone;
   allDay: Zone;
   warnings: Warnings;
+  /** The feed's budget of instances generated. */
+  work: WorkBudget;
 }
 
 export function zoneOf(value: TimeValue, place: Placement): Zone {
@@ -115,26 +118,42 @@ function overrideInstance(o: EventRecord, allDaySeries: boolean, place: Placemen
   return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
 }
 
-/** Expands one series into instances starting in the window; says when the cap cut it short. */
-export function expandSeries(series: Series, from: number, to: number, place: Placement, out: Instance[]): void {
+/** A THISANDFUTURE override: the instances from `fromMs` (`fromDay`) on move as it moved its own. */
+interface Future {
+  override: EventRecord;
+  fromMs: number;
+  fromDay: string;
+  shiftMs: number;
+  shiftDays: number;
+}
+
+/** The instances a series' overrides replace, and the span the rule must be expanded over for the window. */
+interface Overrides {
+  overriddenMs: Set<number>;
+  overriddenDays: Set<string>;
+  /** Sorted by where they take effect. */
+  futures: Future[];
+  genFrom: number;
+  genTo: number;
+}
+
+function indexOverrides(series: Series, from: number, to: number, place: Placement): Overrides {
   const { master } = series;
-  const overrides = series.overrides;
   const overriddenMs = new Set<number>();
   const overriddenDays = new Set<string>();
-  const futures: Array<{ override: EventRecord; fromMs: number; fromDay: string; shiftMs: number; shiftDays: number }> = [];
-  for (const o of overrides) {
+  const futures: Future[] = [];
+  for (const o of series.overrides) {
     const rid = o.recurrenceId as TimeValue;
     if (rid.kind === "date") overriddenDays.add(rid.date.toString());
     else overriddenMs.add(instantOf(rid, place));
     if (master?.start.kind === "date") overriddenDays.add(dayOf(rid));
     if (o.thisAndFuture) {
       const ridMs = instantOf(rid, place);
-      const shiftMs = instantOf(o.start, place) - ridMs;
       futures.push({
         override: o,
         fromMs: ridMs,
         fromDay: dayOf(rid),
-        shiftMs,
+        shiftMs: instantOf(o.start, place) - ridMs,
         shiftDays: o.start.kind === "date" && rid.kind === "date" ? rid.date.until(o.start.date).days : 0,
       });
     }
@@ -143,107 +162,144 @@ export function expandSeries(series: Series, from: number, to: number, place: Pl
   // An instance shifted by THISANDFUTURE lands in the window from outside it: generate where from.
   const genFrom = from - Math.max(0, ...futures.map((f) => f.shiftMs));
   const genTo = to - Math.min(0, ...futures.map((f) => f.shiftMs));
+  return { overriddenMs, overriddenDays, futures, genFrom, genTo };
+}
 
-  if (master) {
-    const exMs = new Set<number>();
-    const exDays = new Set<string>();
-    for (const ex of master.exdates) {
-      if (ex.kind === "date") exDays.add(ex.date.toString());
-      else {
-        exMs.add(instantOf(ex, place));
-        if (master.start.kind === "date") exDays.add(dayOf(ex));
-      }
-    }
-    const latestFuture = (ms: number, day: string) => {
-      let found: (typeof futures)[number] | undefined;
-      for (const f of futures) if (master.start.kind === "date" ? f.fromDay <= day : f.fromMs <= ms) found = f;
-      return found;
-    };
+/** What a master's rule generates, less its EXDATEs and overridden instances, moved by THISANDFUTURE. */
+interface MasterExpansion {
+  master: EventRecord;
+  uid: string;
+  overrides: Overrides;
+  exMs: Set<number>;
+  exDays: Set<string>;
+  place: Placement;
+  work: SeriesWork;
+  out: Instance[];
+}
 
-    if (master.start.kind === "date") {
-      const allDayFrom = place.allDay.toWall(genFrom).toPlainDate().subtract({ days: 1 });
-      const allDayTo = place.allDay.toWall(genTo).toPlainDate().add({ days: 1 });
-      const counts = (wall: Temporal.PlainDateTime) => {
-        const ms = place.allDay.toInstant(wall);
-        return ms >= genFrom && ms < genTo;
-      };
-      const days: Temporal.PlainDate[] = [];
-      if (master.rrule) {
-        const { walls, capped } = ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime(), counts);
-        if (capped) place.warnings.add(capWarning(series.uid));
-        for (const wall of walls) days.push(wall.toPlainDate());
-      } else {
-        days.push(master.start.date);
-      }
-      for (const r of master.rdates) days.push(r.start.kind === "date" ? r.start.date : r.start.wall.toPlainDate());
-      const seen = new Set<string>();
-      for (const day of days) {
-        const key = day.toString();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (exDays.has(key) || overriddenDays.has(key)) continue;
-        const future = latestFuture(0, key);
-        const recurrenceId = master.rrule || master.rdates.length ? key : undefined;
-        if (future) {
-          out.push(allDayInstance(future.override, day.add({ days: future.shiftDays }), recurrenceId));
-        } else {
-          out.push(allDayInstance(master, day, recurrenceId));
-        }
-      }
-    } else {
-      // A single event far from the window needs no zone arithmetic: no offset exceeds a day.
-      const single = !master.rrule && master.rdates.length === 0 && futures.length === 0;
-      if (single) {
-        const roughly = UTC.toInstant(master.start.wall);
-        if (roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to) {
-          for (const o of overrides) out.push(overrideInstance(o, false, place));
-          return;
-        }
-      }
-      const zone = zoneOf(master.start, place);
-      const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
-      const instances: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
-      if (master.rrule) {
-        const { wallFrom, wallTo } = wallSpan(zone, genFrom, genTo);
-        const counts = (wall: Temporal.PlainDateTime) => {
-          const ms = zone.toInstant(wall);
-          return ms >= genFrom && ms < genTo;
-        };
-        const { walls, capped } = ruleInstances(master, zone, zoneKey, wallFrom, wallTo, counts);
-        if (capped) place.warnings.add(capWarning(series.uid));
-        for (const wall of walls) instances.push({ wall });
-      } else {
-        instances.push({ wall: master.start.wall });
-      }
-      for (const r of master.rdates) {
-        // An RDATE in another zone (or a DATE one) is placed by its instant, read on the series' clock.
-        const wall = r.start.kind === "date" ? r.start.date.toPlainDateTime({ hour: master.start.wall.hour, minute: master.start.wall.minute, second: master.start.wall.second }) : zone.toWall(instantOf(r.start, place));
-        const own: EventRecord | undefined =
-          r.end || r.duration ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration } : undefined;
-        instances.push(own ? { wall, record: own } : { wall });
-      }
-      const seen = new Set<number>();
-      const recurring = Boolean(master.rrule || master.rdates.length);
-      for (const { wall, record } of instances) {
-        const instance = timedInstance(record ?? master, wall, zone, place, undefined);
-        const startMs = instance.start as number;
-        if (seen.has(startMs)) continue;
-        seen.add(startMs);
-        const day = wall.toPlainDate().toString();
-        if (exMs.has(startMs) || exDays.has(day)) continue;
-        if (overriddenMs.has(startMs) || overriddenDays.has(day)) continue;
-        instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;
-        const future = latestFuture(startMs, day);
-        if (future) {
-          const moved = timedInstance(future.override, zone.toWall(startMs + future.shiftMs), zone, place, instance.recurrenceId);
-          out.push(moved);
-        } else {
-          out.push(instance);
-        }
-      }
+function masterExpansion(master: EventRecord, uid: string, overrides: Overrides, place: Placement, work: SeriesWork, out: Instance[]): MasterExpansion {
+  const exMs = new Set<number>();
+  const exDays = new Set<string>();
+  for (const ex of master.exdates) {
+    if (ex.kind === "date") exDays.add(ex.date.toString());
+    else {
+      exMs.add(instantOf(ex, place));
+      if (master.start.kind === "date") exDays.add(dayOf(ex));
     }
   }
-  for (const o of overrides) out.push(overrideInstance(o, master?.start.kind === "date", place));
+  return { master, uid, overrides, exMs, exDays, place, work, out };
+}
+
+/** The THISANDFUTURE override in force at an instance (by instant, or by day on an all-day series). */
+function futureAt(m: MasterExpansion, ms: number, day: string): Future | undefined {
+  let found: Future | undefined;
+  for (const f of m.overrides.futures) if (m.master.start.kind === "date" ? f.fromDay <= day : f.fromMs <= ms) found = f;
+  return found;
+}
+
+function* allDayInstances(m: MasterExpansion): Steps<void> {
+  const { master, place, overrides } = m;
+  const { genFrom, genTo } = overrides;
+  const days: Temporal.PlainDate[] = [];
+  if (master.rrule) {
+    const allDayFrom = place.allDay.toWall(genFrom).toPlainDate().subtract({ days: 1 });
+    const allDayTo = place.allDay.toWall(genTo).toPlainDate().add({ days: 1 });
+    const counts = (wall: Temporal.PlainDateTime) => {
+      const ms = place.allDay.toInstant(wall);
+      return ms >= genFrom && ms < genTo;
+    };
+    const { walls, capped } = yield* ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime(), counts, m.work);
+    if (capped) place.warnings.add(capWarning(m.uid));
+    for (const wall of walls) days.push(wall.toPlainDate());
+  } else if (master.start.kind === "date") {
+    days.push(master.start.date);
+  }
+  for (const r of master.rdates) days.push(r.start.kind === "date" ? r.start.date : r.start.wall.toPlainDate());
+  const seen = new Set<string>();
+  const recurrenceId = (key: string) => (master.rrule || master.rdates.length ? key : undefined);
+  for (const day of days) {
+    const key = day.toString();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (m.exDays.has(key) || overrides.overriddenDays.has(key)) continue;
+    const future = futureAt(m, 0, key);
+    if (future) m.out.push(allDayInstance(future.override, day.add({ days: future.shiftDays }), recurrenceId(key)));
+    else m.out.push(allDayInstance(master, day, recurrenceId(key)));
+  }
+}
+
+/** The wall readings a timed master starts at: its rule's in the span, and its RDATEs (with their own ends). */
+function* timedStarts(m: MasterExpansion, zone: Zone): Steps<Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }>> {
+  const { master, place } = m;
+  if (master.start.kind === "date") return [];
+  const { genFrom, genTo } = m.overrides;
+  const starts: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
+  if (master.rrule) {
+    const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
+    const { wallFrom, wallTo } = wallSpan(zone, genFrom, genTo);
+    const counts = (wall: Temporal.PlainDateTime) => {
+      const ms = zone.toInstant(wall);
+      return ms >= genFrom && ms < genTo;
+    };
+    const { walls, capped } = yield* ruleInstances(master, zone, zoneKey, wallFrom, wallTo, counts, m.work);
+    if (capped) place.warnings.add(capWarning(m.uid));
+    for (const wall of walls) starts.push({ wall });
+  } else {
+    starts.push({ wall: master.start.wall });
+  }
+  const time = master.start.wall;
+  for (const r of master.rdates) {
+    // An RDATE in another zone (or a DATE one) is placed by its instant, read on the series' clock.
+    const wall = r.start.kind === "date" ? r.start.date.toPlainDateTime({ hour: time.hour, minute: time.minute, second: time.second }) : zone.toWall(instantOf(r.start, place));
+    const own: EventRecord | undefined =
+      r.end || r.duration ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration } : undefined;
+    starts.push(own ? { wall, record: own } : { wall });
+  }
+  return starts;
+}
+
+function* timedMasterInstances(m: MasterExpansion): Steps<void> {
+  const { master, place, overrides } = m;
+  const zone = zoneOf(master.start, place);
+  const starts = yield* timedStarts(m, zone);
+  const seen = new Set<number>();
+  const recurring = Boolean(master.rrule || master.rdates.length);
+  for (const { wall, record } of starts) {
+    const instance = timedInstance(record ?? master, wall, zone, place, undefined);
+    const startMs = instance.start as number;
+    if (seen.has(startMs)) continue;
+    seen.add(startMs);
+    const day = wall.toPlainDate().toString();
+    if (m.exMs.has(startMs) || m.exDays.has(day)) continue;
+    if (overrides.overriddenMs.has(startMs) || overrides.overriddenDays.has(day)) continue;
+    instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;
+    const future = futureAt(m, startMs, day);
+    if (future) m.out.push(timedInstance(future.override, zone.toWall(startMs + future.shiftMs), zone, place, instance.recurrenceId));
+    else m.out.push(instance);
+  }
+}
+
+/** A single timed event whose start lies more than a day from the window: no offset moves it in. */
+function farSingle(master: EventRecord, overrides: Overrides, from: number, to: number): boolean {
+  if (master.start.kind === "date" || master.rrule || master.rdates.length > 0 || overrides.futures.length > 0) return false;
+  const roughly = UTC.toInstant(master.start.wall);
+  return roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to;
+}
+
+/**
+ * Expands one series into the instances that can start in the window (the caller keeps those that
+ * do), in steps, spending the feed's work budget; says in warnings when the cap cut it short.
+ */
+export function* expandSeries(series: Series, from: number, to: number, place: Placement, out: Instance[]): Steps<void> {
+  const { master } = series;
+  const overrides = indexOverrides(series, from, to, place);
+  if (master && !farSingle(master, overrides, from, to)) {
+    const work = place.work.forEvent(series.uid, master.text.summary);
+    const m = masterExpansion(master, series.uid, overrides, place, work, out);
+    if (master.start.kind === "date") yield* allDayInstances(m);
+    else yield* timedMasterInstances(m);
+  }
+  for (const o of series.overrides) out.push(overrideInstance(o, master?.start.kind === "date", place));
 }
 
 const HOUR_MS = 3_600_000;

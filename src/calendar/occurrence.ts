@@ -1,4 +1,4 @@
-import { addDays, formatInstant } from "./zones.ts";
+import { addDays, formatInstant } from "./wall-clock.ts";
 
 /** One occurrence of an event: a single event, or one instance of a recurring series. */
 export interface Occurrence {

@@ -2,8 +2,10 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { isSubDaily, limitInstances, periodStart, planRule, stepsBefore, type RulePlan } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
+import { type SimpleRule, simpleCountEnd, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
 import { stamp, type Zone } from "./timezones.ts";
 import { parseTime, type TimeValue } from "./values.ts";
+import type { SeriesWork, Steps } from "./work.ts";
 
 /** At most this many instances of one series come out of one expansion; more are reported. */
 export const MAX_INSTANCES_PER_SERIES = 1_000;
@@ -32,10 +34,10 @@ interface Expander {
   /** COUNT: the last instance, once the walk from DTSTART has reached it. */
   last: Temporal.PlainDateTime | undefined;
   /** COUNT: how far the walk from DTSTART has gone without reaching the last instance. */
-  walkedTo: Temporal.PlainDateTime | undefined;
+  walk: CountWalk | undefined;
+  /** The rule as a plain daily or weekly one, expanded without rrule-temporal; null when it is not one. */
+  simple: SimpleRule | null;
 }
-
-const END_OF_TIME = new Temporal.PlainDateTime(275_000, 1, 1);
 
 const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
 /** Rules kept per series: windows of one run and of the next runs fall in a few periods. */
@@ -67,8 +69,10 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
       first,
       rules: new Map(),
       last: undefined,
-      walkedTo: undefined,
+      walk: undefined,
+      simple: null,
     };
+    expander.simple = simpleRuleOf(plan, expander.text) ?? null;
     byZone.set(zoneKey, expander);
   }
   return expander;
@@ -97,68 +101,81 @@ function ruleFrom(expander: Expander, steps: number): { rule: RRuleTemporal; fro
   return { rule, from };
 }
 
+/** How far one step of a COUNT walk reaches, by frequency: a few thousand instances of a plain rule. */
+const WALK_SPAN: Record<RulePlan["freq"], Temporal.DurationLike> = {
+  SECONDLY: { minutes: 10 },
+  MINUTELY: { hours: 12 },
+  HOURLY: { days: 30 },
+  DAILY: { years: 2 },
+  WEEKLY: { years: 10 },
+  MONTHLY: { years: 50 },
+  YEARLY: { years: 500 },
+};
+
+/** A walk stops here: far past any window, within what Temporal can hold. */
+const LAST_WALL = new Temporal.PlainDateTime(9999, 12, 31);
+
+/** Where a COUNT walk from DTSTART has got to: resumed by the next window that reaches further. */
+interface CountWalk {
+  /** Instances counted so far, DTSTART included. */
+  counted: number;
+  /** The next step starts here (a year's start when BYSETPOS picks within years). */
+  next: Temporal.PlainDateTime;
+}
+
 /**
  * COUNT: the last instance, walking from DTSTART (which is the first instance and counts, RFC
- * 5545 §3.8.5.3), or undefined when the series goes on past `to`.
+ * 5545 §3.8.5.3), or undefined when COUNT does not end the series by `to`. The walk goes a span
+ * at a time, each from the period boundary before it (the set stays as it is from DTSTART), counts
+ * what it generates against `work`, and yields between spans; it resumes where it stopped when a
+ * later window reaches further.
  */
-function lastCounted(expander: Expander, to: Temporal.PlainDateTime): Temporal.PlainDateTime | undefined {
-  if (expander.last) return expander.last;
-  if (expander.walkedTo && Temporal.PlainDateTime.compare(expander.walkedTo, to) >= 0) return undefined;
-  const { plan, first } = expander;
+function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: SeriesWork): Steps<Temporal.PlainDateTime | undefined> {
+  const { plan, first, zoneId } = expander;
   const count = plan.count as number;
-  let counted = 1;
-  let last: Temporal.PlainDateTime | undefined = count <= 1 ? first : undefined;
-  let beyond: Temporal.PlainDateTime | undefined;
-  let found = first;
-  // BYSETPOS done here picks within whole years: collect a year before counting it.
-  let year: Temporal.PlainDateTime[] = [];
-  const take = (walls: Temporal.PlainDateTime[]) => {
-    for (const wall of limitInstances(plan, walls)) {
-      if (Temporal.PlainDateTime.compare(wall, first) <= 0) continue;
-      if (Temporal.PlainDateTime.compare(wall, to) > 0) {
-        beyond = wall;
-        return false;
-      }
-      found = wall;
-      if (++counted >= count) {
-        last = wall;
-        return false;
-      }
-    }
-    return true;
-  };
-  if (!last) {
-    const { rule } = ruleFrom(expander, 0);
-    let going = true;
-    const walk = () => rule.all((zdt) => {
-      const wall = zdt.toPlainDateTime();
-      if (plan.setPositions && year.length > 0 && (year[0] as Temporal.PlainDateTime).year !== wall.year) {
-        going = take(year);
-        year = [];
-      }
-      if (!going) return false;
-      year.push(wall);
-      if (!plan.setPositions) {
-        going = take(year);
-        year = [];
-      }
-      return going;
-    });
-    try {
-      walk();
-    } catch {
-      // rrule-temporal finds no further instance within its bound (a rule whose set is smaller than
-      // COUNT, or empty): the series ends with the last one found.
-      going = false;
-      last ??= beyond ? undefined : found;
-    }
-    if (going && year.length > 0) take(year);
-    // The rule ended (UNTIL) before COUNT did: UNTIL ends it.
-    if (!last && !beyond) last = END_OF_TIME;
+  if (expander.last) return expander.last;
+  const arithmetic = expander.simple ? simpleCountEnd(expander.simple, count, first, zoneId, to) : undefined;
+  if (arithmetic) {
+    if ("pastTo" in arithmetic) return undefined;
+    expander.last = arithmetic.last;
+    return arithmetic.last;
   }
-  if (last) expander.last = last;
-  else expander.walkedTo = to;
-  return last;
+  if (count <= 1) {
+    expander.last = first;
+    return first;
+  }
+  // BYSETPOS done here picks within whole years: walk whole years.
+  const byYears = plan.setPositions !== undefined;
+  expander.walk ??= { counted: 1, next: byYears ? new Temporal.PlainDate(first.year, 1, 1).toPlainDateTime() : first };
+  const walk = expander.walk;
+  const span = byYears && isSubDaily(plan) ? { years: 1 } : scaled(WALK_SPAN[plan.freq], plan.interval);
+  while (Temporal.PlainDateTime.compare(walk.next, to) <= 0) {
+    let stepTo = walk.next.add(span);
+    if (byYears) stepTo = new Temporal.PlainDate(stepTo.year, 1, 1).toPlainDateTime();
+    if (Temporal.PlainDateTime.compare(stepTo, LAST_WALL) > 0) stepTo = LAST_WALL;
+    const after = walk.next.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+    const before = stepTo.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+    const { rule } = ruleFrom(expander, stepsBefore(plan, expander.start, after));
+    const found = rule.between(after, before, true);
+    work.spend(found.length + 1);
+    for (const wall of limitInstances(plan, found.map((zdt) => zdt.toPlainDateTime()))) {
+      // Steps share their edges: an instance at a step's end is the next step's.
+      if (Temporal.PlainDateTime.compare(wall, stepTo) >= 0 || Temporal.PlainDateTime.compare(wall, walk.next) < 0) continue;
+      if (Temporal.PlainDateTime.compare(wall, first) <= 0) continue;
+      if (++walk.counted >= count) {
+        expander.last = wall;
+        return wall;
+      }
+    }
+    if (Temporal.PlainDateTime.compare(stepTo, LAST_WALL) >= 0) break;
+    walk.next = stepTo;
+    yield;
+  }
+  return undefined;
+}
+
+function scaled(span: Temporal.DurationLike, times: number): Temporal.DurationLike {
+  return Object.fromEntries(Object.entries(span).map(([unit, n]) => [unit, (n as number) * times]));
 }
 
 const utcStamp = (ms: number) => `${stamp(Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO("UTC").toPlainDateTime())}Z`;
@@ -210,14 +227,15 @@ const UTC_WALL: Pick<Zone, "toInstant"> = { toInstant: (wall) => wall.toZonedDat
  *
  * @throws Error from rrule-temporal when the rule cannot be expanded within its iteration bound.
  */
-export function ruleInstances(
+export function* ruleInstances(
   master: EventRecord,
   zone: Zone | undefined,
   zoneKey: string,
   from: Temporal.PlainDateTime,
   to: Temporal.PlainDateTime,
   counts: (wall: Temporal.PlainDateTime) => boolean,
-): RuleInstances {
+  work: SeriesWork,
+): Steps<RuleInstances> {
   const expander = expanderOf(master, zone, zoneKey);
   const { plan, first, zoneId } = expander;
   const walls: Temporal.PlainDateTime[] = [];
@@ -228,18 +246,26 @@ export function ruleInstances(
   let counted = walls.length > 0 && counts(walls[0] as Temporal.PlainDateTime) ? 1 : 0;
   let until = to;
   if (plan.count !== undefined) {
-    const last = lastCounted(expander, to);
+    const last = yield* lastCounted(expander, to, work);
     if (last && Temporal.PlainDateTime.compare(last, until) < 0) until = last;
   }
   if (Temporal.PlainDateTime.compare(until, from) < 0 || Temporal.PlainDateTime.compare(until, first) <= 0) return { walls, capped: false };
-
+  if (expander.simple) {
+    const found = simpleInstances(expander.simple, first, from, until, zone, zoneId, MAX_GENERATED);
+    work.spend(found.length + 1);
+    for (const wall of found) {
+      walls.push(wall);
+      if (counts(wall) && ++counted >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
+    }
+    return { walls, capped: walls.length >= MAX_GENERATED };
+  }
   const fromZoned = from.toZonedDateTime(zoneId, { disambiguation: "earlier" });
   const { rule, from: ruleStart } = ruleFrom(expander, stepsBefore(plan, expander.start, fromZoned));
   // Sub-daily rules, and calendar rules with many times a day, are asked a day (an hour) at a time
   // from `from`: rrule-temporal moves its start by whole periods to each. Others are asked once,
   // from their boundary, so that it does not move it again.
   const manyADay = /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(expander.text) && !plan.periodBefore && !plan.setPositions;
-  const step = plan.freq === "SECONDLY" ? { hours: 1 } : isSubDaily(plan) || manyADay ? { days: 1 } : undefined;
+  const step = plan.freq === "SECONDLY" ? { minutes: 10 } : isSubDaily(plan) || manyADay ? { days: 1 } : undefined;
   // BYSETPOS done here picks within whole years: expand to the end of the last one.
   const end = plan.setPositions ? new Temporal.PlainDate(until.year + 1, 1, 1).toPlainDateTime() : until;
   let chunkFrom = step ? from : ruleStart.toPlainDateTime();
@@ -248,6 +274,7 @@ export function ruleInstances(
     const after = Temporal.PlainDateTime.compare(chunkFrom, ruleStart.toPlainDateTime()) === 0 ? ruleStart : chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
     const before = chunkTo.toZonedDateTime(zoneId, { disambiguation: "later" });
     const found = rule.between(after, before, true).map((zdt) => zdt.toPlainDateTime());
+    work.spend(found.length + 1);
     for (const wall of limitInstances(plan, found)) {
       if (Temporal.PlainDateTime.compare(wall, from) < 0 || Temporal.PlainDateTime.compare(wall, until) > 0) continue;
       // Chunks share their edges; keep each reading once.
@@ -260,6 +287,7 @@ export function ruleInstances(
     }
     if (!step) break;
     chunkFrom = chunkTo.add({ nanoseconds: 1 });
+    yield;
   }
   return { walls, capped: false };
 }

@@ -1,5 +1,6 @@
-import { type ContentLine, lineText, parseContentLine, valueOffset, walkComponents } from "./components.ts";
+import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
 import { Warnings } from "./warnings.ts";
+import { finish, type Steps } from "./work.ts";
 
 // The first pass over a feed: where each component lies, and for each VEVENT only the few raw
 // properties that decide whether it can have an occurrence near a span of time. Everything that
@@ -33,7 +34,8 @@ export interface Scan {
 
 /** The raw properties of one VEVENT that decide whether it can matter. */
 interface EventFacts {
-  uid: string | undefined;
+  /** The UID as a number (`uidKey`): equal UIDs give equal keys; a rare collision only keeps an event more. */
+  uid: number | undefined;
   /** DTSTART read roughly (`roughMs`): NaN when unreadable, undefined when there is none. */
   start: number | undefined;
   rrule: ContentLine | undefined;
@@ -44,7 +46,8 @@ interface EventFacts {
 interface Frame {
   type: string;
   at: number;
-  uid: string | undefined;
+  /** Where the component's UID line lies, read as text only to name it in a warning. */
+  uidLine: Span | undefined;
   facts: EventFacts | undefined;
   declaredZone: string | undefined;
   tzid: string | undefined;
@@ -74,6 +77,9 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
   return undefined;
 }
 
+/** The first pass reads the feed this much at a time between its steps (each ends before a BEGIN line). */
+const SCAN_STEP_CHARS = 256 * 1024;
+
 /**
  * Finds each component of a feed (text with LF or CRLF breaks) and keeps the VEVENTs that may
  * have an occurrence starting in `horizon`, deciding from their raw DTSTART, RRULE, RDATE and
@@ -81,115 +87,184 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
  * other versions of a kept event or override), so which version wins never depends on the horizon.
  */
 export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
-  const stack: Frame[] = [];
-  const warnings = new Warnings();
-  const declaredZones: string[] = [];
-  const vtimezones = new Map<string, Span>();
-  const spans: Span[] = [];
-  /** Per event: its UID, and for an override the instance it replaces (`uid\u0000reading`). */
-  const uids: Array<string | undefined> = [];
-  const replaces: Array<string | undefined> = [];
-  const near: boolean[] = [];
-  const nearUids = new Set<string>();
-  const nearReplaced = new Set<string>();
+  return finish(scanSteps(text, horizon));
+}
 
-  walkComponents(
-    text,
-    {
-      open(type, at) {
-        const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
-        stack.push({
-          type,
-          at,
-          uid: undefined,
-          facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
-          declaredZone: undefined,
-          tzid: undefined,
-        });
-      },
-      line(at, end) {
-        const wanted = wantedAt(text, at, end);
-        if (!wanted) return;
-        const frame = stack[stack.length - 1] as Frame;
-        const value = () => {
-          const line = lineText(text, at, end);
-          return line.slice(line.indexOf(":") + 1);
-        };
-        if (wanted === "UID") {
-          frame.uid ??= value().trim();
-          if (frame.facts) frame.facts.uid = frame.uid;
-        } else if (wanted === "X-WR-TIMEZONE") {
-          if (frame.type === "VCALENDAR" && stack.length === 1) frame.declaredZone ??= value();
-        } else if (wanted === "TZID") {
-          if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
-        } else if (frame.facts) {
-          const facts = frame.facts;
-          if (wanted === "DTSTART") {
-            if (facts.start !== undefined) return;
-            // An unfolded line, the common case, costs no string: the value is read where it lies.
-            if (text.indexOf("\n", at) >= end) {
-              const from = valueOffset(text, at + wanted.length, end);
-              if (from >= 0) facts.start = roughAt(text, from, end);
-            } else {
-              const property = parseContentLine(lineText(text, at, end));
-              if (property) facts.start = roughMs(property.value);
-            }
-            return;
-          }
-          const property = parseContentLine(lineText(text, at, end));
-          if (!property) return;
-          if (wanted === "RRULE") {
-            facts.rrule ??= property;
-          } else if (wanted === "RDATE") {
-            facts.rdates ??= [];
-            facts.rdates.push(property);
-          } else {
-            facts.recurrenceId ??= property;
-          }
-        }
-      },
-      close(end) {
-        const frame = stack.pop() as Frame;
-        if (frame.facts) {
-          const keep = horizon === undefined || mayMatter(frame.facts, horizon);
-          spans.push({ at: frame.at, end });
-          const uid = frame.facts.uid || undefined;
-          const rid = frame.facts.recurrenceId;
-          const replaced = uid && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
-          uids.push(uid);
-          replaces.push(replaced);
-          near.push(keep);
-          if (keep && uid) nearUids.add(uid);
-          if (keep && replaced) nearReplaced.add(replaced);
-        } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
-          if (frame.tzid && !vtimezones.has(frame.tzid)) vtimezones.set(frame.tzid, { at: frame.at, end });
-        } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
-          declaredZones.push(frame.declaredZone);
-        }
-      },
-      drop(why) {
-        const frame = stack.pop() as Frame;
-        warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
-      },
-    },
-    0,
-    text.length,
-    WANTED,
-  );
+/** `scanCalendar` in steps of about SCAN_STEP_CHARS of text. */
+export function* scanSteps(text: string, horizon: Horizon | undefined): Steps<Scan> {
+  const scanner = new EventScanner(text, horizon);
+  const walker = new ComponentWalker(text, scanner, text.length, WANTED);
+  let at = 0;
+  while (at < text.length) {
+    const next = text.indexOf("\nBEGIN:", at + SCAN_STEP_CHARS);
+    const to = next < 0 ? text.length : next + 1;
+    walker.walk(at, to);
+    at = to;
+    if (at < text.length) yield;
+  }
+  walker.finish();
+  return scanner.scan();
+}
 
-  // Which version of an event is current, and whether its overrides read as all-day, is decided
-  // across every version (SEQUENCE): the versions of an event are kept together whenever one of
-  // them or one of its overrides can matter. Of the overrides, only those that can matter, and the
-  // other versions of the same override, are kept: one far from the horizon neither moves an
-  // instance into it nor removes one from it.
-  const events = spans.filter((_, i) => {
-    if (near[i]) return true;
-    const replaced = replaces[i];
-    if (replaced !== undefined) return nearReplaced.has(replaced);
-    const uid = uids[i];
-    return uid !== undefined && nearUids.has(uid);
-  });
-  return { events, eventCount: spans.length, vtimezones, declaredZones, warnings };
+/** What the first pass collects as it walks the components of a feed. */
+class EventScanner implements ComponentVisitor {
+  readonly #text: string;
+  readonly #horizon: Horizon | undefined;
+  readonly #stack: Frame[] = [];
+  readonly #warnings = new Warnings();
+  readonly #declaredZones: string[] = [];
+  readonly #vtimezones = new Map<string, Span>();
+  /** Per event: its text as offsets (`at`, `end`, flat), its UID key, and for an override the instance it replaces. */
+  readonly #bounds: number[] = [];
+  readonly #uids: Array<number | undefined> = [];
+  readonly #replaces: Array<string | undefined> = [];
+  readonly #near: boolean[] = [];
+  readonly #nearUids = new Set<number>();
+  readonly #nearReplaced = new Set<string>();
+
+  constructor(text: string, horizon: Horizon | undefined) {
+    this.#text = text;
+    this.#horizon = horizon;
+  }
+
+  open(type: string, at: number): void {
+    const stack = this.#stack;
+    const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
+    stack.push({
+      type,
+      at,
+      uidLine: undefined,
+      facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
+      declaredZone: undefined,
+      tzid: undefined,
+    });
+  }
+
+  line(at: number, end: number): void {
+    const text = this.#text;
+    const wanted = wantedAt(text, at, end);
+    if (!wanted) return;
+    const frame = this.#stack[this.#stack.length - 1] as Frame;
+    const value = () => {
+      const line = lineText(text, at, end);
+      return line.slice(line.indexOf(":") + 1);
+    };
+    if (wanted === "UID") {
+      if (frame.uidLine) return;
+      frame.uidLine = { at, end };
+      if (frame.facts) frame.facts.uid = uidKey(text, at, end);
+    } else if (wanted === "X-WR-TIMEZONE") {
+      if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= value();
+    } else if (wanted === "TZID") {
+      if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
+    } else if (frame.facts) {
+      readFact(text, at, end, wanted, frame.facts);
+    }
+  }
+
+  close(end: number): void {
+    const stack = this.#stack;
+    const frame = stack.pop() as Frame;
+    if (frame.facts) {
+      const keep = this.#horizon === undefined || mayMatter(frame.facts, this.#horizon);
+      this.#bounds.push(frame.at, end);
+      const uid = frame.facts.uid;
+      const rid = frame.facts.recurrenceId;
+      const replaced = uid !== undefined && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
+      this.#uids.push(uid);
+      this.#replaces.push(replaced);
+      this.#near.push(keep);
+      if (keep && uid !== undefined) this.#nearUids.add(uid);
+      if (keep && replaced) this.#nearReplaced.add(replaced);
+    } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
+      if (frame.tzid && !this.#vtimezones.has(frame.tzid)) this.#vtimezones.set(frame.tzid, { at: frame.at, end });
+    } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
+      this.#declaredZones.push(frame.declaredZone);
+    }
+  }
+
+  drop(why: string): void {
+    const frame = this.#stack.pop() as Frame;
+    const uid = frame.uidLine ? uidText(this.#text, frame.uidLine.at, frame.uidLine.end) : "";
+    this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
+  }
+
+  /**
+   * What the pass found. Which version of an event is current, and whether its overrides read as
+   * all-day, is decided across every version (SEQUENCE): the versions of an event are kept together
+   * whenever one of them or one of its overrides can matter. Of the overrides, only those that can
+   * matter, and the other versions of the same override, are kept: one far from the horizon neither
+   * moves an instance into it nor removes one from it.
+   */
+  scan(): Scan {
+    const events: Span[] = [];
+    for (let i = 0; i < this.#near.length; i++) {
+      if (this.#keeps(i)) events.push({ at: this.#bounds[2 * i] as number, end: this.#bounds[2 * i + 1] as number });
+    }
+    return { events, eventCount: this.#near.length, vtimezones: this.#vtimezones, declaredZones: this.#declaredZones, warnings: this.#warnings };
+  }
+
+  #keeps(i: number): boolean {
+    if (this.#near[i]) return true;
+    const replaced = this.#replaces[i];
+    if (replaced !== undefined) return this.#nearReplaced.has(replaced);
+    const uid = this.#uids[i];
+    return uid !== undefined && this.#nearUids.has(uid);
+  }
+}
+
+/** The UID written on the line `[at, end)`, trimmed. */
+function uidText(text: string, at: number, end: number): string {
+  const line = lineText(text, at, end);
+  const from = valueOffset(line, 3, line.length);
+  return from < 0 ? "" : line.slice(from).trim();
+}
+
+/**
+ * The UID of the line `[at, end)` as a 30-bit number (FNV-1a over its trimmed value), read where it
+ * lies on an unfolded line: thousands of events cost no string each. Undefined for an empty UID.
+ */
+function uidKey(text: string, at: number, end: number): number | undefined {
+  let value = text;
+  let from = text.indexOf("\n", at) < end ? -1 : valueOffset(text, at + 3, end);
+  let to = end;
+  if (from < 0) {
+    value = uidText(text, at, end);
+    from = 0;
+    to = value.length;
+  }
+  while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+  while (from < to && isSpace(value.charCodeAt(from))) from++;
+  if (from >= to) return undefined;
+  let hash = 0x811c9dc5;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
+}
+
+/** Reads one of the properties that decide whether an event can matter into its facts. */
+function readFact(text: string, at: number, end: number, wanted: Wanted, facts: EventFacts): void {
+  if (wanted === "DTSTART") {
+    if (facts.start !== undefined) return;
+    // An unfolded line, the common case, costs no string: the value is read where it lies.
+    if (text.indexOf("\n", at) >= end) {
+      const from = valueOffset(text, at + wanted.length, end);
+      if (from >= 0) facts.start = roughAt(text, from, end);
+    } else {
+      const property = parseContentLine(lineText(text, at, end));
+      if (property) facts.start = roughMs(property.value);
+    }
+    return;
+  }
+  const property = parseContentLine(lineText(text, at, end));
+  if (!property) return;
+  if (wanted === "RRULE") {
+    facts.rrule ??= property;
+  } else if (wanted === "RDATE") {
+    facts.rdates ??= [];
+    facts.rdates.push(property);
+  } else {
+    facts.recurrenceId ??= property;
+  }
 }
 
 const HOUR_MS = 3_600_000;

@@ -10,6 +10,7 @@ import {
   type RecurrenceDate,
   type TimeValue,
 } from "./values.ts";
+import { finish, type Steps } from "./work.ts";
 
 /** The text of an event, read by node-ical (unescaping, parameters, character sets). */
 export interface EventText {
@@ -85,8 +86,33 @@ function parseRule(rule: string, value: string): void {
     const name = part.split("=")[0]?.trim().toUpperCase() ?? "";
     if (name !== "" && !RULE_PARTS.has(name)) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
   }
+  if (isPlainRule(rule)) return;
   // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
   new RRuleTemporal({ rruleString: `RRULE:${rule.replace(/UNTIL=[^;]*/i, "COUNT=1")}`, dtstart: CHECK_START });
+}
+
+/** How each part of a plain rule is written, when it is written well. */
+const PLAIN_PARTS: Record<string, RegExp> = {
+  FREQ: /^(YEARLY|MONTHLY|WEEKLY|DAILY)$/,
+  INTERVAL: /^0*[1-9]\d{0,5}$/,
+  COUNT: /^\d{1,10}$/,
+  UNTIL: /^\d{8}(T\d{6}Z?)?$/,
+  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/,
+  BYDAY: /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/,
+  BYMONTH: /^(0?[1-9]|1[0-2])(,(0?[1-9]|1[0-2]))*$/,
+};
+
+/**
+ * True for a rule of the parts most calendars use, each well written: nothing rrule-temporal could
+ * refuse, so its parser need not be built to check it.
+ */
+function isPlainRule(rule: string): boolean {
+  for (const part of rule.split(";")) {
+    const at = part.indexOf("=");
+    const pattern = PLAIN_PARTS[part.slice(0, at).trim().toUpperCase()];
+    if (!pattern?.test(part.slice(at + 1).trim().toUpperCase())) return false;
+  }
+  return true;
 }
 
 /** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */
@@ -173,31 +199,49 @@ function readTexts(events: Component[]): EventText[] {
   });
 }
 
+/** Events read into records (their text through node-ical) between two steps. */
+const RECORDS_PER_STEP = 200;
+
+type Versions = Map<string, { masters: EventRecord[]; overrides: EventRecord[] }>;
+
 /** Series of a calendar, and one line per event that was skipped, saying why (by UID). */
 export function readSeries(events: Component[]): { series: Series[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const texts = readTexts(events);
-  const byUid = new Map<string, { masters: EventRecord[]; overrides: EventRecord[] }>();
-  let anonymous = 0;
-  events.forEach((event, i) => {
-    let record: EventRecord;
-    try {
-      record = readRecord(event, texts[i] as EventText);
-    } catch (error) {
-      const uid = property(event, "UID")?.value.trim() || "(no UID)";
-      warnings.push(`skipped event ${uid}: ${(error as Error).message}`);
-      return;
-    }
-    // Events without a UID are independent of one another.
-    const key = record.uid || `\u0000${anonymous++}`;
-    let group = byUid.get(key);
-    if (!group) {
-      group = { masters: [], overrides: [] };
-      byUid.set(key, group);
-    }
-    (record.recurrenceId ? group.overrides : group.masters).push(record);
-  });
+  return finish(seriesSteps(events));
+}
 
+/** `readSeries` in steps of RECORDS_PER_STEP events. */
+export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const byUid: Versions = new Map();
+  let anonymous = 0;
+  for (let at = 0; at < events.length; at += RECORDS_PER_STEP) {
+    const batch = events.slice(at, at + RECORDS_PER_STEP);
+    const texts = readTexts(batch);
+    batch.forEach((event, i) => {
+      let record: EventRecord;
+      try {
+        record = readRecord(event, texts[i] as EventText);
+      } catch (error) {
+        const uid = property(event, "UID")?.value.trim() || "(no UID)";
+        warnings.push(`skipped event ${uid}: ${(error as Error).message}`);
+        return;
+      }
+      // Events without a UID are independent of one another.
+      const key = record.uid || `\u0000${anonymous++}`;
+      let group = byUid.get(key);
+      if (!group) {
+        group = { masters: [], overrides: [] };
+        byUid.set(key, group);
+      }
+      (record.recurrenceId ? group.overrides : group.masters).push(record);
+    });
+    if (at + RECORDS_PER_STEP < events.length) yield;
+  }
+  return { series: currentVersions(byUid), warnings };
+}
+
+/** Each event's current version with its current overrides. */
+function currentVersions(byUid: Versions): Series[] {
   const series: Series[] = [];
   for (const [key, group] of byUid) {
     const uid = key.startsWith("\u0000") ? "" : key;
@@ -218,7 +262,7 @@ export function readSeries(events: Component[]): { series: Series[]; warnings: s
     series.push({ uid, master, overrides: [...overrides.values()] });
     for (const other of masters) if (other !== master) series.push({ uid, master: other, overrides: [] });
   }
-  return { series, warnings };
+  return series;
 }
 
 function recurrenceKey(value: TimeValue): string {

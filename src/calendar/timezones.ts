@@ -4,7 +4,7 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
-import { isTimeZone } from "./zones.ts";
+import { isTimeZone } from "./wall-clock.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
 export interface Zone {
@@ -107,55 +107,57 @@ const RULE_HORIZON = Temporal.PlainDateTime.from("2200-01-01T00:00:00").toZonedD
 export function vtimezoneZone(vtimezone: Component): Zone | undefined {
   const transitions: Transition[] = [];
   for (const observance of vtimezone.components) {
-    if (observance.type !== "STANDARD" && observance.type !== "DAYLIGHT") continue;
-    const from = offsetMinutes(property(observance, "TZOFFSETFROM")?.value ?? "");
-    const to = offsetMinutes(property(observance, "TZOFFSETTO")?.value ?? "");
-    const start = property(observance, "DTSTART");
-    if (from === undefined || to === undefined || !start) continue;
-    let onset: Temporal.PlainDateTime;
-    try {
-      onset = wallOf(parseTime(start.value, undefined));
-    } catch {
-      continue;
-    }
-    const offsetFromMs = from * 60_000;
-    const offsetToMs = to * 60_000;
-    // An onset is written in the wall time in force before it, i.e. at TZOFFSETFROM.
-    const add = (wall: Temporal.PlainDateTime) => {
-      const at = wall.toZonedDateTime("UTC").epochMilliseconds - offsetFromMs;
-      transitions.push({ at, offsetFromMs, offsetToMs });
-    };
-    const onsets: Temporal.PlainDateTime[] = [onset];
-    const rule = property(observance, "RRULE");
-    if (rule) {
-      try {
-        const rrule = new RRuleTemporal({
-          rruleString: `RRULE:${untilAsWall(rule.value, offsetFromMs)}`,
-          dtstart: onset.toZonedDateTime("UTC"),
-          maxIterations: 5_000,
-        });
-        for (const zdt of rrule.between(onset.toZonedDateTime("UTC"), RULE_HORIZON, true)) {
-          onsets.push(zdt.toPlainDateTime());
-        }
-      } catch {
-        // A broken observance rule leaves its DTSTART onset, as a zone without that rule would.
-      }
-    }
-    for (const line of properties(observance, "RDATE")) {
-      for (const item of line.value.split(",")) {
-        try {
-          onsets.push(wallOf(parseTime(item, undefined)));
-        } catch {
-          // skip the unreadable date, keep the others
-        }
-      }
-    }
-    for (const wall of onsets) add(wall);
+    if (observance.type === "STANDARD" || observance.type === "DAYLIGHT") transitions.push(...observanceTransitions(observance));
   }
   if (transitions.length === 0) return undefined;
   transitions.sort((a, b) => a.at - b.at);
-  const first = transitions[0] as Transition;
+  return transitionZone(transitions);
+}
 
+/** The transitions one STANDARD or DAYLIGHT observance makes: its DTSTART onset, and those of its RRULE and RDATEs. */
+function observanceTransitions(observance: Component): Transition[] {
+  const from = offsetMinutes(property(observance, "TZOFFSETFROM")?.value ?? "");
+  const to = offsetMinutes(property(observance, "TZOFFSETTO")?.value ?? "");
+  const start = property(observance, "DTSTART");
+  if (from === undefined || to === undefined || !start) return [];
+  let onset: Temporal.PlainDateTime;
+  try {
+    onset = wallOf(parseTime(start.value, undefined));
+  } catch {
+    return [];
+  }
+  const offsetFromMs = from * 60_000;
+  const offsetToMs = to * 60_000;
+  const onsets: Temporal.PlainDateTime[] = [onset];
+  const rule = property(observance, "RRULE");
+  if (rule) {
+    try {
+      const rrule = new RRuleTemporal({
+        rruleString: `RRULE:${untilAsWall(rule.value, offsetFromMs)}`,
+        dtstart: onset.toZonedDateTime("UTC"),
+        maxIterations: 5_000,
+      });
+      for (const zdt of rrule.between(onset.toZonedDateTime("UTC"), RULE_HORIZON, true)) onsets.push(zdt.toPlainDateTime());
+    } catch {
+      // A broken observance rule leaves its DTSTART onset, as a zone without that rule would.
+    }
+  }
+  for (const line of properties(observance, "RDATE")) {
+    for (const item of line.value.split(",")) {
+      try {
+        onsets.push(wallOf(parseTime(item, undefined)));
+      } catch {
+        // skip the unreadable date, keep the others
+      }
+    }
+  }
+  // An onset is written in the wall time in force before it, i.e. at TZOFFSETFROM.
+  return onsets.map((wall) => ({ at: wall.toZonedDateTime("UTC").epochMilliseconds - offsetFromMs, offsetFromMs, offsetToMs }));
+}
+
+/** The zone a sorted, non-empty list of transitions describes. */
+function transitionZone(transitions: Transition[]): Zone {
+  const first = transitions[0] as Transition;
   const offsetAt = (ms: number): number => {
     let lo = 0;
     let hi = transitions.length - 1;
@@ -171,7 +173,6 @@ export function vtimezoneZone(vtimezone: Component): Zone | undefined {
     }
     return found < 0 ? first.offsetFromMs : (transitions[found] as Transition).offsetToMs;
   };
-
   return {
     id: undefined,
     toInstant(wall) {

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { Temporal } from "temporal-polyfill";
 import { expandCalendar } from "../calendar/expand.ts";
 import { type Occurrence, occurrenceRecord } from "../calendar/occurrence.ts";
-import { isTimeZone, wallClockToInstant } from "../calendar/zones.ts";
+import { isTimeZone, wallClockToInstant } from "../calendar/wall-clock.ts";
 import { CalendarError } from "../errors.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
 import { readCommandLine, usageError } from "./command-line.ts";

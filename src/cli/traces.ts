@@ -4,9 +4,9 @@
 // Uses the AWS SDK's usual credentials and region (AWS_PROFILE, AWS_REGION, ...).
 import { writeFile } from "node:fs/promises";
 import { XRayClient } from "@aws-sdk/client-xray";
-import { comparisonTable, figuresOf } from "../tracing/figures.ts";
-import { waterfallSvg } from "../tracing/waterfall.ts";
-import { readRuns } from "../tracing/xray-api.ts";
+import { comparisonTable, figuresOf } from "../traces/figures.ts";
+import { waterfallSvg } from "../traces/waterfall.ts";
+import { readRuns } from "../traces/xray-api.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
 
 const USAGE = "usage: npm run traces -- --since <duration, e.g. 30m, 6h, 2d> [--until <ISO>] [--chart <file.svg>]";

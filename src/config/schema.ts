@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { isTimeZone } from "../calendar/zones.ts";
+import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
+import { isTimeZone } from "../calendar/wall-clock.ts";
 import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
 import { type AllDayPolicy, type Feed, type NoticePolicy, STRATEGIES, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
 import { compileTitlePattern, patternProblem } from "./pattern.ts";
@@ -202,8 +203,13 @@ const limits = z.strictObject(
   {
     remindersPerFeed: z._default(wholeNumber(1, 10_000), 50),
     remindersPerRun: z._default(wholeNumber(1, 100_000), 2_000),
+    instancesPerFeed: z._default(wholeNumber(1_000, 10_000_000), DEFAULT_INSTANCES_PER_FEED),
+    calendarSecondsPerFeed: z._default(
+      z.number(expecting("seconds, e.g. 5")).check(z.positive("must be more than 0 seconds"), z.lte(600, "must be at most 600 seconds")),
+      DEFAULT_CALENDAR_SECONDS_PER_FEED,
+    ),
   },
-  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000 }'),
+  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000, "instancesPerFeed": 50000, "calendarSecondsPerFeed": 5 }'),
 );
 
 /** Feeds in flight at once in a pipelined run unless `concurrency` says otherwise. */
@@ -245,7 +251,12 @@ export const configSchema = z
     ledger: z.optional(ledger),
     notices: z.optional(notices),
     digests: z.optional(z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]'))),
-    limits: z._default(limits, { remindersPerFeed: 50, remindersPerRun: 2_000 }),
+    limits: z._default(limits, {
+      remindersPerFeed: 50,
+      remindersPerRun: 2_000,
+      instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
+      calendarSecondsPerFeed: DEFAULT_CALENDAR_SECONDS_PER_FEED,
+    }),
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.

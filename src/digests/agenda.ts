@@ -1,6 +1,6 @@
 import { Temporal } from "temporal-polyfill";
 import type { Occurrence } from "../calendar/occurrence.ts";
-import { addDays } from "../calendar/zones.ts";
+import { addDays } from "../calendar/wall-clock.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { wanted } from "../reminders/due.ts";
 import type { TimeWindow } from "../reminders/window.ts";

@@ -1,5 +1,5 @@
 import { Temporal } from "temporal-polyfill";
-import { wallClockToInstant } from "../calendar/zones.ts";
+import { wallClockToInstant } from "../calendar/wall-clock.ts";
 import { inWindow, type TimeWindow } from "../reminders/window.ts";
 import { type Digest, WEEKDAYS } from "./digest.ts";
 import { DAY_MS } from "../reminders/durations.ts";

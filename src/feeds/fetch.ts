@@ -30,7 +30,7 @@ export interface DownloadedFeed {
    * run asks "changed since?" and reuses it on a 304. Call it only once the text parsed. Absent
    * when nothing is cached (no cache, or a fake fetcher).
    */
-  keep?(calendar: ParsedCalendar): void;
+  cacheForRevalidation?(calendar: ParsedCalendar): void;
 }
 
 /** The server answered 304 Not Modified: the calendar read last time still holds. */
@@ -315,7 +315,7 @@ async function finalAnswer(
     throw new FeedFetchError(feed.id, `HTTP ${status} from ${host}${statusHint(status)}`, { status });
   }
   const { text, bytes } = await readBody(response, fetching.maxBytes, () => tooLarge(feed.id, host, fetching.maxBytes));
-  return { unchanged: false, text, bytes, status, keep: keeper(fetching.cache, feed.url, response, bytes) };
+  return { unchanged: false, text, bytes, status, cacheForRevalidation: revalidationCache(fetching.cache, feed.url, response, bytes) };
 }
 
 /** The headers that ask "changed since?" about the version cached, if one is. */
@@ -327,10 +327,10 @@ function conditionalHeaders(cached: CachedFeed | undefined): Record<string, stri
 }
 
 /**
- * A downloaded feed's `keep`: caches the parsed calendar with the validators the answer carried,
+ * A downloaded feed's `cacheForRevalidation`: caches the parsed calendar with the validators the answer carried,
  * or forgets the feed when it carried none (nothing to ask "changed since?" with).
  */
-function keeper(
+function revalidationCache(
   cache: FeedCache | undefined,
   url: string,
   response: Dispatcher.ResponseData,

@@ -1,5 +1,5 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
-import { parseDay, wallClockToInstant } from "../calendar/zones.ts";
+import { parseDay, wallClockToInstant } from "../calendar/wall-clock.ts";
 import type { Feed } from "./feed.ts";
 import { type Reminder, reminderId } from "./reminder.ts";
 import { inWindow, type TimeWindow } from "./window.ts";

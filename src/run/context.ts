@@ -8,6 +8,7 @@ import type { TimeWindow } from "../reminders/window.ts";
 import type { DeliveryTuning } from "../slack/delivery.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
+import type { RunCalendars } from "./calendars.ts";
 import type { Deadline } from "./deadline.ts";
 import type { RunTally } from "./result.ts";
 
@@ -48,4 +49,6 @@ export interface RunContext {
   snapshots: SnapshotStore<Snapshot> | undefined;
   /** Pace, retries and deadline of posting to Slack; `attemptTimeoutMs` is the timeout of every post of the run. */
   delivery: DeliveryTuning & { attemptTimeoutMs: number };
+  /** Reads and expands calendars in slices, each feed within its budget of instances and time for the run. */
+  calendars: RunCalendars;
 }

@@ -1,4 +1,4 @@
-import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
+import type { ParsedCalendar } from "../calendar/expand.ts";
 import { type AgendaSource, agendaRange, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";
@@ -15,7 +15,7 @@ import type { RunContext } from "./context.ts";
 /** The run's digest posts: fed with the calendars the run reads, posted once every feed is read. */
 export interface DigestStage {
   /** Hands over a feed's calendar, read by the run's parse stage. */
-  read(feed: Feed, calendar: ParsedCalendar): void;
+  read(feed: Feed, calendar: ParsedCalendar): Promise<void>;
   /** Posts every due digest; each reports to the tally and none throws. */
   send(): Promise<void>;
 }
@@ -47,17 +47,17 @@ const timeLeft = (delivery: DeliveryTuning): (() => number) => delivery.remainin
  */
 export function createDigestStage(
   due: readonly DueDigest[],
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery">,
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery" | "calendars">,
 ): DigestStage {
   const post = digestPost(context);
   /** Per due digest, the occurrences of each feed read so far. */
   const sources = new Map<DueDigest, Map<string, AgendaSource>>(due.map((d) => [d, new Map()]));
 
   return {
-    read(feed, calendar) {
+    async read(feed, calendar) {
       for (const item of due) {
         if (!item.digest.feeds.some((f) => f.id === feed.id)) continue;
-        const { occurrences } = occurrencesOf(calendar, { ...agendaRange(item), timezone: feed.timezone });
+        const { occurrences } = await context.calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
         sources.get(item)?.set(feed.id, { feed, occurrences });
       }
     },

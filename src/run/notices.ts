@@ -1,4 +1,4 @@
-import { occurrencesOf, type ParsedCalendar } from "../calendar/expand.ts";
+import type { ExpandOptions, Expansion, ParsedCalendar } from "../calendar/expand.ts";
 import { describeError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -54,7 +54,7 @@ function wantedBy(feed: Feed): (title: string) => boolean {
  */
 export function createNoticeStage(
   snapshots: SnapshotStore<Snapshot>,
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery">,
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery" | "calendars">,
 ): NoticeStage {
   const compared: Compared[] = [];
 
@@ -84,7 +84,7 @@ export function createNoticeStage(
 /** Compares one feed's reading with its snapshot; undefined when it has no notices or its snapshot cannot be read. */
 async function compareFeed(
   snapshots: SnapshotStore<Snapshot>,
-  { tracer, log, tally, window }: Pick<RunContext, "tracer" | "log" | "tally" | "window">,
+  { tracer, log, tally, window, calendars }: Pick<RunContext, "tracer" | "log" | "tally" | "window" | "calendars">,
   reading: { feed: Feed; body: FeedBody; calendar: ParsedCalendar },
 ): Promise<Compared | undefined> {
   const { feed } = reading;
@@ -100,7 +100,8 @@ async function compareFeed(
       log.error({ feed: feed.id, error: describeError(error) }, "notice snapshot unreadable");
       return undefined;
     }
-    const { plan, unchanged } = planReading({ ...reading, policy }, previous, window.from);
+    const expand = (options: ExpandOptions) => calendars.occurrences(feed.id, reading.calendar, options);
+    const { plan, unchanged } = await planReading({ ...reading, policy }, previous, window.from, expand);
     if (plan.suspect) {
       span.metadata("suspect", plan.suspect);
       tally.errors.push({ feed: feed.id, message: plan.suspect });
@@ -118,12 +119,14 @@ async function compareFeed(
  * The notices of a reading against the snapshot before it. `unchanged`: the text is the one the
  * snapshot was taken from, so nothing is compared and only the slice that time brought into the
  * horizon is expanded. `reference`: where the horizon starts, so a retried run sees what the first saw.
+ * `expand`: the calendar's occurrences in a span, within the feed's budget.
  */
-function planReading(
+async function planReading(
   reading: { feed: Feed; policy: NoticePolicy; body: FeedBody; calendar: ParsedCalendar },
   previous: Snapshot | undefined,
   reference: Date,
-): { plan: NoticePlan; unchanged: boolean } {
+  expand: (options: ExpandOptions) => Promise<Expansion>,
+): Promise<{ plan: NoticePlan; unchanged: boolean }> {
   const { feed, policy, body, calendar } = reading;
   const textHash = body.unchanged ? previous?.textHash : shortHash(body.text, 22);
   const options = { feedId: feed.id, now: reference, policy, wanted: wantedBy(feed) };
@@ -133,14 +136,14 @@ function planReading(
     Object.keys(previous.pending).length === 0 &&
     previous.suspect === undefined;
   if (unchanged && previous) {
-    const slice = occurrencesOf(calendar, {
+    const slice = await expand({
       from: new Date(previous.horizonEnd),
       to: new Date(reference.getTime() + policy.horizonDays * DAY_MS),
       timezone: feed.timezone,
     });
     return { plan: rollForward(previous, slice.occurrences, options), unchanged };
   }
-  const expansion = occurrencesOf(calendar, { ...readingSpan(reference, policy), timezone: feed.timezone });
+  const expansion = await expand({ ...readingSpan(reference, policy), timezone: feed.timezone });
   const fresh = {
     occurrences: expansion.occurrences,
     eventCount: calendar.eventCount,

@@ -5,7 +5,7 @@ import type { Outcome } from "../slack/delivery.ts";
 /** One problem of a run, named by the feed or webhook it concerns. */
 export type RunError = { feed: string; message: string } | { webhook: string; message: string };
 
-/** The handler's return value, as the README's Events section shows it. */
+/** The handler's return value, as docs/events.md shows it. */
 export interface RunResult {
   strategy: Strategy;
   reference: string;

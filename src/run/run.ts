@@ -1,4 +1,4 @@
-import { formatInstant } from "../calendar/zones.ts";
+import { formatInstant } from "../calendar/wall-clock.ts";
 import type { Config } from "../config/schema.ts";
 import { digestsOf } from "../digests/digest.ts";
 import { dueDigests } from "../digests/schedule.ts";
@@ -14,6 +14,7 @@ import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { RunContext, RunLedger } from "./context.ts";
 import { Deadline, safetyMarginMs } from "./deadline.ts";
+import { RunCalendars } from "./calendars.ts";
 import { createDigestStage } from "./digests.ts";
 import { runPipelined } from "./pipelined.ts";
 import { type RunResult, RunTally } from "./result.ts";
@@ -133,5 +134,6 @@ function runContext(plan: RunPlan, edges: RunEdges): RunContext {
     // Change notices need the ledger, even in a dry run, where they are only shown.
     snapshots: edges.ledger ? edges.snapshots : undefined,
     delivery: { ...edges.delivery, attemptTimeoutMs },
+    calendars: new RunCalendars({ instancesPerFeed: config.limits.instancesPerFeed, calendarSecondsPerFeed: config.limits.calendarSecondsPerFeed }, deadline.signal),
   };
 }

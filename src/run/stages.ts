@@ -1,5 +1,4 @@
-import { occurrencesOf, type ParsedCalendar, parseCalendar } from "../calendar/expand.ts";
-import { CalendarError, FeedParseError } from "../errors.ts";
+import type { ParsedCalendar } from "../calendar/expand.ts";
 import { type FeedBody, hostOf } from "../feeds/fetch.ts";
 import { readingSpan } from "../notices/diff.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
@@ -10,6 +9,7 @@ import type { TimeWindow } from "../reminders/window.ts";
 import { createDelivery } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
 import { describeExcess, ReminderCaps } from "./caps.ts";
+import type { RunCalendars } from "./calendars.ts";
 import type { RunContext } from "./context.ts";
 import type { DigestStage } from "./digests.ts";
 import { createNoticeStage } from "./notices.ts";
@@ -93,7 +93,7 @@ function fetchStage({ fetcher, tracer, deadline }: Pick<RunContext, "fetcher" | 
  * of the catch-up span before it that no run delivered; within the run's reminder limits.
  */
 function parseStage(
-  context: Pick<RunContext, "config" | "tracer" | "log" | "tally" | "clock" | "window" | "ledger">,
+  context: Pick<RunContext, "config" | "tracer" | "log" | "tally" | "clock" | "window" | "ledger" | "calendars">,
   caughtUp: CaughtUp,
   digests: DigestStage | undefined,
 ) {
@@ -103,11 +103,11 @@ function parseStage(
   const caps = new ReminderCaps({ perFeed: limits.remindersPerFeed, perRun: limits.remindersPerRun });
 
   return (feed: Feed, body: FeedBody): Promise<ParsedFeed> =>
-    tracer.span(`parse:${feed.id}`, (span) => {
+    tracer.span(`parse:${feed.id}`, async (span) => {
       const range = occurrenceRange({ from: catchUp?.from ?? window.from, to: window.to }, feed);
-      const calendar = readCalendar(feed, body, range, window.from);
-      digests?.read(feed, calendar);
-      const expansion = occurrencesOf(calendar, { ...range, timezone: feed.timezone });
+      const calendar = await readCalendar(context.calendars, feed, body, range, window.from);
+      await digests?.read(feed, calendar);
+      const expansion = await context.calendars.occurrences(feed.id, calendar, { ...range, timezone: feed.timezone });
       const warnings = [...calendar.warnings, ...expansion.warnings];
       // One line per feed, however broken: the calendar keeps the first few warnings and a count.
       if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
@@ -144,24 +144,17 @@ function catchUpSpan({ ledger, window }: Pick<RunContext, "ledger" | "window">):
  * asked for later windows reads its text again when they leave that horizon. `reference`: the
  * start of the run's window, where change notices' span starts.
  */
-function readCalendar(feed: Feed, body: FeedBody, range: TimeWindow, reference: Date): ParsedCalendar {
+async function readCalendar(calendars: RunCalendars, feed: Feed, body: FeedBody, range: TimeWindow, reference: Date): Promise<ParsedCalendar> {
   if (body.unchanged) return body.calendar;
-  let calendar: ParsedCalendar;
-  try {
-    // Change notices read further ahead: the horizon covers their span too, so it is read once.
-    const noticesTo = feed.notices ? readingSpan(reference, feed.notices).to.getTime() : 0;
-    const horizon = {
-      from: new Date(range.from.getTime() - READ_BEHIND_MS),
-      to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
-    };
-    calendar = parseCalendar(body.text, { horizon });
-  } catch (error) {
-    if (error instanceof CalendarError) {
-      throw new FeedParseError(feed.id, `feed "${feed.id}" ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-  body.keep?.(calendar);
+  // Change notices read further ahead: the horizon covers their span too, so it is read once.
+  const noticesTo = feed.notices ? readingSpan(reference, feed.notices).to.getTime() : 0;
+  const horizon = {
+    from: new Date(range.from.getTime() - READ_BEHIND_MS),
+    to: new Date(Math.max(range.to.getTime() + READ_AHEAD_MS, noticesTo)),
+  };
+  // A text that is no calendar, or over the feed's budget, fails as the feed's FeedParseError.
+  const calendar = await calendars.parse(feed.id, body.text, { horizon });
+  body.cacheForRevalidation?.(calendar);
   return calendar;
 }
 

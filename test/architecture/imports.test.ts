@@ -10,6 +10,13 @@ import { describe, expect, it } from "vitest";
  */
 const CORE = [/^calendar\//, /^reminders\//, /^slack\/(message|escape|join-link)\.ts$/, /^errors\.ts$/];
 
+/**
+ * What reads traces back (`npm run compare`, `npm run traces`): only the traces command imports it,
+ * so nothing of it reaches the function's bundle.
+ */
+const ANALYSIS = /^traces\//;
+const ANALYSIS_USERS = [ANALYSIS, /^cli\/traces\.ts$/];
+
 /** Libraries the core may use: pure computation on what it is handed. */
 const CORE_PACKAGES = new Set(["node-ical", "rrule-temporal", "temporal-polyfill", "cldr-core"]);
 /** Libraries the core may name types from, and nothing else. */
@@ -67,6 +74,14 @@ function coreViolations(imports: readonly Import[]): string[] {
     .map((i) => `${i.from} imports ${i.specifier}`);
 }
 
+/** Imports of the trace-analysis tools from outside them and their command. */
+function analysisViolations(imports: readonly Import[]): string[] {
+  return imports
+    .filter((i) => i.target !== undefined && ANALYSIS.test(i.target))
+    .filter((i) => !ANALYSIS_USERS.some((pattern) => pattern.test(i.from)))
+    .map((i) => `${i.from} imports ${i.specifier}`);
+}
+
 /** The cycles among folders of src/, each as the folders it runs through: `a → b → a`. */
 function folderCycles(imports: readonly Import[]): string[] {
   const edges = new Map<string, Set<string>>();
@@ -107,6 +122,12 @@ describe("the import graph of src/", () => {
     expect(coreViolations(imports)).toEqual([]);
   });
 
+  it("keeps the trace-analysis tools to their command: only cli/traces.ts imports traces/", () => {
+    // Assess: the tools are there and used, by their command alone
+    expect(imports).toContainEqual(expect.objectContaining({ from: "cli/traces.ts", target: "traces/figures.ts" }));
+    expect(analysisViolations(imports)).toEqual([]);
+  });
+
   it("has no cycle between folders", () => {
     expect(folderCycles(imports)).toEqual([]);
   });
@@ -131,5 +152,25 @@ describe("the import graph of src/", () => {
       "slack/message.ts imports @slack/webhook",
     ]);
     expect(folderCycles(broken)).toEqual(["ledger → notices → ledger"]);
+  });
+
+  it("would catch the function reaching the trace-analysis tools", () => {
+    // Prepare
+    const from = (file: string, target: string): Import => ({ from: file, specifier: `../${target}`, target, typeOnly: false });
+    const arrows = [
+      from("tracing/xray.ts", "traces/daemon.ts"),
+      from("handler.ts", "traces/figures.ts"),
+      from("cli/invoke.ts", "traces/otlp.ts"),
+      from("cli/traces.ts", "traces/xray-api.ts"),
+      from("traces/waterfall.ts", "traces/figures.ts"),
+      from("traces/figures.ts", "tracing/documents.ts"),
+    ];
+
+    // Act / Assess
+    expect(analysisViolations(arrows)).toEqual([
+      "tracing/xray.ts imports ../traces/daemon.ts",
+      "handler.ts imports ../traces/figures.ts",
+      "cli/invoke.ts imports ../traces/otlp.ts",
+    ]);
   });
 });

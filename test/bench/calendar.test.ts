@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.ts";
 
-// Not a benchmark: a tiny export, to keep `npm run bench:calendar` working. Figures come from the
-// README.
+// Not a benchmark: a tiny export, to keep `npm run bench:calendar` working. Figures come from
+// docs/benchmarks.md.
 describe("npm run bench:calendar", () => {
   it("runs every reader in processes of its own and prints their figures and the ratios", async () => {
     // Act

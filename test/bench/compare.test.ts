@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.ts";
 
-// Not a benchmark: a tiny workload, to keep `npm run compare` working. Figures come from the README.
+// Not a benchmark: a tiny workload, to keep `npm run compare` working. Figures come from
+// docs/strategies-and-traces.md.
 describe("npm run compare", () => {
   let out: string;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.ts";
 
 // Not a benchmark: a tiny size, to keep `npm run bench:scale`'s harness working. Figures come from
-// the README.
+// docs/benchmarks.md.
 describe("npm run bench:scale", () => {
   it("measures whole invoke processes over the feeds and prints their figures", async () => {
     // Act

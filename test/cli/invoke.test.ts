@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
 import { runCli } from "../support/run-cli.ts";
-import { startLocalDaemon } from "../../src/tracing/daemon.ts";
-import { assembleTraces } from "../../src/tracing/documents.ts";
+import { startLocalDaemon } from "../../src/traces/daemon.ts";
+import { assembleTraces } from "../../src/traces/documents.ts";
 
 describe("npm run invoke", () => {
   let feeds: Loopback;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUNS_FILTER } from "../../src/tracing/xray-api.ts";
+import { RUNS_FILTER } from "../../src/traces/xray-api.ts";
 import { type Loopback, startLoopback } from "../support/loopback.ts";
 import { runCli } from "../support/run-cli.ts";
 

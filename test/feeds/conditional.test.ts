@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parseCalendar } from "../../src/calendar/expand.ts";
+import { parseSteps } from "../../src/calendar/expand.ts";
 import { createFeedFetcher, FeedCache } from "../../src/feeds/fetch.ts";
 import { conditionalServer, type Hostile } from "../support/hostile.ts";
 import { type Loopback, type SlackPost, startSlack } from "../support/loopback.ts";
@@ -13,7 +13,7 @@ import { createHandler } from "../../src/handler.ts";
 // Count how often calendars are parsed, without changing what parsing does.
 vi.mock("../../src/calendar/expand.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../src/calendar/expand.ts")>();
-  return { ...original, parseCalendar: vi.fn(original.parseCalendar) };
+  return { ...original, parseSteps: vi.fn(original.parseSteps) };
 });
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
@@ -30,7 +30,7 @@ describe("conditional GET across warm invocations", () => {
     retro = await conditionalServer(fixture("retro-at-1502z.ics"));
     slack = await startSlack();
     dir = await mkdtemp(join(tmpdir(), "conditional-test-"));
-    vi.mocked(parseCalendar).mockClear();
+    vi.mocked(parseSteps).mockClear();
   });
 
   afterEach(async () => {
@@ -59,8 +59,8 @@ describe("conditional GET across warm invocations", () => {
     // Prepare
     const handler = await warmHandler();
     const cold = await handler(scheduled);
-    expect(parseCalendar).toHaveBeenCalledTimes(2);
-    vi.mocked(parseCalendar).mockClear();
+    expect(parseSteps).toHaveBeenCalledTimes(2);
+    vi.mocked(parseSteps).mockClear();
 
     // Act
     const warm = await handler(scheduled);
@@ -70,7 +70,7 @@ describe("conditional GET across warm invocations", () => {
     expect(warm.feeds).toEqual({ total: 2, ok: 2, failed: 0, unchanged: 2, skipped: 0 });
     expect(warm.reminders).toEqual(cold.reminders);
     expect(warm.reminders.due).toBe(2);
-    expect(parseCalendar).not.toHaveBeenCalled();
+    expect(parseSteps).not.toHaveBeenCalled();
     expect(standup.requests[1]?.headers).toMatchObject({
       "if-none-match": '"v1"',
       "if-modified-since": "Thu, 12 Mar 2026 08:00:00 GMT",
@@ -81,7 +81,7 @@ describe("conditional GET across warm invocations", () => {
     // Prepare
     const handler = await warmHandler();
     await handler(scheduled);
-    vi.mocked(parseCalendar).mockClear();
+    vi.mocked(parseSteps).mockClear();
     retro.change(fixture("retro-at-1502z.ics").replace("SUMMARY:Retro", "SUMMARY:Retro (moved room)"));
 
     // Act
@@ -89,7 +89,7 @@ describe("conditional GET across warm invocations", () => {
 
     // Assess
     expect(warm.feeds.unchanged).toBe(1);
-    expect(parseCalendar).toHaveBeenCalledTimes(1);
+    expect(parseSteps).toHaveBeenCalledTimes(1);
     expect(JSON.stringify(slack.posts.at(-1)?.payload)).toContain("Retro (moved room)");
   });
 

@@ -36,7 +36,8 @@ function logSink(): { stream: Writable; lines: Record<string, unknown>[] } {
   return { stream, lines };
 }
 
-// Short limits so the suite runs in seconds; the README computes the bound for the defaults.
+// Short limits so the suite runs in seconds; docs/faults-and-operations.md computes the bound for
+// the defaults.
 const TIMEOUT_MS = 500;
 const DEADLINE_MS = 2000;
 

@@ -18,7 +18,7 @@ describe("reminder limits", () => {
   it("sends at most remindersPerFeed of one feed, and names the feed and the event the excess came from, once", async () => {
     // Prepare
     const plan = planFor(2, { strategy: "pipelined", webhooks: 1 });
-    plan.config.limits = { remindersPerFeed: 50, remindersPerRun: 2_000 };
+    plan.config.limits = { ...plan.config.limits, remindersPerFeed: 50, remindersPerRun: 2_000 };
     const control = controlledFetcher((id) => busyCalendar(id, id === "f0" ? 98 : 0));
     const slack = recordingPoster();
 
@@ -37,7 +37,7 @@ describe("reminder limits", () => {
   it("stops at remindersPerRun across feeds, reporting each feed that lost reminders", async () => {
     // Prepare
     const plan = planFor(3, { strategy: "serial", webhooks: 1 });
-    plan.config.limits = { remindersPerFeed: 50, remindersPerRun: 5 };
+    plan.config.limits = { ...plan.config.limits, remindersPerFeed: 50, remindersPerRun: 5 };
     const control = controlledFetcher((id) => busyCalendar(id, 0, 3));
     const slack = recordingPoster();
 

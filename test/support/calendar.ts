@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Expansion, expandCalendar } from "../../src/calendar/expand.ts";
-import { formatInstant } from "../../src/calendar/zones.ts";
+import { formatInstant } from "../../src/calendar/wall-clock.ts";
 
 /** The text of a calendar fixture in `test/fixtures/calendar/`. */
 export function calendarFixture(name: string): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expandCalendar } from "../../src/calendar/expand.ts";
-import { formatInstant } from "../../src/calendar/zones.ts";
+import { formatInstant } from "../../src/calendar/wall-clock.ts";
 
 /** One case of the shared corpus: a calendar, a window, a zone, and the reference's lines. */
 export interface CorpusCase {

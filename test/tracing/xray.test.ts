@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/run/run.ts";
-import { startLocalDaemon, type LocalDaemon } from "../../src/tracing/daemon.ts";
-import { assembleTraces, type SegmentDocument, type TraceNode } from "../../src/tracing/documents.ts";
+import { startLocalDaemon, type LocalDaemon } from "../../src/traces/daemon.ts";
+import { assembleTraces, type SegmentDocument, type TraceNode } from "../../src/traces/documents.ts";
 import { createXRayTracer, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
 import {
   controlledFetcher,

@@ -1,10 +1,10 @@
-// OTLP/JSON spans read back as X-Ray segment documents, so the comparison tools (documents.ts,
-// figures.ts, the waterfall) read either backend the same way; and a loopback OTLP/HTTP receiver,
-// the OpenTelemetry counterpart of daemon.ts.
+// OTLP/JSON spans read back as X-Ray segment documents, so the comparison tools
+// (./documents.ts, figures.ts, the waterfall) read either backend the same way; and a
+// loopback OTLP/HTTP receiver, the OpenTelemetry counterpart of daemon.ts.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SegmentDocument } from "./documents.ts";
-import type { OtlpSpan } from "./otel.ts";
+import type { OtlpSpan } from "../tracing/otel.ts";
 
 type Attribute = OtlpSpan["attributes"][number];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleTraces, DaemonProtocolError, parseDatagram, strategySpans } from "../../src/tracing/documents.ts";
+import { assembleTraces, DaemonProtocolError, parseDatagram, strategySpans } from "../../src/traces/documents.ts";
 
 const HEADER = '{"format":"json","version":1}\n';
 

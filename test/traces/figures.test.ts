@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TraceNode } from "../../src/tracing/documents.ts";
-import { comparisonTable, figuresOf } from "../../src/tracing/figures.ts";
+import type { TraceNode } from "../../src/traces/documents.ts";
+import { comparisonTable, figuresOf } from "../../src/traces/figures.ts";
 
 function span(name: string, start: number, end: number, children: TraceNode[] = [], extra: Partial<TraceNode> = {}): TraceNode {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TraceNode } from "../../src/tracing/documents.ts";
-import { rowsOf, ticks, waterfallSvg } from "../../src/tracing/waterfall.ts";
+import type { TraceNode } from "../../src/traces/documents.ts";
+import { rowsOf, ticks, waterfallSvg } from "../../src/traces/waterfall.ts";
 
 const node = (name: string, start: number, end: number, children: TraceNode[] = []): TraceNode => ({
   id: name,

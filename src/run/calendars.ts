@@ -1,0 +1,62 @@
+import { type ExpandOptions, type Expansion, occurrenceSteps, type ParsedCalendar, type ParseOptions, parseSteps } from "../calendar/expand.ts";
+import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED, WorkBudget } from "../calendar/work.ts";
+import { CalendarError, FeedParseError } from "../errors.ts";
+import { type CalendarBudget, paced } from "./paced.ts";
+
+/** The calendar work one feed may cost in a run. */
+export interface CalendarLimits {
+  instancesPerFeed: number;
+  calendarSecondsPerFeed: number;
+}
+
+export const DEFAULT_CALENDAR_LIMITS: CalendarLimits = {
+  instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
+  calendarSecondsPerFeed: DEFAULT_CALENDAR_SECONDS_PER_FEED,
+};
+
+/**
+ * Reads and expands the run's calendars in slices (see `paced`), each feed within its own budget
+ * of instances and time for the whole run: its reminders, its digests' agendas and its change
+ * notices draw on the same budget. A calendar that is no iCalendar, or over budget, fails as the
+ * feed's FeedParseError.
+ */
+export class RunCalendars {
+  readonly #limits: CalendarLimits;
+  readonly #signal: AbortSignal | undefined;
+  readonly #budgets = new Map<string, CalendarBudget>();
+
+  constructor(limits: CalendarLimits = DEFAULT_CALENDAR_LIMITS, signal?: AbortSignal) {
+    this.#limits = limits;
+    this.#signal = signal;
+  }
+
+  /** Reads a feed's text (see `parseCalendar`). */
+  parse(feedId: string, text: string, options: ParseOptions): Promise<ParsedCalendar> {
+    return this.#run(feedId, () => parseSteps(text, options));
+  }
+
+  /** The occurrences of a feed's calendar in a window (see `occurrencesOf`). */
+  occurrences(feedId: string, calendar: ParsedCalendar, options: ExpandOptions): Promise<Expansion> {
+    return this.#run(feedId, (work) => occurrenceSteps(calendar, options, work));
+  }
+
+  async #run<T>(feedId: string, steps: (work: WorkBudget) => Generator<undefined, T, undefined>): Promise<T> {
+    const budget = this.#budgetOf(feedId);
+    try {
+      return await paced(steps(budget.work), budget, this.#signal);
+    } catch (error) {
+      if (error instanceof CalendarError) throw new FeedParseError(feedId, `feed "${feedId}" ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  #budgetOf(feedId: string): CalendarBudget {
+    let budget = this.#budgets.get(feedId);
+    if (!budget) {
+      const { instancesPerFeed, calendarSecondsPerFeed } = this.#limits;
+      budget = { work: new WorkBudget(instancesPerFeed), remainingMs: calendarSecondsPerFeed * 1000, seconds: calendarSecondsPerFeed };
+      this.#budgets.set(feedId, budget);
+    }
+    return budget;
+  }
+}
