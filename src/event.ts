@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { EventError } from "./errors.ts";
 import { STRATEGIES, STRATEGY_CHOICES, type Strategy } from "./reminders/feed.ts";
 
@@ -14,14 +14,15 @@ export interface RunRequest {
 const strategy = z.enum(STRATEGIES, { error: `must be ${STRATEGY_CHOICES}` });
 
 const manualEvent = z.strictObject({
-  now: z
-    .string({ error: "must be an ISO 8601 date-time string, e.g. \"2026-03-12T14:50:00Z\"" })
-    .refine((value) => !Number.isNaN(Date.parse(value)), {
-      message: 'is not a date; write ISO 8601, e.g. "2026-03-12T14:50:00Z"',
-    })
-    .optional(),
-  strategy: strategy.optional(),
-  dryRun: z.boolean({ error: "must be true or false" }).optional(),
+  now: z.optional(
+    z.string({ error: "must be an ISO 8601 date-time string, e.g. \"2026-03-12T14:50:00Z\"" }).check(
+      z.refine((value) => !Number.isNaN(Date.parse(value)), {
+        message: 'is not a date; write ISO 8601, e.g. "2026-03-12T14:50:00Z"',
+      }),
+    ),
+  ),
+  strategy: z.optional(strategy),
+  dryRun: z.optional(z.boolean({ error: "must be true or false" })),
 });
 
 function isScheduled(event: Record<string, unknown>): boolean {

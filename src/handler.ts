@@ -4,6 +4,7 @@ import { createParameterStore } from "./config/ssm.ts";
 import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
+import { sharedDynamoClient } from "./ledger/client.ts";
 import { createLedgerSelector } from "./ledger/select.ts";
 import { createSnapshotStoreSelector } from "./ledger/snapshots-select.ts";
 import { createLogger } from "./log.ts";
@@ -40,7 +41,8 @@ function messageClock(request: RunRequest): () => Date {
 /**
  * A handler for these settings, with what warm invocations share: the logger, the SSM cache, the
  * feeds' validators and parsed calendars (unchanged feeds answer 304 next time), one feed fetcher
- * per set of download limits, the ledger and snapshot stores, the tracing backend. `env` is read
+ * per set of download limits, the ledger and snapshot stores (on one DynamoDB client), the tracing
+ * backend. `env` is read
  * by the tracing backend (`TRACING`, Lambda's trace header of each invocation).
  *
  * The handler reads the event, loads the configuration, runs the chosen strategy and returns the
@@ -53,8 +55,10 @@ export function createHandler(settings: Settings, env: Readonly<Record<string, s
   const tracing = selectTracing(env);
   const feedCache = new FeedCache();
   const metricsSink = fileDescriptorSink(settings.metricsFd);
-  const selectLedger = createLedgerSelector();
-  const selectSnapshotStore = createSnapshotStoreSelector<Snapshot>();
+  // One DynamoDB client for the ledger and the snapshots: one client built, one pool of connections.
+  const dynamo = sharedDynamoClient();
+  const selectLedger = createLedgerSelector(dynamo);
+  const selectSnapshotStore = createSnapshotStoreSelector<Snapshot>(dynamo);
   const fetchers = new Map<string, FeedFetcher>();
 
   /** One fetcher per set of download limits, so a configuration change gets its own. */

@@ -127,10 +127,17 @@ function keywordAt(text: string, at: number, end: number, keyword: string): bool
   return true;
 }
 
+/** The component types feeds are made of: matched where they lie, so a delimiter line costs no string. */
+const COMMON_TYPES = ["VEVENT", "VALARM", "VCALENDAR", "VTIMEZONE", "STANDARD", "DAYLIGHT", "VTODO", "VJOURNAL", "VFREEBUSY"];
+
 /** The upper-case type after `BEGIN:` or `END:` when the line at `at` is one, else undefined. */
 function delimiter(text: string, at: number, end: number, keyword: string): string | undefined {
   if (!keywordAt(text, at, end, keyword)) return undefined;
-  return lineText(text, at + keyword.length, end).trim().toUpperCase();
+  const from = at + keyword.length;
+  for (const type of COMMON_TYPES) {
+    if (from + type.length === end && text.startsWith(type, from)) return type;
+  }
+  return lineText(text, from, end).trim().toUpperCase();
 }
 
 /**

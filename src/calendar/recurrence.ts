@@ -2,6 +2,7 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { isSubDaily, limitInstances, periodStart, planRule, stepsBefore, type RulePlan } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
+import { type SimpleRule, simpleCountEnd, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
 import { stamp, type Zone } from "./timezones.ts";
 import { parseTime, type TimeValue } from "./values.ts";
 import type { SeriesWork, Steps } from "./work.ts";
@@ -34,6 +35,8 @@ interface Expander {
   last: Temporal.PlainDateTime | undefined;
   /** COUNT: how far the walk from DTSTART has gone without reaching the last instance. */
   walk: CountWalk | undefined;
+  /** The rule as a plain daily or weekly one, expanded without rrule-temporal; null when it is not one. */
+  simple: SimpleRule | null;
 }
 
 const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
@@ -67,7 +70,9 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
       rules: new Map(),
       last: undefined,
       walk: undefined,
+      simple: null,
     };
+    expander.simple = simpleRuleOf(plan, expander.text) ?? null;
     byZone.set(zoneKey, expander);
   }
   return expander;
@@ -129,6 +134,12 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
   const { plan, first, zoneId } = expander;
   const count = plan.count as number;
   if (expander.last) return expander.last;
+  const arithmetic = expander.simple ? simpleCountEnd(expander.simple, count, first, zoneId, to) : undefined;
+  if (arithmetic) {
+    if ("pastTo" in arithmetic) return undefined;
+    expander.last = arithmetic.last;
+    return arithmetic.last;
+  }
   if (count <= 1) {
     expander.last = first;
     return first;
@@ -239,7 +250,15 @@ export function* ruleInstances(
     if (last && Temporal.PlainDateTime.compare(last, until) < 0) until = last;
   }
   if (Temporal.PlainDateTime.compare(until, from) < 0 || Temporal.PlainDateTime.compare(until, first) <= 0) return { walls, capped: false };
-
+  if (expander.simple) {
+    const found = simpleInstances(expander.simple, first, from, until, zone, zoneId, MAX_GENERATED);
+    work.spend(found.length + 1);
+    for (const wall of found) {
+      walls.push(wall);
+      if (counts(wall) && ++counted >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
+    }
+    return { walls, capped: walls.length >= MAX_GENERATED };
+  }
   const fromZoned = from.toZonedDateTime(zoneId, { disambiguation: "earlier" });
   const { rule, from: ruleStart } = ruleFrom(expander, stepsBefore(plan, expander.start, fromZoned));
   // Sub-daily rules, and calendar rules with many times a day, are asked a day (an hour) at a time

@@ -34,7 +34,8 @@ export interface Scan {
 
 /** The raw properties of one VEVENT that decide whether it can matter. */
 interface EventFacts {
-  uid: string | undefined;
+  /** The UID as a number (`uidKey`): equal UIDs give equal keys; a rare collision only keeps an event more. */
+  uid: number | undefined;
   /** DTSTART read roughly (`roughMs`): NaN when unreadable, undefined when there is none. */
   start: number | undefined;
   rrule: ContentLine | undefined;
@@ -45,7 +46,8 @@ interface EventFacts {
 interface Frame {
   type: string;
   at: number;
-  uid: string | undefined;
+  /** Where the component's UID line lies, read as text only to name it in a warning. */
+  uidLine: Span | undefined;
   facts: EventFacts | undefined;
   declaredZone: string | undefined;
   tzid: string | undefined;
@@ -112,12 +114,12 @@ class EventScanner implements ComponentVisitor {
   readonly #warnings = new Warnings();
   readonly #declaredZones: string[] = [];
   readonly #vtimezones = new Map<string, Span>();
-  readonly #spans: Span[] = [];
-  /** Per event: its UID, and for an override the instance it replaces (`uid\u0000reading`). */
-  readonly #uids: Array<string | undefined> = [];
+  /** Per event: its text as offsets (`at`, `end`, flat), its UID key, and for an override the instance it replaces. */
+  readonly #bounds: number[] = [];
+  readonly #uids: Array<number | undefined> = [];
   readonly #replaces: Array<string | undefined> = [];
   readonly #near: boolean[] = [];
-  readonly #nearUids = new Set<string>();
+  readonly #nearUids = new Set<number>();
   readonly #nearReplaced = new Set<string>();
 
   constructor(text: string, horizon: Horizon | undefined) {
@@ -131,7 +133,7 @@ class EventScanner implements ComponentVisitor {
     stack.push({
       type,
       at,
-      uid: undefined,
+      uidLine: undefined,
       facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
       declaredZone: undefined,
       tzid: undefined,
@@ -148,8 +150,9 @@ class EventScanner implements ComponentVisitor {
       return line.slice(line.indexOf(":") + 1);
     };
     if (wanted === "UID") {
-      frame.uid ??= value().trim();
-      if (frame.facts) frame.facts.uid = frame.uid;
+      if (frame.uidLine) return;
+      frame.uidLine = { at, end };
+      if (frame.facts) frame.facts.uid = uidKey(text, at, end);
     } else if (wanted === "X-WR-TIMEZONE") {
       if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= value();
     } else if (wanted === "TZID") {
@@ -164,14 +167,14 @@ class EventScanner implements ComponentVisitor {
     const frame = stack.pop() as Frame;
     if (frame.facts) {
       const keep = this.#horizon === undefined || mayMatter(frame.facts, this.#horizon);
-      this.#spans.push({ at: frame.at, end });
-      const uid = frame.facts.uid || undefined;
+      this.#bounds.push(frame.at, end);
+      const uid = frame.facts.uid;
       const rid = frame.facts.recurrenceId;
-      const replaced = uid && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
+      const replaced = uid !== undefined && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
       this.#uids.push(uid);
       this.#replaces.push(replaced);
       this.#near.push(keep);
-      if (keep && uid) this.#nearUids.add(uid);
+      if (keep && uid !== undefined) this.#nearUids.add(uid);
       if (keep && replaced) this.#nearReplaced.add(replaced);
     } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
       if (frame.tzid && !this.#vtimezones.has(frame.tzid)) this.#vtimezones.set(frame.tzid, { at: frame.at, end });
@@ -182,7 +185,8 @@ class EventScanner implements ComponentVisitor {
 
   drop(why: string): void {
     const frame = this.#stack.pop() as Frame;
-    this.#warnings.add(`skipped ${frame.type} ${frame.uid || "(no UID)"}: ${why}`);
+    const uid = frame.uidLine ? uidText(this.#text, frame.uidLine.at, frame.uidLine.end) : "";
+    this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
   }
 
   /**
@@ -193,15 +197,48 @@ class EventScanner implements ComponentVisitor {
    * moves an instance into it nor removes one from it.
    */
   scan(): Scan {
-    const events = this.#spans.filter((_, i) => {
-      if (this.#near[i]) return true;
-      const replaced = this.#replaces[i];
-      if (replaced !== undefined) return this.#nearReplaced.has(replaced);
-      const uid = this.#uids[i];
-      return uid !== undefined && this.#nearUids.has(uid);
-    });
-    return { events, eventCount: this.#spans.length, vtimezones: this.#vtimezones, declaredZones: this.#declaredZones, warnings: this.#warnings };
+    const events: Span[] = [];
+    for (let i = 0; i < this.#near.length; i++) {
+      if (this.#keeps(i)) events.push({ at: this.#bounds[2 * i] as number, end: this.#bounds[2 * i + 1] as number });
+    }
+    return { events, eventCount: this.#near.length, vtimezones: this.#vtimezones, declaredZones: this.#declaredZones, warnings: this.#warnings };
   }
+
+  #keeps(i: number): boolean {
+    if (this.#near[i]) return true;
+    const replaced = this.#replaces[i];
+    if (replaced !== undefined) return this.#nearReplaced.has(replaced);
+    const uid = this.#uids[i];
+    return uid !== undefined && this.#nearUids.has(uid);
+  }
+}
+
+/** The UID written on the line `[at, end)`, trimmed. */
+function uidText(text: string, at: number, end: number): string {
+  const line = lineText(text, at, end);
+  const from = valueOffset(line, 3, line.length);
+  return from < 0 ? "" : line.slice(from).trim();
+}
+
+/**
+ * The UID of the line `[at, end)` as a 30-bit number (FNV-1a over its trimmed value), read where it
+ * lies on an unfolded line: thousands of events cost no string each. Undefined for an empty UID.
+ */
+function uidKey(text: string, at: number, end: number): number | undefined {
+  let value = text;
+  let from = text.indexOf("\n", at) < end ? -1 : valueOffset(text, at + 3, end);
+  let to = end;
+  if (from < 0) {
+    value = uidText(text, at, end);
+    from = 0;
+    to = value.length;
+  }
+  while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+  while (from < to && isSpace(value.charCodeAt(from))) from++;
+  if (from >= to) return undefined;
+  let hash = 0x811c9dc5;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
 }
 
 /** Reads one of the properties that decide whether an event can matter into its facts. */

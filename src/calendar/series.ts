@@ -86,8 +86,33 @@ function parseRule(rule: string, value: string): void {
     const name = part.split("=")[0]?.trim().toUpperCase() ?? "";
     if (name !== "" && !RULE_PARTS.has(name)) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
   }
+  if (isPlainRule(rule)) return;
   // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
   new RRuleTemporal({ rruleString: `RRULE:${rule.replace(/UNTIL=[^;]*/i, "COUNT=1")}`, dtstart: CHECK_START });
+}
+
+/** How each part of a plain rule is written, when it is written well. */
+const PLAIN_PARTS: Record<string, RegExp> = {
+  FREQ: /^(YEARLY|MONTHLY|WEEKLY|DAILY)$/,
+  INTERVAL: /^0*[1-9]\d{0,5}$/,
+  COUNT: /^\d{1,10}$/,
+  UNTIL: /^\d{8}(T\d{6}Z?)?$/,
+  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/,
+  BYDAY: /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/,
+  BYMONTH: /^(0?[1-9]|1[0-2])(,(0?[1-9]|1[0-2]))*$/,
+};
+
+/**
+ * True for a rule of the parts most calendars use, each well written: nothing rrule-temporal could
+ * refuse, so its parser need not be built to check it.
+ */
+function isPlainRule(rule: string): boolean {
+  for (const part of rule.split(";")) {
+    const at = part.indexOf("=");
+    const pattern = PLAIN_PARTS[part.slice(0, at).trim().toUpperCase()];
+    if (!pattern?.test(part.slice(at + 1).trim().toUpperCase())) return false;
+  }
+  return true;
 }
 
 /** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigError } from "../errors.ts";
 import { type Config, configSchema, finishConfig } from "./schema.ts";
 
@@ -60,16 +60,16 @@ function replaceAt(root: unknown, path: readonly (string | number)[], value: str
 }
 
 /** The settings a strict object of `schema` accepts at `path`, or none if there is no object there. */
-function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function knownKeysAt(schema: z.ZodMiniType, path: readonly PropertyKey[]): string[] {
   let node: unknown = schema;
   for (const key of [...path, undefined]) {
-    while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap();
+    while (node instanceof z.ZodMiniOptional || node instanceof z.ZodMiniDefault) node = node._zod.def.innerType;
     if (key === undefined) break;
-    if (node instanceof z.ZodObject && typeof key === "string") node = node.shape[key];
-    else if (node instanceof z.ZodArray && typeof key === "number") node = node.element;
+    if (node instanceof z.ZodMiniObject && typeof key === "string") node = node.shape[key];
+    else if (node instanceof z.ZodMiniArray && typeof key === "number") node = node._zod.def.element;
     else return [];
   }
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+  return node instanceof z.ZodMiniObject ? Object.keys(node.shape) : [];
 }
 
 /** Levenshtein distance with adjacent swaps, ignoring case: `webhok` is 1 from `webhook`. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
 import { isTimeZone } from "../calendar/wall-clock.ts";
 import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
@@ -25,68 +25,75 @@ function wholeNumber(min: number, max: number, unit = "") {
   const range = `must be between ${min} and ${max}${unit}`;
   return z
     .number(expecting(`a whole number from ${min} to ${max}${unit}`))
-    .int("must be a whole number")
-    .min(min, range)
-    .max(max, range);
+    .check(z.int("must be a whole number"), z.gte(min, range), z.lte(max, range));
 }
 
 const timeZone = z
   .string(expecting('an IANA time zone name such as "Europe/Berlin" or "UTC"'))
-  .refine(isTimeZone, "is not an IANA time zone; use a name such as \"Europe/Berlin\" or \"UTC\"");
+  .check(z.refine(isTimeZone, "is not an IANA time zone; use a name such as \"Europe/Berlin\" or \"UTC\""));
 
 /** Minutes before an occurrence's start; a week at most, so a run never expands years of rules. */
 const leadMinutes = z
   .array(
     z
       .number(expecting("a number of minutes, e.g. 10"))
-      .int("must be whole minutes")
-      .min(0, "must be 0 or more")
-      .max(10_080, "must be at most 10080 (one week)"),
+      .check(z.int("must be whole minutes"), z.gte(0, "must be 0 or more"), z.lte(10_080, "must be at most 10080 (one week)")),
     expecting("a list of minutes, e.g. [10]"),
   )
-  .min(1, "needs at least one lead time, e.g. [10]")
-  .refine((leads) => new Set(leads).size === leads.length, "lists the same lead time twice");
+  .check(
+    z.minLength(1, "needs at least one lead time, e.g. [10]"),
+    z.refine((leads) => new Set(leads).size === leads.length, "lists the same lead time twice"),
+  );
 
-const pattern = z
-  .string(expecting('a regular expression written as a string, e.g. "standup|retro"'))
-  .superRefine((source, ctx) => {
+const pattern = z.string(expecting('a regular expression written as a string, e.g. "standup|retro"')).check(
+  z.superRefine((source, ctx) => {
     const problem = patternProblem(source);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  }),
+);
 
 const allDay = z.strictObject(
   {
-    remind: z.boolean(expecting("true or false")).default(true),
-    at: z
-      .string(expecting('a local time written HH:MM, e.g. "09:00"'))
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time written HH:MM, e.g. \"09:00\"")
-      .default("09:00"),
+    remind: z._default(z.boolean(expecting("true or false")), true),
+    at: z._default(
+      z
+        .string(expecting('a local time written HH:MM, e.g. "09:00"'))
+        .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time written HH:MM, e.g. \"09:00\"")),
+      "09:00",
+    ),
   },
   expecting('an object such as { "remind": true, "at": "09:00" }'),
 );
 
 /** A value that is a URL, or an `ssm:/name` reference resolved before validation; `what` says which. */
 const httpUrl = (what: string) =>
-  z.string(expecting(what)).superRefine((value, ctx) => {
-    let protocol: string;
-    try {
-      protocol = new URL(value).protocol;
-    } catch {
-      protocol = "";
-    }
-    if (protocol === "https:" || protocol === "http:") return;
-    // Calendar apps hand out webcal:// links: the same address, to be fetched over https.
-    const hint = protocol === "webcal:" ? "; write the webcal:// link with https:// instead" : "";
-    ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
-  });
+  z.string(expecting(what)).check(
+    z.superRefine((value, ctx) => {
+      let protocol: string;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        protocol = "";
+      }
+      if (protocol === "https:" || protocol === "http:") return;
+      // Calendar apps hand out webcal:// links: the same address, to be fetched over https.
+      const hint = protocol === "webcal:" ? "; write the webcal:// link with https:// instead" : "";
+      ctx.addIssue({ code: "custom", message: `must be an http(s) URL (or an ssm:/name reference to one)${hint}` });
+    }),
+  );
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The name of a feed or webhook; `what` says which, for messages about a missing or mistyped one. */
 const name = (what: string) =>
-  z
-    .string(expecting(what))
-    .regex(NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  z.string(expecting(what)).check(z.regex(NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+
+/** A boolean defaulting to `true`. */
+const flag = () => z._default(z.boolean(expecting("true or false")), true);
+
+/** Text of `min`-`max` characters, `range` the message when it is shorter or longer. */
+const text = (what: string, min: number, max: number, range: string) =>
+  z.string(expecting(what)).check(z.minLength(min, range), z.maxLength(max, range));
 
 /**
  * Change notices (an upcoming event added, moved, retitled or cancelled); off unless configured.
@@ -94,12 +101,12 @@ const name = (what: string) =>
  */
 const notices = z.strictObject(
   {
-    horizonDays: wholeNumber(1, 31, " days").default(7),
-    added: z.boolean(expecting("true or false")).default(true),
-    moved: z.boolean(expecting("true or false")).default(true),
-    retitled: z.boolean(expecting("true or false")).default(true),
-    cancelled: z.boolean(expecting("true or false")).default(true),
-    quietMinutes: wholeNumber(0, 1440, " minutes").default(10),
+    horizonDays: z._default(wholeNumber(1, 31, " days"), 7),
+    added: flag(),
+    moved: flag(),
+    retitled: flag(),
+    cancelled: flag(),
+    quietMinutes: z._default(wholeNumber(0, 1440, " minutes"), 10),
   },
   expecting('an object such as { "horizonDays": 7, "quietMinutes": 10 }'),
 );
@@ -110,41 +117,35 @@ const feed = z.strictObject(
     url: httpUrl("the calendar's http(s) URL, or an ssm:/name reference to it"),
     webhook: name('the name of a webhook defined in "webhooks"'),
     /** Shown in messages; defaults to the id. */
-    name: z
-      .string(expecting("the feed's display name"))
-      .min(1, "must be 1-80 characters")
-      .max(80, "must be 1-80 characters")
-      .optional(),
-    leadMinutes: leadMinutes.optional(),
-    timezone: timeZone.optional(),
-    include: pattern.optional(),
-    exclude: pattern.optional(),
-    allDay: allDay.optional(),
-    notices: notices.optional(),
+    name: z.optional(text("the feed's display name", 1, 80, "must be 1-80 characters")),
+    leadMinutes: z.optional(leadMinutes),
+    timezone: z.optional(timeZone),
+    include: z.optional(pattern),
+    exclude: z.optional(pattern),
+    allDay: z.optional(allDay),
+    notices: z.optional(notices),
   },
   expecting('an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }'),
 );
 
 const fetchLimits = z.strictObject(
   {
-    timeoutSeconds: z
-      .number(expecting("a number of seconds from 1 to 120"))
-      .min(1, "must be between 1 and 120 seconds")
-      .max(120, "must be between 1 and 120 seconds")
-      .default(10),
-    maxBytes: wholeNumber(1024, 256 * 1024 * 1024, " bytes").default(10 * 1024 * 1024),
-    attempts: wholeNumber(1, 5).default(3),
+    timeoutSeconds: z._default(
+      z
+        .number(expecting("a number of seconds from 1 to 120"))
+        .check(z.gte(1, "must be between 1 and 120 seconds"), z.lte(120, "must be between 1 and 120 seconds")),
+      10,
+    ),
+    maxBytes: z._default(wholeNumber(1024, 256 * 1024 * 1024, " bytes"), 10 * 1024 * 1024),
+    attempts: z._default(wholeNumber(1, 5), 3),
   },
   expecting('an object such as { "timeoutSeconds": 10, "attempts": 3 }'),
 );
 
 const ledger = z.strictObject(
   {
-    table: z
-      .string(expecting("the name of the DynamoDB ledger table"))
-      .min(3, "must be a DynamoDB table name of 3-255 characters")
-      .max(255, "must be a DynamoDB table name of 3-255 characters"),
-    catchUpMinutes: wholeNumber(0, 1440, " minutes").default(DEFAULT_CATCH_UP_MINUTES),
+    table: text("the name of the DynamoDB ledger table", 3, 255, "must be a DynamoDB table name of 3-255 characters"),
+    catchUpMinutes: z._default(wholeNumber(0, 1440, " minutes"), DEFAULT_CATCH_UP_MINUTES),
   },
   expecting('an object such as { "table": "ical-slack-reminder-ledger" }'),
 );
@@ -158,54 +159,55 @@ const digest = z
     {
       webhook: name('the name of a webhook defined in "webhooks"'),
       /** Feed ids; defaults to every feed of `webhook`. */
-      feeds: z
-        .array(name("a feed id"), expecting('a list of feed ids, e.g. ["platform", "ops"]'))
-        .min(1, "needs at least one feed id, or leave it out for every feed of the webhook")
-        .optional(),
-      daily: z
-        .string(expecting('a local time written HH:MM, e.g. "08:30"'))
-        .regex(LOCAL_TIME, 'must be a local time written HH:MM, e.g. "08:30"')
-        .optional(),
-      weekly: z
-        .string(expecting('a weekday and local time, e.g. "MO 08:00"'))
-        .regex(/^(MO|TU|WE|TH|FR|SA|SU) ([01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and local time, e.g. "MO 08:00"')
-        .optional(),
-      timezone: timeZone.optional(),
-      days: z
-        .array(z.enum(WEEKDAY_CODES, expecting("a weekday code: MO, TU, WE, TH, FR, SA or SU")), expecting('a list of weekday codes, e.g. ["MO", "TU"]'))
-        .min(1, "needs at least one weekday, or leave it out for every day")
-        .optional(),
-      skipEmpty: z.boolean(expecting("true or false")).default(true),
-      title: z
-        .string(expecting("the heading of the digest"))
-        .min(1, "must be 1-100 characters")
-        .max(100, "must be 1-100 characters")
-        .optional(),
+      feeds: z.optional(
+        z
+          .array(name("a feed id"), expecting('a list of feed ids, e.g. ["platform", "ops"]'))
+          .check(z.minLength(1, "needs at least one feed id, or leave it out for every feed of the webhook")),
+      ),
+      daily: z.optional(
+        z
+          .string(expecting('a local time written HH:MM, e.g. "08:30"'))
+          .check(z.regex(LOCAL_TIME, 'must be a local time written HH:MM, e.g. "08:30"')),
+      ),
+      weekly: z.optional(
+        z
+          .string(expecting('a weekday and local time, e.g. "MO 08:00"'))
+          .check(z.regex(/^(MO|TU|WE|TH|FR|SA|SU) ([01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and local time, e.g. "MO 08:00"')),
+      ),
+      timezone: z.optional(timeZone),
+      days: z.optional(
+        z
+          .array(z.enum(WEEKDAY_CODES, expecting("a weekday code: MO, TU, WE, TH, FR, SA or SU")), expecting('a list of weekday codes, e.g. ["MO", "TU"]'))
+          .check(z.minLength(1, "needs at least one weekday, or leave it out for every day")),
+      ),
+      skipEmpty: flag(),
+      title: z.optional(text("the heading of the digest", 1, 100, "must be 1-100 characters")),
     },
     expecting('an object such as { "webhook": "team", "daily": "08:30" }'),
   )
-  .superRefine((d, ctx) => {
-    if ((d.daily === undefined) === (d.weekly === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        message: 'needs exactly one of "daily" ("08:30") or "weekly" ("MO 08:00")',
-      });
-    }
-    if (d.weekly !== undefined && d.days !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["days"], message: 'applies to "daily" digests only; a weekly digest names its day in "weekly"' });
-    }
-  });
+  .check(
+    z.superRefine((d, ctx) => {
+      if ((d.daily === undefined) === (d.weekly === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          message: 'needs exactly one of "daily" ("08:30") or "weekly" ("MO 08:00")',
+        });
+      }
+      if (d.weekly !== undefined && d.days !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["days"], message: 'applies to "daily" digests only; a weekly digest names its day in "weekly"' });
+      }
+    }),
+  );
 
 const limits = z.strictObject(
   {
-    remindersPerFeed: wholeNumber(1, 10_000).default(50),
-    remindersPerRun: wholeNumber(1, 100_000).default(2_000),
-    instancesPerFeed: wholeNumber(1_000, 10_000_000).default(DEFAULT_INSTANCES_PER_FEED),
-    calendarSecondsPerFeed: z
-      .number(expecting("seconds, e.g. 5"))
-      .positive("must be more than 0 seconds")
-      .max(600, "must be at most 600 seconds")
-      .default(DEFAULT_CALENDAR_SECONDS_PER_FEED),
+    remindersPerFeed: z._default(wholeNumber(1, 10_000), 50),
+    remindersPerRun: z._default(wholeNumber(1, 100_000), 2_000),
+    instancesPerFeed: z._default(wholeNumber(1_000, 10_000_000), DEFAULT_INSTANCES_PER_FEED),
+    calendarSecondsPerFeed: z._default(
+      z.number(expecting("seconds, e.g. 5")).check(z.positive("must be more than 0 seconds"), z.lte(600, "must be at most 600 seconds")),
+      DEFAULT_CALENDAR_SECONDS_PER_FEED,
+    ),
   },
   expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000, "instancesPerFeed": 50000, "calendarSecondsPerFeed": 5 }'),
 );
@@ -216,34 +218,40 @@ export const DEFAULT_CONCURRENCY = 16;
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
   .strictObject({
-    scheduleMinutes: z
-      .number(expecting("a whole number of minutes between runs, e.g. 5"))
-      .int("must be whole minutes")
-      .min(1, "must be at least 1: EventBridge schedules run at most once a minute")
-      .max(1440, "must be at most 1440 (one day)")
-      .default(5),
-    leadMinutes: leadMinutes.default([10]),
-    timezone: timeZone.default("UTC"),
-    strategy: z.enum(STRATEGIES, expecting(STRATEGY_CHOICES)).default("pipelined"),
-    concurrency: wholeNumber(1, 256).default(DEFAULT_CONCURRENCY),
-    allDay: allDay.default({ remind: true, at: "09:00" }),
+    scheduleMinutes: z._default(
+      z
+        .number(expecting("a whole number of minutes between runs, e.g. 5"))
+        .check(
+          z.int("must be whole minutes"),
+          z.gte(1, "must be at least 1: EventBridge schedules run at most once a minute"),
+          z.lte(1440, "must be at most 1440 (one day)"),
+        ),
+      5,
+    ),
+    leadMinutes: z._default(leadMinutes, [10]),
+    timezone: z._default(timeZone, "UTC"),
+    strategy: z._default(z.enum(STRATEGIES, expecting(STRATEGY_CHOICES)), "pipelined"),
+    concurrency: z._default(wholeNumber(1, 256), DEFAULT_CONCURRENCY),
+    allDay: z._default(allDay, { remind: true, at: "09:00" }),
     webhooks: z
       .record(
         name("a webhook name"),
         httpUrl("a Slack incoming webhook URL, or an ssm:/name reference to one"),
         expecting('an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'),
       )
-      .refine((hooks) => Object.keys(hooks).length > 0, {
-        message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
-      }),
+      .check(
+        z.refine((hooks) => Object.keys(hooks).length > 0, {
+          message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
+        }),
+      ),
     feeds: z
       .array(feed, expecting('a list of feeds, e.g. [{ "id": "platform", "url": "ssm:/…", "webhook": "team" }]'))
-      .min(1, "needs at least one feed"),
-    fetch: fetchLimits.default({ timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
-    ledger: ledger.optional(),
-    notices: notices.optional(),
-    digests: z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]')).optional(),
-    limits: limits.default({
+      .check(z.minLength(1, "needs at least one feed")),
+    fetch: z._default(fetchLimits, { timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
+    ledger: z.optional(ledger),
+    notices: z.optional(notices),
+    digests: z.optional(z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]'))),
+    limits: z._default(limits, {
       remindersPerFeed: 50,
       remindersPerRun: 2_000,
       instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
@@ -252,9 +260,11 @@ export const configSchema = z
   })
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
-  .superRefine((config, ctx) => checkReferences(config, ctx), {
-    when: (payload) => hasFeedsAndWebhooks(payload.value),
-  });
+  .check(
+    z.superRefine((config, ctx) => checkReferences(config, ctx), {
+      when: (payload) => hasFeedsAndWebhooks(payload.value),
+    }),
+  );
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -350,15 +360,15 @@ function checkDigestReferences(
 }
 
 /** The configuration as written, after validation: the top level's defaults filled in. */
-export type ConfigFile = z.output<typeof configSchema>;
+export type ConfigFile = z.infer<typeof configSchema>;
 export type DigestConfig = NonNullable<ConfigFile["digests"]>[number];
 
 /** The configuration a run works with: `ConfigFile`, its feeds finished (`finishConfig`). */
 export type Config = Omit<ConfigFile, "feeds" | "strategy"> & { feeds: Feed[]; strategy: Strategy };
 
 // The schema's policies are the core's types, field for field.
-allDay satisfies z.ZodType<AllDayPolicy, unknown>;
-notices satisfies z.ZodType<NoticePolicy, unknown>;
+allDay satisfies z.ZodMiniType<AllDayPolicy, unknown>;
+notices satisfies z.ZodMiniType<NoticePolicy, unknown>;
 
 /**
  * Finishes a validated configuration: each feed gets the top-level defaults it does not override
@@ -368,7 +378,7 @@ export function finishConfig(config: ConfigFile): Config {
   return { ...config, feeds: feedsOf(config) };
 }
 
-/** Validates and finishes a configuration object (tests, benchmarks). @throws ZodError */
+/** Validates and finishes a configuration object (tests, benchmarks). @throws z.core.$ZodError */
 export function configOf(raw: unknown): Config {
   return finishConfig(configSchema.parse(raw));
 }

@@ -21,16 +21,29 @@ const MAX_LINK = 1_000;
 /** Every line is built to stay under this, so a section always holds at least one. */
 const MAX_LINE = 2_800;
 
+/** One formatter per locale, zone and set of fields, built once: building an `Intl.DateTimeFormat` costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: "en-US" | "en-GB", options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 function dayFormat(day: string, options: Intl.DateTimeFormatOptions): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone: "UTC", ...options }).format(new Date(`${day}T00:00:00Z`));
+  return formatter("en-US", { timeZone: "UTC", ...options }).format(new Date(`${day}T00:00:00Z`));
 }
 
 function clock(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
+  return formatter("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
 }
 
 function clockWithZone(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-US", {
+  return formatter("en-US", {
     timeZone,
     hour: "2-digit",
     minute: "2-digit",
@@ -60,7 +73,7 @@ function when(entry: AgendaEntry, timezone: string): string {
   if (dayNumber > 1) return dayNumber === dayCount ? `Until ${clock(occurrence.end, timezone)}${of}` : `All day${of}`;
   const start = clock(occurrence.start, timezone);
   if (dayCount === 1) return occurrence.end > occurrence.start ? `${start}–${clock(occurrence.end, timezone)}` : start;
-  const endDay = new Intl.DateTimeFormat("en-US", { timeZone: timezone, weekday: "short" }).format(occurrence.end);
+  const endDay = formatter("en-US", { timeZone: timezone, weekday: "short" }).format(occurrence.end);
   return `${start} → ${endDay} ${clock(occurrence.end, timezone)}${of}`;
 }
 

@@ -1,17 +1,23 @@
 // undici's index loads all it offers — fetch, WebSocket, EventSource, the cache and mock agents —
 // and the bundle would carry all of it. Feeds need an Agent, the decompress interceptor and
-// `request`, Slack posts undici's `fetch`: imported from their own modules, the rest stays out of
-// the bundle.
+// `request`, Slack posts `request` on the global dispatcher: imported from their own modules, the
+// rest stays out of the bundle.
 import Agent from "undici/lib/dispatcher/agent.js";
 import decompress from "undici/lib/interceptor/decompress.js";
 import dispatchRequest from "undici/lib/api/api-request.js";
-import fetchModule from "undici/lib/web/fetch/index.js";
+import globals from "undici/lib/global.js";
+import fetchConstants from "undici/lib/web/fetch/constants.js";
 import type { Dispatcher } from "undici";
 
 export { Agent, decompress };
 
-/** undici's `fetch` on its global dispatcher, the one @slack/webhook is handed. */
-export const fetch = fetchModule.fetch;
+/** The ports undici's `fetch` refuses to connect to, and the statuses it takes for redirects. */
+export const { badPortsSet: fetchBadPorts, redirectStatusSet: fetchRedirectStatuses } = fetchConstants;
+
+/** undici's global dispatcher, the one its `fetch` uses when given none. */
+export function globalDispatcher(): Dispatcher {
+  return globals.getGlobalDispatcher();
+}
 
 /**
  * undici's `request(url, options)` on the given dispatcher, as undici's index builds it:

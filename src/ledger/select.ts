@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
 import { createDynamoLedger } from "./dynamodb.ts";
 import { DEFAULT_CATCH_UP_MINUTES, type Ledger } from "./ledger.ts";
 import { createMemoryLedger } from "./memory.ts";
@@ -18,23 +18,18 @@ export type LedgerSelector = (
 
 /**
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
- * apart), the in-process one for `memory:`, else the DynamoDB table of that name — reached the
- * way the AWS SDK is configured (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials). One
- * selector per handler, so per container: warm invocations reuse the client's connections and the
- * in-process ledger.
+ * apart), the in-process one for `memory:`, else the DynamoDB table of that name, through
+ * `dynamo`'s client. One selector per handler, so per container: warm invocations reuse the
+ * client's connections and the in-process ledger.
  */
-export function createLedgerSelector(): LedgerSelector {
-  let client: DynamoDBClient | undefined;
+export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoClient()): LedgerSelector {
   const ledgers = new Map<string, Ledger>();
   return (table, catchUpMinutes = DEFAULT_CATCH_UP_MINUTES) => {
     if (!table) return undefined;
     let store = ledgers.get(table);
     if (!store) {
       if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
-      else {
-        client ??= new DynamoDBClient({});
-        store = createDynamoLedger({ table, client });
-      }
+      else store = createDynamoLedger({ table, client: dynamo() });
       ledgers.set(table, store);
     }
     return { store, catchUpMinutes };

@@ -1,8 +1,8 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
 import { SlackDeliveryError } from "../errors.ts";
-import { fetch as undiciFetch } from "../feeds/undici.ts";
 import { retryAfterMs } from "../http/retry-after.ts";
 import { POST_TIMEOUT_MS } from "./delivery.ts";
+import { webhookFetch } from "./fetch.ts";
 import type { SlackMessage } from "./message.ts";
 
 /** Posts messages to named webhooks. The strategies see only this. */
@@ -39,7 +39,7 @@ const PERMANENT_HINTS: Record<string, string> = {
 };
 
 /**
- * Posts with @slack/webhook's `IncomingWebhook` over undici's `fetch` (the same undici as the
+ * Posts with @slack/webhook's `IncomingWebhook` over undici (`webhookFetch`: the same undici as the
  * feeds, rather than the second copy inside Node.js: one HTTP client in memory). Its own retries
  * are off (it would retry 5xx but fail 429 at once): the delivery layer above decides what to retry
  * and when, so the two layers never multiply their attempts.
@@ -57,7 +57,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
         timeout: timeoutMs,
         retryConfig: { retries: 0 },
         fetch: async (input, init) => {
-          const response = await undiciFetch(input, init as Parameters<typeof undiciFetch>[1]);
+          const response = await webhookFetch(input, init);
           retryAfter = response.headers.get("retry-after");
           return response;
         },

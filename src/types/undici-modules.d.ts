@@ -13,8 +13,12 @@ declare module "undici/lib/api/api-request.js" {
   const request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
   export default request;
 }
-declare module "undici/lib/web/fetch/index.js" {
-  import type { fetch } from "undici";
-  const fetchModule: { fetch: typeof fetch };
-  export default fetchModule;
+declare module "undici/lib/global.js" {
+  import type { getGlobalDispatcher } from "undici";
+  const globals: { getGlobalDispatcher: typeof getGlobalDispatcher };
+  export default globals;
+}
+declare module "undici/lib/web/fetch/constants.js" {
+  const constants: { badPortsSet: ReadonlySet<string>; redirectStatusSet: ReadonlySet<number> };
+  export default constants;
 }

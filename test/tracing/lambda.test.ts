@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces } from "../../src/traces/documents.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 
 describe("tracing in Lambda", () => {
   let daemon: LocalDaemon;
@@ -41,8 +43,7 @@ describe("tracing in Lambda", () => {
     vi.stubEnv("LAMBDA_TASK_ROOT", "/var/task");
     vi.stubEnv("AWS_XRAY_DAEMON_ADDRESS", daemon.address);
     vi.stubEnv("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
-    vi.resetModules();
-    const { handler } = await import("../../src/handler.ts");
+    const handler = createHandler(readSettings(process.env), process.env);
     const invoke = (root: string, parent: string, strategy: string) => {
       vi.stubEnv("_X_AMZN_TRACE_ID", `Root=${root};Parent=${parent};Sampled=1`);
       return handler({ now: "2026-03-12T14:50:00Z", strategy }, { awsRequestId: root });

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 import { traceContextOf } from "../../src/tracing/otel.ts";
 import { type LocalOtlpReceiver, startOtlpReceiver } from "../../src/traces/otlp.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
@@ -70,8 +72,7 @@ describe("tracing with OpenTelemetry", () => {
     vi.stubEnv("TRACING", "otel");
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint);
     vi.stubEnv("_X_AMZN_TRACE_ID", "Root=1-6b06f000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1");
-    vi.resetModules();
-    const { handler } = await import("../../src/handler.ts");
+    const handler = createHandler(readSettings(process.env), process.env);
 
     // Act
     const result = await handler({ now: "2026-03-12T14:50:00Z", strategy: "pipelined" }, { awsRequestId: "otel" });

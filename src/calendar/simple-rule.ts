@@ -1,0 +1,193 @@
+import { Temporal } from "temporal-polyfill";
+import type { RulePlan } from "./rule.ts";
+import type { Zone } from "./timezones.ts";
+
+// Most rules in real calendars are the plainest kind: every day, every weekday, every other
+// Tuesday, until some date. Those are expanded here by arithmetic on day numbers, with no
+// rrule-temporal rule built and no Temporal object made but for the instances found: the same set
+// rrule-temporal gives (test/calendar/simple-rule.test.ts compares the two on seeded rules).
+
+const DAY_MS = 86_400_000;
+
+/** A DAILY or WEEKLY rule with no part but INTERVAL, WKST, plain BYDAY, BYMONTH, UNTIL and COUNT (which the caller applies). */
+export interface SimpleRule {
+  freq: "DAILY" | "WEEKLY";
+  interval: number;
+  weekStart: number;
+  /** ISO weekdays (1 = Monday): the days of a weekly rule, a limit on a daily one. */
+  weekdays: ReadonlySet<number> | undefined;
+  months: ReadonlySet<number> | undefined;
+  /** UNTIL as epoch ms (on the rule's own clock when it runs on wall readings), or undefined. */
+  untilMs: number | undefined;
+}
+
+const WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+const SIMPLE_PARTS = new Set(["FREQ", "INTERVAL", "WKST", "BYDAY", "BYMONTH", "UNTIL"]);
+
+/** The rule as a SimpleRule when it is one; `text` is the plan's rule with UNTIL as the zone needs it. */
+export function simpleRuleOf(plan: RulePlan, text: string): SimpleRule | undefined {
+  if ((plan.freq !== "DAILY" && plan.freq !== "WEEKLY") || plan.limits || plan.setPositions || plan.midnight) return undefined;
+  let weekdays: Set<number> | undefined;
+  let months: Set<number> | undefined;
+  let untilMs: number | undefined;
+  for (const part of text.split(";")) {
+    const at = part.indexOf("=");
+    const name = part.slice(0, at).toUpperCase();
+    const value = part.slice(at + 1).toUpperCase();
+    if (!SIMPLE_PARTS.has(name)) return undefined;
+    if (name === "BYDAY") {
+      weekdays = new Set();
+      for (const code of value.split(",")) {
+        const weekday = WEEKDAY_CODES.indexOf(code) + 1;
+        if (weekday === 0) return undefined; // an ordinal, or anything else: rrule-temporal's
+        weekdays.add(weekday);
+      }
+    } else if (name === "BYMONTH") {
+      months = new Set(value.split(",").map(Number));
+      if ([...months].some((m) => !Number.isInteger(m) || m < 1 || m > 12)) return undefined;
+    } else if (name === "UNTIL") {
+      const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+      if (!match) return undefined;
+      const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+      untilMs = Date.UTC(y, mo - 1, d, h, mi, s);
+    }
+  }
+  return { freq: plan.freq, interval: plan.interval, weekStart: plan.weekStart, weekdays, months, untilMs };
+}
+
+/** Days since 1970-01-01 of a wall reading, and its time of day in ms. */
+function split(wall: Temporal.PlainDateTime): { day: number; timeMs: number } {
+  const ms = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+  const day = Math.floor(ms / DAY_MS);
+  return { day, timeMs: ms - day * DAY_MS };
+}
+
+/** ISO weekday (1 = Monday) of a day number: 1970-01-01 was a Thursday. */
+function weekdayOf(day: number): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1;
+}
+
+/** Whether the rule has an instance on a day (a day number, on or after DTSTART's `startDay`). */
+function dayMatcher(rule: SimpleRule, startDay: number): (day: number) => boolean {
+  const startWeek = startDay - ((weekdayOf(startDay) - rule.weekStart + 7) % 7);
+  const weekdays = rule.weekdays ?? (rule.freq === "WEEKLY" ? new Set([weekdayOf(startDay)]) : undefined);
+  return (day) => {
+    const weekday = weekdayOf(day);
+    const step = rule.freq === "DAILY" ? day - startDay : (day - ((weekday - rule.weekStart + 7) % 7) - startWeek) / 7;
+    if (step % rule.interval !== 0) return false;
+    if (weekdays && !weekdays.has(weekday)) return false;
+    if (!rule.months) return true;
+    return rule.months.has(new Date(day * DAY_MS).getUTCMonth() + 1);
+  };
+}
+
+/**
+ * The rule's instances after DTSTART (`first`) whose wall reading lies in `[from, to]`, in order, up
+ * to `limit` of them. `zoneId` is the zone the rule runs in ("UTC" for wall readings placed later):
+ * in a named zone an instance whose local time a DST gap skips is left out (RFC 5545 §3.3.10), and
+ * UNTIL is compared with the instant it means.
+ */
+export function simpleInstances(
+  rule: SimpleRule,
+  first: Temporal.PlainDateTime,
+  from: Temporal.PlainDateTime,
+  to: Temporal.PlainDateTime,
+  zone: Zone | undefined,
+  zoneId: string,
+  limit: number,
+): Temporal.PlainDateTime[] {
+  const start = split(first);
+  const lo = split(from);
+  const hi = split(to);
+  const onWalls = zoneId === "UTC" || !zone;
+  const onDay = dayMatcher(rule, start.day);
+  const out: Temporal.PlainDateTime[] = [];
+  for (let day = Math.max(start.day, lo.day); day <= hi.day && out.length < limit; day++) {
+    const wallMs = day * DAY_MS + start.timeMs;
+    if (wallMs < lo.day * DAY_MS + lo.timeMs || wallMs > hi.day * DAY_MS + hi.timeMs || wallMs <= start.day * DAY_MS + start.timeMs) continue;
+    if (!onDay(day)) continue;
+    const date = new Date(wallMs);
+    const wall = new Temporal.PlainDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), first.hour, first.minute, first.second, first.millisecond);
+    if (!onWalls) {
+      const instant = zone.toInstant(wall);
+      // A local time a DST gap skips does not exist: that instance is not there.
+      if (Temporal.PlainDateTime.compare(zone.toWall(instant), wall) !== 0) continue;
+      if (rule.untilMs !== undefined && instant > rule.untilMs) break;
+    } else if (rule.untilMs !== undefined && wallMs > rule.untilMs) {
+      break;
+    }
+    out.push(wall);
+  }
+  return out;
+}
+
+/** What COUNT makes of a plain rule by `to`: its last instance, or that it goes on past `to`. */
+export type CountEnd = { last: Temporal.PlainDateTime } | { pastTo: true };
+
+/**
+ * COUNT of a plain rule without BYMONTH, by arithmetic: the instances repeat in cycles (INTERVAL
+ * days, or weeks, and the week's days), so the COUNT-th is found without walking to it. DTSTART is
+ * the first instance and counts (RFC 5545 §3.8.5.3). In a named zone an instance a DST gap skips
+ * does not count: the zone's transitions up to the last instance are looked at and the count
+ * carried on past each instance they skip. Undefined when the rule is not of that kind.
+ */
+export function simpleCountEnd(rule: SimpleRule, count: number, first: Temporal.PlainDateTime, zoneId: string, to: Temporal.PlainDateTime): CountEnd | undefined {
+  if (rule.months) return undefined;
+  const start = split(first);
+  const end = split(to);
+  const endMs = end.day * DAY_MS + end.timeMs;
+  const onDay = dayMatcher(rule, start.day);
+  let skipped = 0;
+  for (let round = 0; round < 8; round++) {
+    const day = nthDayAfter(rule, onDay, start.day, count - 1 + skipped);
+    const lastMs = day * DAY_MS + start.timeMs;
+    if (lastMs > endMs) return { pastTo: true };
+    const gaps = zoneId === "UTC" ? 0 : skippedByGaps(zoneId, first, lastMs, start.timeMs, onDay);
+    if (gaps === skipped) return { last: wallAt(lastMs, first) };
+    skipped = gaps;
+  }
+  return undefined;
+}
+
+/** The day of the `n`-th instance after DTSTART's day (n = 0: DTSTART's own). */
+function nthDayAfter(rule: SimpleRule, onDay: (day: number) => boolean, startDay: number, n: number): number {
+  if (n <= 0) return startDay;
+  const startWeek = startDay - ((weekdayOf(startDay) - rule.weekStart + 7) % 7);
+  const length = rule.freq === "WEEKLY" || rule.weekdays ? 7 * rule.interval : rule.interval;
+  const origin = rule.freq === "WEEKLY" ? startWeek : startDay;
+  const inCycle: number[] = [];
+  for (let offset = 0; offset < length; offset++) if (onDay(origin + offset)) inCycle.push(offset);
+  const firstCycle = inCycle.map((offset) => origin + offset).filter((day) => day > startDay);
+  if (n <= firstCycle.length) return firstCycle[n - 1] as number;
+  // No instance after DTSTART at all: the series is DTSTART alone.
+  if (inCycle.length === 0) return startDay;
+  const rest = n - firstCycle.length - 1;
+  const cycle = Math.floor(rest / inCycle.length) + 1;
+  return origin + cycle * length + (inCycle[rest % inCycle.length] as number);
+}
+
+/** How many instances after DTSTART, up to the wall reading `lastMs`, fall in a DST gap of the zone. */
+function skippedByGaps(zoneId: string, first: Temporal.PlainDateTime, lastMs: number, timeMs: number, onDay: (day: number) => boolean): number {
+  const firstMs = split(first).day * DAY_MS + timeMs;
+  let skipped = 0;
+  let at: Temporal.ZonedDateTime | null = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+  for (;;) {
+    at = at.getTimeZoneTransition("next");
+    if (!at || at.epochMilliseconds - 14 * 3_600_000 > lastMs) return skipped;
+    const after = at.offsetNanoseconds / 1e6;
+    const before = at.subtract({ nanoseconds: 1 }).offsetNanoseconds / 1e6;
+    if (after <= before) continue;
+    // The wall readings [gapFrom, gapTo) do not exist.
+    const gapFrom = at.epochMilliseconds + before;
+    const gapTo = at.epochMilliseconds + after;
+    for (let day = Math.floor(gapFrom / DAY_MS); day <= Math.floor(gapTo / DAY_MS); day++) {
+      const wallMs = day * DAY_MS + timeMs;
+      if (wallMs >= gapFrom && wallMs < gapTo && wallMs > firstMs && wallMs <= lastMs && onDay(day)) skipped++;
+    }
+  }
+}
+
+function wallAt(wallMs: number, first: Temporal.PlainDateTime): Temporal.PlainDateTime {
+  const date = new Date(wallMs);
+  return new Temporal.PlainDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), first.hour, first.minute, first.second, first.millisecond);
+}
