@@ -311,9 +311,8 @@ const DAY_MS = 24 * HOUR_MS;
  * secondly rule over a five-minute window generates minutes of instances, not days.
  */
 function wallSpan(zone: Zone, from: number, to: number): { wallFrom: Temporal.PlainDateTime; wallTo: Temporal.PlainDateTime } {
-  const offsets = [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map(
-    (ms) => UTC.toInstant(zone.toWall(ms)) - ms,
-  );
+  // UTC has no offsets to read: most feeds write their times in it.
+  const offsets = zone === UTC ? [0] : [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map((ms) => UTC.toInstant(zone.toWall(ms)) - ms);
   return {
     wallFrom: UTC.toWall(from + Math.min(...offsets) - HOUR_MS),
     wallTo: UTC.toWall(to + Math.max(...offsets) + HOUR_MS),
