@@ -10,6 +10,7 @@ import {
   type RecurrenceDate,
   type TimeValue,
 } from "./values.ts";
+import { UTC } from "./timezones.ts";
 import { finish, type Steps } from "./work.ts";
 
 /** The text of an event, read by node-ical (unescaping, parameters, character sets). */
@@ -265,13 +266,14 @@ function currentVersions(byUid: Versions): Series[] {
   return series;
 }
 
+/** The same key for the same written start: its reading as a number (no ISO text: Temporal's is slow to make) and its kind or zone. */
 function recurrenceKey(value: TimeValue): string {
   switch (value.kind) {
     case "date":
-      return value.date.toString();
+      return `${value.date.year}-${value.date.month}-${value.date.day}@date`;
     case "zoned":
-      return `${value.wall.toString()}@${value.tzid}`;
+      return `${UTC.toInstant(value.wall)}@${value.tzid}`;
     default:
-      return `${value.wall.toString()}@${value.kind}`;
+      return `${UTC.toInstant(value.wall)}@${value.kind}`;
   }
 }

@@ -30,14 +30,19 @@ const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(Z)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function plainDate(yearText: string, monthText: string, dayText: string, raw: string): Temporal.PlainDate {
+/** Year, month and day of a calendar date written as digits, checked. */
+function dateFields(yearText: string, monthText: string, dayText: string, raw: string): [number, number, number] {
   const [year, month, day] = [Number(yearText), Number(monthText), Number(dayText)];
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   // Checked here rather than by Temporal's `from` with overflow "reject": the constructor is
   // several times faster, and this runs for every date of every event read.
   if (days === undefined || day < 1 || day > days) throw new BadValueError(`"${raw}" is not a calendar date`);
-  return new Temporal.PlainDate(year, month, day);
+  return [year, month, day];
+}
+
+function plainDate(yearText: string, monthText: string, dayText: string, raw: string): Temporal.PlainDate {
+  return new Temporal.PlainDate(...dateFields(yearText, monthText, dayText, raw));
 }
 
 /**
@@ -52,13 +57,13 @@ export function parseTime(raw: string, tzid: string | undefined): TimeValue {
   const dateTime = DATE_TIME.exec(text);
   if (!dateTime) throw new BadValueError(`"${raw}" is not a date or date-time`);
   // A time of day wins over a VALUE=DATE parameter that contradicts it: the writer had a time.
-  const day = plainDate(dateTime[1]!, dateTime[2]!, dateTime[3]!, text);
+  const [year, month, day] = dateFields(dateTime[1]!, dateTime[2]!, dateTime[3]!, text);
   const hour = Number(dateTime[4]);
   const minute = Number(dateTime[5]);
   // RFC 5545 allows a leap second (60); no zone database has one, so read it as 59.
   const second = Math.min(59, Number(dateTime[6] ?? "0"));
   if (hour > 23 || minute > 59) throw new BadValueError(`"${raw}" is not a time of day`);
-  const wall = new Temporal.PlainDateTime(day.year, day.month, day.day, hour, minute, second);
+  const wall = new Temporal.PlainDateTime(year, month, day, hour, minute, second);
   if (dateTime[7]) return { kind: "utc", wall };
   const zone = tzid?.trim();
   return zone ? { kind: "zoned", wall, tzid: zone } : { kind: "floating", wall };
