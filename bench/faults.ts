@@ -1,7 +1,8 @@
 // npm run -s bench:faults
-// The fault-injection workload of test/feeds/faults.test.ts, run with the DEFAULT limits
-// (fetch.timeoutSeconds 10 → a per-feed deadline of 20 s, 3 attempts, 500 ms first backoff) and
-// real waits, to measure how long a run beside hostile feeds takes. Loopback only.
+// The hostile calendar servers of the fault suite (test/faults/cases/hostile-feeds.ts), run with the
+// DEFAULT limits (fetch.timeoutSeconds 10 → a per-feed deadline of 20 s, 3 attempts, 500 ms first
+// backoff) and real waits, to measure how long a run beside hostile feeds takes; then every other
+// case of the suite (bench/fault-suite.ts). Loopback only.
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { configOf } from "../src/config/schema.ts";
@@ -87,4 +88,4 @@ for (const strategy of ["pipelined", "serial"] as const) {
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
-await import("./delivery-faults.ts");
+await import("./fault-suite.ts");
