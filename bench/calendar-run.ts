@@ -33,7 +33,8 @@ export const READERS: Record<string, Reader> = {
   ours: async () => {
     const { occurrencesOf, parseCalendar } = await import("../src/calendar/expand.ts");
     return (file) =>
-      occurrencesOf(parseCalendar(readFileSync(file, "utf8"), { horizon: RUN_HORIZON }), { ...EXPORT_WINDOW, timezone: "Europe/Berlin" }).occurrences.length;
+      occurrencesOf(parseCalendar(readFileSync(file, "utf8"), { horizon: RUN_HORIZON }), { ...EXPORT_WINDOW, timezone: "Europe/Berlin" })
+        .occurrences.length;
   },
   /** node-ical's own synchronous parse of the file, no expansion. */
   "node-ical parse": async () => {
@@ -70,7 +71,8 @@ async function kept(file: string, runs: number): Promise<KeptFigures> {
       let occurrences = 0;
       for (let run = 0; run < runs; run++) {
         const started = performance.now();
-        occurrences = occurrencesOf(calendar, { from, to: new Date(from.getTime() + 86_400_000), timezone: "Europe/Berlin" }).occurrences.length;
+        occurrences = occurrencesOf(calendar, { from, to: new Date(from.getTime() + 86_400_000), timezone: "Europe/Berlin" }).occurrences
+          .length;
         times.push(performance.now() - started);
       }
       return { label, ms: times.sort((x, y) => x - y)[Math.floor(runs / 2)] as number, occurrences };

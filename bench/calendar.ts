@@ -104,13 +104,27 @@ function main(): void {
   }
 
   const f = (n: number, digits = 0) => n.toFixed(digits);
-  const header = ["reader", "read", "in-process ms", "wall ms", "CPU ms", "peak RSS MB", "extra wall ms", "extra CPU ms", "extra peak RSS MB"];
+  const header = [
+    "reader",
+    "read",
+    "in-process ms",
+    "wall ms",
+    "CPU ms",
+    "peak RSS MB",
+    "extra wall ms",
+    "extra CPU ms",
+    "extra peak RSS MB",
+  ];
   const table = [
     header,
     header.map(() => "---"),
     ...rows.map((r) => [
       r.reader,
-      r.reader === "ours" || r.reader === "ical.js" ? `${r.count} occurrences` : r.reader === "node-ical parse" ? `${r.count} events` : `${r.count} lines`,
+      r.reader === "ours" || r.reader === "ical.js"
+        ? `${r.count} occurrences`
+        : r.reader === "node-ical parse"
+          ? `${r.count} events`
+          : `${r.count} lines`,
       f(r.readMs),
       f(r.wallMs),
       f(r.cpuMs),
@@ -140,7 +154,10 @@ function main(): void {
         `(CPU ${f(ratio(ours.extraCpuMs, floor.extraCpuMs), 2)}×, in-process ${f(ratio(ours.readMs, floor.readMs), 2)}×)`,
       ratio(ours.extraWallMs, floor.extraWallMs) <= 3,
     ],
-    [`ours at most 32 MB of extra peak RSS (${f(ours.extraRssMb, 1)} MB; node-ical's parse ${f(nodeIcal.extraRssMb, 1)} MB)`, ours.extraRssMb <= 32],
+    [
+      `ours at most 32 MB of extra peak RSS (${f(ours.extraRssMb, 1)} MB; node-ical's parse ${f(nodeIcal.extraRssMb, 1)} MB)`,
+      ours.extraRssMb <= 32,
+    ],
     [`ours and ical.js find the same occurrences in the window (${ours.count} and ${icalJs.count})`, ours.count === icalJs.count],
   ];
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);

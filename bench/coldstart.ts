@@ -16,10 +16,10 @@ import { parse } from "yaml";
 import { bundleWithMetafile, weightsByPackage } from "../scripts/build.ts";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import { lambdaEnvironment, lambdaHeapFlags, templateMemorySize } from "../src/cli/lambda-context.ts";
+import { startLocalDaemon } from "../src/traces/daemon.ts";
 import { startDynamo } from "../test/support/dynalite.ts";
 import { startFeedHost, startSlack } from "../test/support/loopback.ts";
 import { startSsm } from "../test/support/ssm.ts";
-import { startLocalDaemon } from "../src/traces/daemon.ts";
 
 const USAGE = `npm run -s bench:coldstart -- [options]
   --runs N     fresh processes per measurement (default 11)
@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   if (!output) throw new Error("the build produced no .mjs bundle");
   const entry = resolve(output);
   const bundleBytes = (await stat(entry)).size;
-  const mapBytes = await stat(`${entry}.map`).then((s) => s.size, () => 0);
+  const mapBytes = await stat(`${entry}.map`).then(
+    (s) => s.size,
+    () => 0,
+  );
   const empty = join(out, "empty.mjs");
   const probeFile = join(out, "probe.mjs");
   await writeFile(empty, "export {};\n");

@@ -10,24 +10,24 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { readCommandLine, usageError } from "../src/cli/command-line.ts";
+import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import { configOf, DEFAULT_CONCURRENCY } from "../src/config/schema.ts";
-import type { Strategy } from "../src/reminders/feed.ts";
 import { createFeedFetcher, type FeedFetcher } from "../src/feeds/fetch.ts";
 import { silentLogger } from "../src/log.ts";
+import type { Strategy } from "../src/reminders/feed.ts";
 import type { RunResult } from "../src/run/result.ts";
 import { runReminders } from "../src/run/run.ts";
 import { createSlackPoster } from "../src/slack/webhook.ts";
 import { startLocalDaemon } from "../src/traces/daemon.ts";
+import type { SegmentDocument } from "../src/traces/documents.ts";
 import { assembleTraces, strategySpans, type TraceNode } from "../src/traces/documents.ts";
 import { comparisonTable, figuresOf } from "../src/traces/figures.ts";
-import { waterfallSvg } from "../src/traces/waterfall.ts";
-import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
-import { createOtelTracer, createOtlpExporter, type OtlpSpan, traceContextOf } from "../src/tracing/otel.ts";
 import { segmentDocumentOf, startOtlpReceiver } from "../src/traces/otlp.ts";
-import type { SegmentDocument } from "../src/traces/documents.ts";
+import { waterfallSvg } from "../src/traces/waterfall.ts";
+import { createOtelTracer, createOtlpExporter, type OtlpSpan, traceContextOf } from "../src/tracing/otel.ts";
 import type { Tracer } from "../src/tracing/tracer.ts";
-import { readCommandLine, usageError } from "../src/cli/command-line.ts";
-import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
+import { openLocalSegment, xrayTracer } from "../src/tracing/xray.ts";
 import type { WorkloadAddresses, WorkloadSpec } from "./workload.ts";
 
 const USAGE = `npm run compare -- [options]
@@ -80,9 +80,7 @@ const feedCount = count("feeds", values.scale ? 1000 : 40);
 const concurrency = count("concurrency", values.scale ? 64 : DEFAULT_CONCURRENCY);
 const webhookCount = Math.max(1, count("webhooks", feedCount));
 const hostCount = Math.max(1, Math.min(count("hosts", feedCount), feedCount));
-const strategies = (values.strategies ?? (values.scale ? "pipelined" : "serial,pipelined"))
-  .split(",")
-  .map((s) => s.trim()) as Strategy[];
+const strategies = (values.strategies ?? (values.scale ? "pipelined" : "serial,pipelined")).split(",").map((s) => s.trim()) as Strategy[];
 const minLatency = count("min-latency", 50);
 const maxLatency = count("max-latency", 400);
 if (feedCount < 1) usageError(USAGE, "--feeds must be at least 1");
@@ -297,7 +295,10 @@ async function main(): Promise<void> {
   await mkdir(values.out, { recursive: true });
   const name = `compare-${feedCount}`;
   const chart = `${values.out}/${name}.svg`;
-  await writeFile(chart, waterfallSvg(runs, `npm run compare: ${feedCount} feeds, latencies ${minLatency}–${maxLatency} ms, Slack ${slackLatency} ms`));
+  await writeFile(
+    chart,
+    waterfallSvg(runs, `npm run compare: ${feedCount} feeds, latencies ${minLatency}–${maxLatency} ms, Slack ${slackLatency} ms`),
+  );
   await writeFile(`${values.out}/${name}-segments.json`, `${JSON.stringify(received())}\n`);
   process.stdout.write(`\nwaterfall chart: ${chart}\nsegment documents: ${values.out}/${name}-segments.json\n`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;

@@ -44,7 +44,10 @@ async function measure(names: string[], runs: ChildRun[] | Promise<ChildRun[]>):
 
 const suite = await startSuiteServers();
 process.stderr.write("fault suite cases with default limits and real waits…\n");
-await measure(["1 1,000 reminders, one webhook (20 feeds)", "1 400 feeds, 1 reminder each, one webhook", "1 four SECONDLY events (600 bytes)"], deliveryAtScaleRuns(suite, "bench"));
+await measure(
+  ["1 1,000 reminders, one webhook (20 feeds)", "1 400 feeds, 1 reminder each, one webhook", "1 four SECONDLY events (600 bytes)"],
+  deliveryAtScaleRuns(suite, "bench"),
+);
 await measure(["2 expansion: 4 runaway feeds + 1 slow healthy"], expansionRuns(suite, "bench"));
 await measure(["3 Slack answers 200 after 6 s", "3 the next run"], slowSlackRuns(suite, "bench"));
 
@@ -62,13 +65,23 @@ await measure(["3 Slack answers 200 after 6 s", "3 the next run"], slowSlackRuns
   process.stderr.write("  4 SIGKILL mid-post…\n");
   const started = performance.now();
   await killed.outcome;
-  rows.push(["4 SIGKILL during a post Slack received", ((performance.now() - started) / 1000).toFixed(1), "—", "—", "—", "killed mid-post"]);
+  rows.push([
+    "4 SIGKILL during a post Slack received",
+    ((performance.now() - started) / 1000).toFixed(1),
+    "—",
+    "—",
+    "—",
+    "killed mid-post",
+  ]);
   for (const response of suite.slack.held(channel).splice(0)) response.destroy();
   suite.slack.behave(channel, () => ({ status: 200, body: "ok" }));
   await measure(["4 the next run beside the dead run's claims"], [childRun(config, { ledger, reference: NEXT.toISOString() })]);
   const failing = { ...ledger, table: await suite.dynamo.createLedgerTable(), failDelivered: true };
   const unrecorded = JSON.parse(teamWeekConfig(suite, "once/bench-unrecorded", failing.table)) as object;
-  await measure(["4 ledger fails between claim and delivered"], [childRun(unrecorded, { ledger: failing, reference: FIRST.toISOString() })]);
+  await measure(
+    ["4 ledger fails between claim and delivered"],
+    [childRun(unrecorded, { ledger: failing, reference: FIRST.toISOString() })],
+  );
 }
 
 await measure(["5 17 reminders, a 3,000-char join link, & everywhere"], messageLimitsRuns(suite, "bench"));
@@ -80,4 +93,10 @@ await suite.close();
 
 process.stdout.write("\nfault suite cases (default limits, real waits; each run a 256 MB function of its own):\n");
 const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}\n`);
+for (const r of rows)
+  process.stdout.write(
+    `${r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd()}\n`,
+  );

@@ -30,51 +30,156 @@ export interface GoogleExportOptions {
 // Google writes these blocks (X-LIC-LOCATION and all) for every zone an event of the calendar uses.
 const ZONES: Record<string, string[]> = {
   "Europe/Berlin": [
-    "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:GMT+2", "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT", "BEGIN:STANDARD", "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100", "TZNAME:GMT+1", "DTSTART:19701025T030000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0200",
+    "TZNAME:GMT+2",
+    "DTSTART:19700329T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0200",
+    "TZOFFSETTO:+0100",
+    "TZNAME:GMT+1",
+    "DTSTART:19701025T030000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
     "END:STANDARD",
   ],
   "America/New_York": [
-    "BEGIN:DAYLIGHT", "TZOFFSETFROM:-0500", "TZOFFSETTO:-0400", "TZNAME:EDT", "DTSTART:19700308T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "END:DAYLIGHT", "BEGIN:STANDARD", "TZOFFSETFROM:-0400",
-    "TZOFFSETTO:-0500", "TZNAME:EST", "DTSTART:19701101T020000", "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:-0500",
+    "TZOFFSETTO:-0400",
+    "TZNAME:EDT",
+    "DTSTART:19700308T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:-0400",
+    "TZOFFSETTO:-0500",
+    "TZNAME:EST",
+    "DTSTART:19701101T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
     "END:STANDARD",
   ],
   "America/Los_Angeles": [
-    "BEGIN:DAYLIGHT", "TZOFFSETFROM:-0800", "TZOFFSETTO:-0700", "TZNAME:PDT", "DTSTART:19700308T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "END:DAYLIGHT", "BEGIN:STANDARD", "TZOFFSETFROM:-0700",
-    "TZOFFSETTO:-0800", "TZNAME:PST", "DTSTART:19701101T020000", "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:-0800",
+    "TZOFFSETTO:-0700",
+    "TZNAME:PDT",
+    "DTSTART:19700308T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:-0700",
+    "TZOFFSETTO:-0800",
+    "TZNAME:PST",
+    "DTSTART:19701101T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
     "END:STANDARD",
   ],
-  "Asia/Kolkata": ["BEGIN:STANDARD", "TZOFFSETFROM:+0530", "TZOFFSETTO:+0530", "TZNAME:GMT+5:30", "DTSTART:19700101T000000", "END:STANDARD"],
+  "Asia/Kolkata": [
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0530",
+    "TZOFFSETTO:+0530",
+    "TZNAME:GMT+5:30",
+    "DTSTART:19700101T000000",
+    "END:STANDARD",
+  ],
   "Asia/Tokyo": ["BEGIN:STANDARD", "TZOFFSETFROM:+0900", "TZOFFSETTO:+0900", "TZNAME:GMT+9", "DTSTART:19700101T000000", "END:STANDARD"],
   "Australia/Sydney": [
-    "BEGIN:STANDARD", "TZOFFSETFROM:+1100", "TZOFFSETTO:+1000", "TZNAME:GMT+10", "DTSTART:19700405T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU", "END:STANDARD", "BEGIN:DAYLIGHT", "TZOFFSETFROM:+1000",
-    "TZOFFSETTO:+1100", "TZNAME:GMT+11", "DTSTART:19701004T020000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=1SU",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+1100",
+    "TZOFFSETTO:+1000",
+    "TZNAME:GMT+10",
+    "DTSTART:19700405T030000",
+    "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU",
+    "END:STANDARD",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+1000",
+    "TZOFFSETTO:+1100",
+    "TZNAME:GMT+11",
+    "DTSTART:19701004T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=1SU",
     "END:DAYLIGHT",
   ],
 };
 /** Minutes east of UTC outside summer time. */
 const STANDARD_OFFSET: Record<string, number> = {
-  "Europe/Berlin": 60, "America/New_York": -300, "America/Los_Angeles": -480, "Asia/Kolkata": 330, "Asia/Tokyo": 540, "Australia/Sydney": 600, UTC: 0,
+  "Europe/Berlin": 60,
+  "America/New_York": -300,
+  "America/Los_Angeles": -480,
+  "Asia/Kolkata": 330,
+  "Asia/Tokyo": 540,
+  "Australia/Sydney": 600,
+  UTC: 0,
 };
 // Most events are in the calendar's own zone; UTC ones are written with a trailing Z.
-const EVENT_ZONES = ["Europe/Berlin", "Europe/Berlin", "Europe/Berlin", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC"];
+const EVENT_ZONES = [
+  "Europe/Berlin",
+  "Europe/Berlin",
+  "Europe/Berlin",
+  "Europe/Berlin",
+  "America/New_York",
+  "America/Los_Angeles",
+  "Asia/Kolkata",
+  "Asia/Tokyo",
+  "Australia/Sydney",
+  "UTC",
+];
 
 const PEOPLE = [
-  "Anna Schmidt", "Jonas Weber", "Zoë Müller", "José Núñez", "Ünal Çelik", "Søren Østergaard", "Priya Raghunathan",
-  "Emily Chen", "李雷", "Hana Tanaka", "Oliver Smith", "Chloé Lefèvre", "Mateusz Wójcik", "Ayşe Yılmaz",
-  "Lucas Oliveira", "Fatima Al-Sayed", "Grace O'Brien", "Mikko Häkkinen", "Ivan Petrov", "Sara Lindqvist",
+  "Anna Schmidt",
+  "Jonas Weber",
+  "Zoë Müller",
+  "José Núñez",
+  "Ünal Çelik",
+  "Søren Østergaard",
+  "Priya Raghunathan",
+  "Emily Chen",
+  "李雷",
+  "Hana Tanaka",
+  "Oliver Smith",
+  "Chloé Lefèvre",
+  "Mateusz Wójcik",
+  "Ayşe Yılmaz",
+  "Lucas Oliveira",
+  "Fatima Al-Sayed",
+  "Grace O'Brien",
+  "Mikko Häkkinen",
+  "Ivan Petrov",
+  "Sara Lindqvist",
 ];
 const TOPICS = [
-  "Platform sync", "Roadmap review", "1:1", "Sprint planning", "Retro", "Design critique", "Incident review",
-  "Hiring debrief", "Budget Q&A", "Customer call", "All hands", "Brown bag: Temporal", "Offsite prep",
-  "Réunion d'équipe", "Café ☕ chat", "Arbeitstreffen Ökologie", "Security office hours", "Interview loop",
+  "Platform sync",
+  "Roadmap review",
+  "1:1",
+  "Sprint planning",
+  "Retro",
+  "Design critique",
+  "Incident review",
+  "Hiring debrief",
+  "Budget Q&A",
+  "Customer call",
+  "All hands",
+  "Brown bag: Temporal",
+  "Offsite prep",
+  "Réunion d'équipe",
+  "Café ☕ chat",
+  "Arbeitstreffen Ökologie",
+  "Security office hours",
+  "Interview loop",
 ];
 const ALL_DAY_TOPICS = ["Company holiday", "Offsite", "Conference", "Out of office", "Release freeze", "Hackathon 🚀"];
-const ITEMS = ["status of the migration", "open incidents", "hiring, budget and headcount", "customer escalations", "the on-call rota", "next quarter's OKRs", "Ärger mit der Abrechnung", "demo of the new dashboard"];
+const ITEMS = [
+  "status of the migration",
+  "open incidents",
+  "hiring, budget and headcount",
+  "customer escalations",
+  "the on-call rota",
+  "next quarter's OKRs",
+  "Ärger mit der Abrechnung",
+  "demo of the new dashboard",
+];
 const MEET_LINE = "-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-";
 
 /** RFC 5545 §3.1: content lines are folded at 75 octets, never inside a UTF-8 sequence. */
@@ -137,7 +242,14 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
   const chance = (p: number) => random() < p;
   const uid = () => `${Array.from({ length: 26 }, () => "0123456789abcdefghijklmnopqrstuv"[int(0, 31)]).join("")}@google.com`;
   const email = (name: string) =>
-    `${name.normalize("NFD").replace(/[^A-Za-z ]/g, "").trim().toLowerCase().replace(/ +/g, ".") || "guest"}@example.com`;
+    `${
+      name
+        .normalize("NFD")
+        .replace(/[^A-Za-z ]/g, "")
+        .trim()
+        .toLowerCase()
+        .replace(/ +/g, ".") || "guest"
+    }@example.com`;
 
   const body: string[] = [];
   const used = new Set<string>(["Europe/Berlin"]);
@@ -173,11 +285,7 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
     created: Local;
   }) => {
     if (e.zone !== "UTC" && !e.allDay) used.add(e.zone);
-    const lines = [
-      "BEGIN:VEVENT",
-      when("DTSTART", e.start, e.zone, e.allDay),
-      when("DTEND", e.end, e.zone, e.allDay),
-    ];
+    const lines = ["BEGIN:VEVENT", when("DTSTART", e.start, e.zone, e.allDay), when("DTEND", e.end, e.zone, e.allDay)];
     if (e.rrule) lines.push(`RRULE:${e.rrule}`);
     for (const exdate of e.exdates ?? []) lines.push(when("EXDATE", exdate, e.zone, e.allDay));
     lines.push(`DTSTAMP:20261201T120000Z`);
@@ -195,7 +303,8 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
         const state = pick(["ACCEPTED", "ACCEPTED", "NEEDS-ACTION", "DECLINED", "TENTATIVE"]);
         lines.push(`ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=${state};CN=${person};X-NUM-GUESTS=0:mailto:${email(person)}`);
       }
-      if (chance(0.3)) lines.push(`X-GOOGLE-CONFERENCE:https://meet.google.com/${uid().slice(0, 3)}-${uid().slice(0, 4)}-${uid().slice(0, 3)}`);
+      if (chance(0.3))
+        lines.push(`X-GOOGLE-CONFERENCE:https://meet.google.com/${uid().slice(0, 3)}-${uid().slice(0, 4)}-${uid().slice(0, 3)}`);
     }
     lines.push(`CREATED:${dateTimeText(e.created)}Z`);
     const description = describe(e.summary);
@@ -254,24 +363,65 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
       const n = int(2, instances - 1);
       if (!overrides.has(n)) exdates.add(instance(n));
     }
-    vevent({ uid: id, start, end: start + length, zone, allDay: false, summary: topic, rrule, exdates: [...exdates], created: start - int(1, 30) * DAY });
+    vevent({
+      uid: id,
+      start,
+      end: start + length,
+      zone,
+      allDay: false,
+      summary: topic,
+      rrule,
+      exdates: [...exdates],
+      created: start - int(1, 30) * DAY,
+    });
     counts.series++;
     for (const n of overrides) {
       if (counts.events >= total) break;
       const moved = instance(n) + pick([-60, 30, 60, DAY]);
-      vevent({ uid: id, start: moved, end: moved + length, zone, allDay: false, summary: chance(0.7) ? topic : `${topic} (moved)`, recurrenceId: instance(n), status: chance(0.1) ? "CANCELLED" : "CONFIRMED", sequence: int(1, 3), created: start });
+      vevent({
+        uid: id,
+        start: moved,
+        end: moved + length,
+        zone,
+        allDay: false,
+        summary: chance(0.7) ? topic : `${topic} (moved)`,
+        recurrenceId: instance(n),
+        status: chance(0.1) ? "CANCELLED" : "CONFIRMED",
+        sequence: int(1, 3),
+        created: start,
+      });
       counts.overrides++;
     }
     // Far moves: an instance of years ago moved into the window, and the window's own instance moved out.
     if ((s % 50 === 0 || s % 50 === 3) && counts.events < total) {
       const into = local(2026, 12, 2, int(8, 16));
-      vevent({ uid: id, start: into, end: into + length, zone, allDay: false, summary: `${topic} (rescheduled from ${dateText(instance(1))})`, recurrenceId: instance(1), sequence: 2, created: start });
+      vevent({
+        uid: id,
+        start: into,
+        end: into + length,
+        zone,
+        allDay: false,
+        summary: `${topic} (rescheduled from ${dateText(instance(1))})`,
+        recurrenceId: instance(1),
+        sequence: 2,
+        created: start,
+      });
       counts.overrides++;
     }
     if (live && s % 10 === 0 && counts.events < total) {
       const inWindow = Math.ceil((local(2026, 12, 2) - start) / step);
       const out = local(2027, 3, 3, hour);
-      vevent({ uid: id, start: out, end: out + length, zone, allDay: false, summary: `${topic} (postponed)`, recurrenceId: instance(inWindow), sequence: 1, created: start });
+      vevent({
+        uid: id,
+        start: out,
+        end: out + length,
+        zone,
+        allDay: false,
+        summary: `${topic} (postponed)`,
+        recurrenceId: instance(inWindow),
+        sequence: 1,
+        created: start,
+      });
       counts.overrides++;
     }
   }
@@ -283,14 +433,27 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
     const allDay = chance(0.06);
     const onWindow = counts.oneOffs % 500 === 250;
     // Nine in ten lie before the export, as in a calendar used for years.
-    const day = onWindow ? local(2026, 12, 2) : chance(0.9) ? first + int(0, (local(2026, 12, 1) - first) / DAY) * DAY : local(2026, 12, 2) + int(0, (last - local(2026, 12, 2)) / DAY) * DAY;
+    const day = onWindow
+      ? local(2026, 12, 2)
+      : chance(0.9)
+        ? first + int(0, (local(2026, 12, 1) - first) / DAY) * DAY
+        : local(2026, 12, 2) + int(0, (last - local(2026, 12, 2)) / DAY) * DAY;
     const zone = pick(EVENT_ZONES);
     if (allDay) {
       vevent({ uid: uid(), start: day, end: day + int(1, 3) * DAY, zone, allDay, summary: pick(ALL_DAY_TOPICS), created: day - 10 * DAY });
       counts.allDay++;
     } else {
       const start = day + int(7, 19) * 60 + pick([0, 15, 30, 45]);
-      vevent({ uid: uid(), start, end: start + pick([15, 30, 60, 90]), zone, allDay, summary: pick(TOPICS), status: chance(0.03) ? "CANCELLED" : "CONFIRMED", created: start - int(1, 60) * DAY });
+      vevent({
+        uid: uid(),
+        start,
+        end: start + pick([15, 30, 60, 90]),
+        zone,
+        allDay,
+        summary: pick(TOPICS),
+        status: chance(0.03) ? "CANCELLED" : "CONFIRMED",
+        created: start - int(1, 60) * DAY,
+      });
     }
     counts.oneOffs++;
   }

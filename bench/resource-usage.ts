@@ -15,7 +15,11 @@ delete process.env.RESOURCE_USAGE_FILE;
 if (file) {
   process.on("exit", () => {
     const usage = process.resourceUsage();
-    const report: ResourceUsage = { userMs: usage.userCPUTime / 1000, systemMs: usage.systemCPUTime / 1000, peakRssMb: usage.maxRSS / 1024 };
+    const report: ResourceUsage = {
+      userMs: usage.userCPUTime / 1000,
+      systemMs: usage.systemCPUTime / 1000,
+      peakRssMb: usage.maxRSS / 1024,
+    };
     writeFileSync(file, JSON.stringify(report));
   });
 }

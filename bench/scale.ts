@@ -9,12 +9,12 @@
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { once } from "node:events";
+import { closeSync, openSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { openSync, closeSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import type { RunResult } from "../src/run/result.ts";
@@ -47,7 +47,8 @@ const { values } = readCommandLine(USAGE, {
 function count(name: keyof typeof values, min: number): number {
   const raw = values[name];
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) usageError(USAGE, `--${name} must be a whole number of at least ${min}, not "${String(raw)}"`);
+  if (!Number.isInteger(value) || value < min)
+    usageError(USAGE, `--${name} must be a whole number of at least ${min}, not "${String(raw)}"`);
   return value;
 }
 
@@ -191,7 +192,15 @@ async function main(): Promise<void> {
       yes(cpu(r.usage) <= cpuTargetS),
       yes(r.usage !== undefined && r.usage.peakRssMb < memoryMb),
     ];
-    const header = ["feeds", "reminders sent", "wall s", "CPU s (user + sys)", "peak RSS MB", `CPU ≤ ${cpuTargetS} s`, `peak RSS < ${memoryMb} MB`];
+    const header = [
+      "feeds",
+      "reminders sent",
+      "wall s",
+      "CPU s (user + sys)",
+      "peak RSS MB",
+      `CPU ≤ ${cpuTargetS} s`,
+      `peak RSS < ${memoryMb} MB`,
+    ];
     const table = [header, header.map(() => "---"), row(base), row(run)];
     process.stdout.write(`${table.map((cells) => `| ${cells.join(" | ")} |`).join("\n")}\n\n`);
     if (base.usage && run.usage) {

@@ -2,7 +2,7 @@
 // and a stand-in for Slack that answers after a set delay. Real HTTP servers on 127.0.0.1, so the
 // strategies run through the real fetcher and poster.
 import { createServer, type Server } from "node:http";
-import { listen as listenOnLoopback, type LoopbackServer } from "../src/demo/servers.ts";
+import { type LoopbackServer, listen as listenOnLoopback } from "../src/demo/servers.ts";
 import { prng } from "../test/support/prng.ts";
 
 /** A running loopback server. */
@@ -14,7 +14,11 @@ function listen(server: Server): Promise<Served> {
   return listenOnLoopback(server);
 }
 
-const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const stamp = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 /** A number from a feed id, to seed its past events: the same feed gets the same text every run. */
 function seedOf(feedId: string): number {
@@ -56,7 +60,11 @@ export function syntheticCalendar(feedId: string, dueAt: Date, series: number, p
       const weeks = 2 + Math.floor(random() * 20);
       const last = new Date(start.getTime() + (weeks - 1) * 7 * DAY);
       // Ends a month before the due meeting at the latest, so nothing of it can be due.
-      lines.push(last.getTime() < dueAt.getTime() - 31 * DAY && i % 20 === 9 ? `RRULE:FREQ=WEEKLY;UNTIL=${stamp(last)}` : `RRULE:FREQ=WEEKLY;COUNT=${Math.min(weeks, Math.floor((daysBefore - 31) / 7) + 1)}`);
+      lines.push(
+        last.getTime() < dueAt.getTime() - 31 * DAY && i % 20 === 9
+          ? `RRULE:FREQ=WEEKLY;UNTIL=${stamp(last)}`
+          : `RRULE:FREQ=WEEKLY;COUNT=${Math.min(weeks, Math.floor((daysBefore - 31) / 7) + 1)}`,
+      );
     }
     lines.push(`SUMMARY:Review ${i}`, "END:VEVENT");
   }

@@ -1,7 +1,8 @@
 // npm run build — bundles the handler exactly as `sam build` does, from the esbuild properties in
 // template.yaml, into dist/. Lets a bundle be inspected and tested without SAM or Docker.
-import { build, type BuildOptions, type Metafile } from "esbuild";
+
 import { readFileSync } from "node:fs";
+import { type BuildOptions, build, type Metafile } from "esbuild";
 import { parse } from "yaml";
 
 interface BuildProperties {
@@ -22,7 +23,11 @@ interface BuildProperties {
 export function templateBuildProperties(templatePath = "template.yaml"): BuildProperties {
   // Only the Metadata block is needed, and it holds no intrinsic functions: read tags as plain text.
   const template = parse(readFileSync(templatePath, "utf8"), {
-    customTags: [{ tag: "!Ref", resolve: String }, { tag: "!Sub", resolve: String }, { tag: "!GetAtt", resolve: String }],
+    customTags: [
+      { tag: "!Ref", resolve: String },
+      { tag: "!Sub", resolve: String },
+      { tag: "!GetAtt", resolve: String },
+    ],
     strict: false,
     logLevel: "silent",
   }) as { Resources: Record<string, { Type: string; Metadata?: { BuildProperties?: BuildProperties } }> };

@@ -15,7 +15,7 @@ const strategy = z.enum(STRATEGIES, { error: `must be ${STRATEGY_CHOICES}` });
 
 const manualEvent = z.strictObject({
   now: z.optional(
-    z.string({ error: "must be an ISO 8601 date-time string, e.g. \"2026-03-12T14:50:00Z\"" }).check(
+    z.string({ error: 'must be an ISO 8601 date-time string, e.g. "2026-03-12T14:50:00Z"' }).check(
       z.refine((value) => !Number.isNaN(Date.parse(value)), {
         message: 'is not a date; write ISO 8601, e.g. "2026-03-12T14:50:00Z"',
       }),

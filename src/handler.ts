@@ -1,7 +1,8 @@
 import type { Context } from "aws-lambda";
+import type { Config } from "./config/schema.ts";
+import { readSettings, type Settings } from "./config/settings.ts";
 import { loadConfig } from "./config/source.ts";
 import { createParameterStore } from "./config/ssm.ts";
-import type { Config } from "./config/schema.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
 import { sharedDynamoClient } from "./ledger/client.ts";
@@ -9,15 +10,14 @@ import { createLedgerSelector } from "./ledger/select.ts";
 import { createSnapshotStoreSelector } from "./ledger/snapshots-select.ts";
 import { createLogger } from "./log.ts";
 import { fileDescriptorSink, publishRunMetrics } from "./metrics.ts";
-import type { RunResult } from "./run/result.ts";
 import { requireLedgerForNotices } from "./notices/config.ts";
 import type { Snapshot } from "./notices/snapshot.ts";
+import type { RunResult } from "./run/result.ts";
 import { runReminders } from "./run/run.ts";
 import { SecretRedactor, secretsOf, visibleNamesOf } from "./secrets/redact.ts";
 import { redactingTracer } from "./secrets/redacting-tracer.ts";
-import { readSettings, type Settings } from "./config/settings.ts";
-import { mapStackTracesLazily } from "./source-maps.ts";
 import { createSlackPoster } from "./slack/webhook.ts";
+import { mapStackTracesLazily } from "./source-maps.ts";
 import { selectTracing } from "./tracing/select.ts";
 
 // The deployed bundle's stack traces name TypeScript positions, its source map read only when needed.

@@ -49,9 +49,7 @@ function mappedFrame(frame: NodeJS.CallSite, moduleUrl: string, file: string, so
   const line = frame.getLineNumber();
   const column = frame.getColumnNumber();
   if ((where !== moduleUrl && where !== file) || line === null || column === null) return frame.toString();
-  const origin = sourceMap()?.findOrigin(line, column) as
-    | { fileName?: string; lineNumber?: number; columnNumber?: number }
-    | undefined;
+  const origin = sourceMap()?.findOrigin(line, column) as { fileName?: string; lineNumber?: number; columnNumber?: number } | undefined;
   if (!origin?.fileName) return frame.toString();
   const async = frame.isAsync() ? "async " : "";
   const place = `${origin.fileName}:${origin.lineNumber}:${origin.columnNumber}`;

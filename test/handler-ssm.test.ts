@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../src/config/settings.ts";
+import { createHandler } from "../src/handler.ts";
 import { type Loopback, type SlackPost, startFeedHost, startLoopback, startSlack } from "./support/loopback.ts";
 import { runCli } from "./support/run-cli.ts";
 import { type FakeSsm, startSsm, stubAwsEnvironment } from "./support/ssm.ts";
-import { readSettings } from "../src/config/settings.ts";
-import { createHandler } from "../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
 const event = (name: string) => JSON.parse(readFileSync(join("events", name), "utf8")) as unknown;
@@ -89,11 +89,7 @@ describe("handler with its configuration in SSM Parameter Store", () => {
     await handler(event("scheduled.json"));
 
     // Assess
-    expect(slack.posts.map((p) => p.path.split("/").pop())).toEqual([
-      "hooktoken-first",
-      "hooktoken-first",
-      "hooktoken-rotated",
-    ]);
+    expect(slack.posts.map((p) => p.path.split("/").pop())).toEqual(["hooktoken-first", "hooktoken-first", "hooktoken-rotated"]);
   });
 
   it("fails before fetching anything when the configuration in SSM is invalid, naming the field", async () => {

@@ -1,11 +1,11 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Loopback, type SlackPost, startFeedHost, startSlack } from "./support/loopback.ts";
 import { readSettings } from "../src/config/settings.ts";
 import { createHandler } from "../src/handler.ts";
+import { type Loopback, type SlackPost, startFeedHost, startSlack } from "./support/loopback.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures", name), "utf8");
 const event = (name: string) => JSON.parse(readFileSync(join("events", name), "utf8")) as Record<string, unknown>;
@@ -88,9 +88,7 @@ describe("handler", () => {
   it("names the webhook that Slack refused and still delivers to the others", async () => {
     // Prepare: the team webhook was revoked; ops receives the standup
     await slack.close();
-    slack = await startSlack((post) =>
-      post.path.includes("B0") ? { status: 404, body: "no_service" } : { status: 200, body: "ok" },
-    );
+    slack = await startSlack((post) => (post.path.includes("B0") ? { status: 404, body: "no_service" } : { status: 200, body: "ok" }));
     const handler = await loadHandler({
       ...config(),
       feeds: [

@@ -45,7 +45,11 @@ describe("log line size", () => {
 
     // Assess
     expect(lines.every((line) => line.length <= MAX_LOG_LINE)).toBe(true);
-    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "warn", feed: "huge", message: expect.stringMatching(/^line 1 is not a property: X+… \(\d+ more characters cut\)$/) });
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "warn",
+      feed: "huge",
+      message: expect.stringMatching(/^line 1 is not a property: X+… \(\d+ more characters cut\)$/),
+    });
     expect(JSON.parse(lines[1] ?? "")).toMatchObject({ level: "warn", message: "many fields", truncated: expect.any(Number) });
   });
 });

@@ -5,15 +5,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { bundle, bundleWithMetafile, templateBuildProperties } from "../scripts/build.ts";
 import { configSchema } from "../src/config/schema.ts";
 import { readSettings } from "../src/config/settings.ts";
-import { bundle, bundleWithMetafile, templateBuildProperties } from "../scripts/build.ts";
 import { readTemplate } from "./support/template.ts";
 
 const template = readTemplate();
-const functions = Object.entries(template.Resources as Record<string, any>).filter(
-  ([, r]) => r.Type === "AWS::Serverless::Function",
-);
+const functions = Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === "AWS::Serverless::Function");
 const [functionId, fn] = functions[0] ?? [];
 const resources = template.Resources as Record<string, any>;
 const hasLedgerTable = Object.values(resources).some((r) => r.Type === "AWS::DynamoDB::Table");
@@ -36,8 +34,13 @@ const LIBRARY_ACTIONS: Record<string, string[]> = {
 
 /** Document-client commands and the DynamoDB actions they call. */
 const DOCUMENT_COMMANDS: Record<string, string> = {
-  GetCommand: "GetItem", PutCommand: "PutItem", UpdateCommand: "UpdateItem", DeleteCommand: "DeleteItem",
-  QueryCommand: "Query", BatchWriteCommand: "BatchWriteItem", BatchGetCommand: "BatchGetItem",
+  GetCommand: "GetItem",
+  PutCommand: "PutItem",
+  UpdateCommand: "UpdateItem",
+  DeleteCommand: "DeleteItem",
+  QueryCommand: "Query",
+  BatchWriteCommand: "BatchWriteItem",
+  BatchGetCommand: "BatchGetItem",
   TransactWriteCommand: "TransactWriteItems",
 };
 
@@ -57,9 +60,10 @@ function deployedSources(entry = "src/handler.ts", seen = new Set<string>()): st
 
 function processEnvReads(): [string, string][] {
   return deployedSources().flatMap((file) =>
-    [...readFileSync(file, "utf8").matchAll(/process\.env(?:\.([A-Z0-9_]+)|\[["']([A-Z0-9_]+)["']\])/g)].map(
-      (m): [string, string] => [file, (m[1] ?? m[2]) as string],
-    ),
+    [...readFileSync(file, "utf8").matchAll(/process\.env(?:\.([A-Z0-9_]+)|\[["']([A-Z0-9_]+)["']\])/g)].map((m): [string, string] => [
+      file,
+      (m[1] ?? m[2]) as string,
+    ]),
   );
 }
 

@@ -1,14 +1,14 @@
 import { Temporal } from "temporal-polyfill";
 import { CalendarError } from "../errors.ts";
 import { type Component, normaliseBreaks, readComponents } from "./components.ts";
-import type { Occurrence } from "./occurrence.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
-import { type Horizon, scanSteps, type Span } from "./scan.ts";
+import type { Occurrence } from "./occurrence.ts";
+import { type Horizon, type Span, scanSteps } from "./scan.ts";
 import { type Series, seriesSteps } from "./series.ts";
-import { Warnings } from "./warnings.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
-import { CalendarWorkError, finish, type Steps, WorkBudget } from "./work.ts";
 import { isTimeZone } from "./wall-clock.ts";
+import { Warnings } from "./warnings.ts";
+import { CalendarWorkError, finish, type Steps, WorkBudget } from "./work.ts";
 
 /** What to expand: occurrences starting in `[from, to)`, floating times read in `timezone`. */
 export interface ExpandOptions {

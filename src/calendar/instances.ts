@@ -3,9 +3,9 @@ import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
 import type { EventRecord, Series } from "./series.ts";
 import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
+import { formatInstant } from "./wall-clock.ts";
 import type { Warnings } from "./warnings.ts";
 import type { SeriesWork, Steps, WorkBudget } from "./work.ts";
-import { formatInstant } from "./wall-clock.ts";
 
 // One series (a recurring event with its exceptions and overrides, or a single event) into the
 // instances that start in a window: where RFC 5545's exception rules live.
@@ -177,7 +177,14 @@ interface MasterExpansion {
   out: Instance[];
 }
 
-function masterExpansion(master: EventRecord, uid: string, overrides: Overrides, place: Placement, work: SeriesWork, out: Instance[]): MasterExpansion {
+function masterExpansion(
+  master: EventRecord,
+  uid: string,
+  overrides: Overrides,
+  place: Placement,
+  work: SeriesWork,
+  out: Instance[],
+): MasterExpansion {
   const exMs = new Set<number>();
   const exDays = new Set<string>();
   for (const ex of master.exdates) {
@@ -208,7 +215,15 @@ function* allDayInstances(m: MasterExpansion): Steps<void> {
       const ms = place.allDay.toInstant(wall);
       return ms >= genFrom && ms < genTo;
     };
-    const { walls, capped } = yield* ruleInstances(master, undefined, "date", allDayFrom.toPlainDateTime(), allDayTo.toPlainDateTime(), counts, m.work);
+    const { walls, capped } = yield* ruleInstances(
+      master,
+      undefined,
+      "date",
+      allDayFrom.toPlainDateTime(),
+      allDayTo.toPlainDateTime(),
+      counts,
+      m.work,
+    );
     if (capped) place.warnings.add(capWarning(m.uid));
     for (const wall of walls) days.push(wall.toPlainDate());
   } else if (master.start.kind === "date") {
@@ -235,7 +250,8 @@ function* timedStarts(m: MasterExpansion, zone: Zone): Steps<Array<{ wall: Tempo
   const { genFrom, genTo } = m.overrides;
   const starts: Array<{ wall: Temporal.PlainDateTime; record?: EventRecord }> = [];
   if (master.rrule) {
-    const zoneKey = master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
+    const zoneKey =
+      master.start.kind === "zoned" ? `tz:${master.start.tzid}` : master.start.kind === "utc" ? "utc" : `floating:${place.floating.id}`;
     const { wallFrom, wallTo } = wallSpan(zone, genFrom, genTo);
     const counts = (wall: Temporal.PlainDateTime) => {
       const ms = zone.toInstant(wall);
@@ -250,9 +266,14 @@ function* timedStarts(m: MasterExpansion, zone: Zone): Steps<Array<{ wall: Tempo
   const time = master.start.wall;
   for (const r of master.rdates) {
     // An RDATE in another zone (or a DATE one) is placed by its instant, read on the series' clock.
-    const wall = r.start.kind === "date" ? r.start.date.toPlainDateTime({ hour: time.hour, minute: time.minute, second: time.second }) : zone.toWall(instantOf(r.start, place));
+    const wall =
+      r.start.kind === "date"
+        ? r.start.date.toPlainDateTime({ hour: time.hour, minute: time.minute, second: time.second })
+        : zone.toWall(instantOf(r.start, place));
     const own: EventRecord | undefined =
-      r.end || r.duration ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration } : undefined;
+      r.end || r.duration
+        ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration }
+        : undefined;
     starts.push(own ? { wall, record: own } : { wall });
   }
   return starts;
@@ -312,7 +333,10 @@ const DAY_MS = 24 * HOUR_MS;
  */
 function wallSpan(zone: Zone, from: number, to: number): { wallFrom: Temporal.PlainDateTime; wallTo: Temporal.PlainDateTime } {
   // UTC has no offsets to read: most feeds write their times in it.
-  const offsets = zone === UTC ? [0] : [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map((ms) => UTC.toInstant(zone.toWall(ms)) - ms);
+  const offsets =
+    zone === UTC
+      ? [0]
+      : [from - DAY_MS, from, from + DAY_MS, to - DAY_MS, to, to + DAY_MS].map((ms) => UTC.toInstant(zone.toWall(ms)) - ms);
   return {
     wallFrom: UTC.toWall(from + Math.min(...offsets) - HOUR_MS),
     wallTo: UTC.toWall(to + Math.max(...offsets) + HOUR_MS),

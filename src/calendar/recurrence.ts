@@ -1,6 +1,6 @@
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
-import { isSubDaily, limitInstances, periodStart, planRule, stepsBefore, type RulePlan } from "./rule.ts";
+import { isSubDaily, limitInstances, periodStart, planRule, type RulePlan, stepsBefore } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
 import { type SimpleRule, simpleCountEnd, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
 import { stamp, type Zone } from "./timezones.ts";
@@ -94,7 +94,12 @@ function ruleFrom(expander: Expander, steps: number): { rule: RRuleTemporal; fro
   if (at < 0) from = expander.start;
   let rule = expander.rules.get(at);
   if (!rule) {
-    rule = new RRuleTemporal({ rruleString: `RRULE:${expander.text}`, dtstart: from, includeDtstart: false, maxIterations: MAX_ITERATIONS });
+    rule = new RRuleTemporal({
+      rruleString: `RRULE:${expander.text}`,
+      dtstart: from,
+      includeDtstart: false,
+      maxIterations: MAX_ITERATIONS,
+    });
     if (expander.rules.size >= MAX_RULES_PER_SERIES) expander.rules.delete(expander.rules.keys().next().value as number);
     expander.rules.set(at, rule);
   }
@@ -158,7 +163,10 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
     const { rule } = ruleFrom(expander, stepsBefore(plan, expander.start, after));
     const found = rule.between(after, before, true);
     work.spend(found.length + 1);
-    for (const wall of limitInstances(plan, found.map((zdt) => zdt.toPlainDateTime()))) {
+    for (const wall of limitInstances(
+      plan,
+      found.map((zdt) => zdt.toPlainDateTime()),
+    )) {
       // Steps share their edges: an instance at a step's end is the next step's.
       if (Temporal.PlainDateTime.compare(wall, stepTo) >= 0 || Temporal.PlainDateTime.compare(wall, walk.next) < 0) continue;
       if (Temporal.PlainDateTime.compare(wall, first) <= 0) continue;
@@ -198,9 +206,7 @@ function untilFor(rule: string, start: TimeValue, zone: Zone | undefined, zoneId
     if (start.kind === "date") {
       const wall = until.kind === "date" ? until.date.toPlainDateTime() : until.wall;
       const day =
-        until.kind === "utc" && !(wall.hour === 23 && wall.minute === 59)
-          ? wall.add({ hours: 12 }).toPlainDate()
-          : wall.toPlainDate();
+        until.kind === "utc" && !(wall.hour === 23 && wall.minute === 59) ? wall.add({ hours: 12 }).toPlainDate() : wall.toPlainDate();
       return `UNTIL=${day.toString().replaceAll("-", "")}T235959Z`;
     }
     const wall = until.kind === "date" ? until.date.toPlainDateTime({ hour: 23, minute: 59, second: 59 }) : until.wall;
@@ -270,8 +276,11 @@ export function* ruleInstances(
   const end = plan.setPositions ? new Temporal.PlainDate(until.year + 1, 1, 1).toPlainDateTime() : until;
   let chunkFrom = step ? from : ruleStart.toPlainDateTime();
   while (Temporal.PlainDateTime.compare(chunkFrom, end) <= 0) {
-    const chunkTo = step ? Temporal.PlainDateTime.compare(chunkFrom.add(step), end) < 0 ? chunkFrom.add(step) : end : end;
-    const after = Temporal.PlainDateTime.compare(chunkFrom, ruleStart.toPlainDateTime()) === 0 ? ruleStart : chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+    const chunkTo = step ? (Temporal.PlainDateTime.compare(chunkFrom.add(step), end) < 0 ? chunkFrom.add(step) : end) : end;
+    const after =
+      Temporal.PlainDateTime.compare(chunkFrom, ruleStart.toPlainDateTime()) === 0
+        ? ruleStart
+        : chunkFrom.toZonedDateTime(zoneId, { disambiguation: "earlier" });
     const before = chunkTo.toZonedDateTime(zoneId, { disambiguation: "later" });
     const found = rule.between(after, before, true).map((zdt) => zdt.toPlainDateTime());
     work.spend(found.length + 1);

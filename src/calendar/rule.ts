@@ -24,7 +24,10 @@ interface DayLimits {
 }
 
 function numbers(value: string): number[] {
-  return value.split(",").map((n) => Number.parseInt(n, 10)).filter((n) => Number.isFinite(n) && n !== 0);
+  return value
+    .split(",")
+    .map((n) => Number.parseInt(n, 10))
+    .filter((n) => Number.isFinite(n) && n !== 0);
 }
 
 function dayTokens(value: string): DayToken[] {
@@ -130,7 +133,12 @@ export function planRule(rule: string, date: Temporal.PlainDate, time: Temporal.
     parts.delete(name);
     return value;
   };
-  if (freq === "YEARLY" && (has("BYWEEKNO") || has("BYYEARDAY")) && (has("BYMONTHDAY") || has("BYYEARDAY")) && (has("BYWEEKNO") || has("BYDAY"))) {
+  if (
+    freq === "YEARLY" &&
+    (has("BYWEEKNO") || has("BYYEARDAY")) &&
+    (has("BYMONTHDAY") || has("BYYEARDAY")) &&
+    (has("BYWEEKNO") || has("BYDAY"))
+  ) {
     // RFC 5545's table: BYDAY limits BYYEARDAY; each day part narrows what BYWEEKNO gives.
     const monthDays = has("BYWEEKNO") ? takeOut("BYMONTHDAY") : undefined;
     const yearDays = has("BYWEEKNO") ? takeOut("BYYEARDAY") : undefined;
@@ -146,7 +154,12 @@ export function planRule(rule: string, date: Temporal.PlainDate, time: Temporal.
     if (positions !== undefined) setPositions = numbers(positions);
   } else if ((freq === "YEARLY" || freq === "MONTHLY") && !has("BYWEEKNO") && /\d/.test(parts.get("BYDAY") ?? "")) {
     // An ordinal BYDAY stays with rrule-temporal; what it gives is checked against it.
-    limits = { days: dayTokens(parts.get("BYDAY") as string), withinMonth: freq === "MONTHLY" || has("BYMONTH"), monthDays: undefined, yearDays: undefined };
+    limits = {
+      days: dayTokens(parts.get("BYDAY") as string),
+      withinMonth: freq === "MONTHLY" || has("BYMONTH"),
+      monthDays: undefined,
+      yearDays: undefined,
+    };
   }
 
   const text = [...parts].map(([name, value]) => `${name}=${value}`).join(";");
@@ -236,7 +249,8 @@ function withinLimits(limits: DayLimits, date: Temporal.PlainDateTime): boolean 
     const length = limits.withinMonth ? date.daysInMonth : isLeap(date.year) ? 366 : 365;
     const fromStart = Math.floor((at - 1) / 7) + 1;
     const fromEnd = -(Math.floor((length - at) / 7) + 1);
-    if (!days.some((d) => d.weekday === date.dayOfWeek && (d.ordinal === 0 || d.ordinal === fromStart || d.ordinal === fromEnd))) return false;
+    if (!days.some((d) => d.weekday === date.dayOfWeek && (d.ordinal === 0 || d.ordinal === fromStart || d.ordinal === fromEnd)))
+      return false;
   }
   return true;
 }

@@ -201,7 +201,13 @@ class EventScanner implements ComponentVisitor {
     for (let i = 0; i < this.#near.length; i++) {
       if (this.#keeps(i)) events.push({ at: this.#bounds[2 * i] as number, end: this.#bounds[2 * i + 1] as number });
     }
-    return { events, eventCount: this.#near.length, vtimezones: this.#vtimezones, declaredZones: this.#declaredZones, warnings: this.#warnings };
+    return {
+      events,
+      eventCount: this.#near.length,
+      vtimezones: this.#vtimezones,
+      declaredZones: this.#declaredZones,
+      warnings: this.#warnings,
+    };
   }
 
   #keeps(i: number): boolean {
@@ -394,7 +400,13 @@ function ruleParts(rule: string): Map<string, string> | undefined {
     if (part.trim() === "") continue;
     const eq = part.indexOf("=");
     if (eq < 0) return undefined;
-    parts.set(part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim().toUpperCase());
+    parts.set(
+      part.slice(0, eq).trim().toUpperCase(),
+      part
+        .slice(eq + 1)
+        .trim()
+        .toUpperCase(),
+    );
   }
   return parts.has("FREQ") ? parts : undefined;
 }

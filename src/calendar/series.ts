@@ -2,15 +2,8 @@ import ical from "node-ical";
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { type Component, type ContentLine, properties, property } from "./components.ts";
-import {
-  parseDuration,
-  parseRecurrenceDates,
-  parseTimeList,
-  parseTimeProperty,
-  type RecurrenceDate,
-  type TimeValue,
-} from "./values.ts";
 import { UTC } from "./timezones.ts";
+import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
 import { finish, type Steps } from "./work.ts";
 
 /** The text of an event, read by node-ical (unescaping, parameters, character sets). */
@@ -111,15 +104,37 @@ function isPlainRule(rule: string): boolean {
   for (const part of rule.split(";")) {
     const at = part.indexOf("=");
     const pattern = PLAIN_PARTS[part.slice(0, at).trim().toUpperCase()];
-    if (!pattern?.test(part.slice(at + 1).trim().toUpperCase())) return false;
+    if (
+      !pattern?.test(
+        part
+          .slice(at + 1)
+          .trim()
+          .toUpperCase(),
+      )
+    )
+      return false;
   }
   return true;
 }
 
 /** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */
 const RULE_PARTS = new Set([
-  "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY",
-  "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST", "RSCALE", "SKIP",
+  "FREQ",
+  "UNTIL",
+  "COUNT",
+  "INTERVAL",
+  "BYSECOND",
+  "BYMINUTE",
+  "BYHOUR",
+  "BYDAY",
+  "BYMONTHDAY",
+  "BYYEARDAY",
+  "BYWEEKNO",
+  "BYMONTH",
+  "BYSETPOS",
+  "WKST",
+  "RSCALE",
+  "SKIP",
 ]);
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");

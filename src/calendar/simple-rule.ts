@@ -104,10 +104,19 @@ export function simpleInstances(
   const out: Temporal.PlainDateTime[] = [];
   for (let day = Math.max(start.day, lo.day); day <= hi.day && out.length < limit; day++) {
     const wallMs = day * DAY_MS + start.timeMs;
-    if (wallMs < lo.day * DAY_MS + lo.timeMs || wallMs > hi.day * DAY_MS + hi.timeMs || wallMs <= start.day * DAY_MS + start.timeMs) continue;
+    if (wallMs < lo.day * DAY_MS + lo.timeMs || wallMs > hi.day * DAY_MS + hi.timeMs || wallMs <= start.day * DAY_MS + start.timeMs)
+      continue;
     if (!onDay(day)) continue;
     const date = new Date(wallMs);
-    const wall = new Temporal.PlainDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), first.hour, first.minute, first.second, first.millisecond);
+    const wall = new Temporal.PlainDateTime(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      first.hour,
+      first.minute,
+      first.second,
+      first.millisecond,
+    );
     if (!onWalls) {
       const instant = zone.toInstant(wall);
       // A local time a DST gap skips does not exist: that instance is not there.
@@ -131,7 +140,13 @@ export type CountEnd = { last: Temporal.PlainDateTime } | { pastTo: true };
  * does not count: the zone's transitions up to the last instance are looked at and the count
  * carried on past each instance they skip. Undefined when the rule is not of that kind.
  */
-export function simpleCountEnd(rule: SimpleRule, count: number, first: Temporal.PlainDateTime, zoneId: string, to: Temporal.PlainDateTime): CountEnd | undefined {
+export function simpleCountEnd(
+  rule: SimpleRule,
+  count: number,
+  first: Temporal.PlainDateTime,
+  zoneId: string,
+  to: Temporal.PlainDateTime,
+): CountEnd | undefined {
   if (rule.months) return undefined;
   const start = split(first);
   const end = split(to);
@@ -167,7 +182,13 @@ function nthDayAfter(rule: SimpleRule, onDay: (day: number) => boolean, startDay
 }
 
 /** How many instances after DTSTART, up to the wall reading `lastMs`, fall in a DST gap of the zone. */
-function skippedByGaps(zoneId: string, first: Temporal.PlainDateTime, lastMs: number, timeMs: number, onDay: (day: number) => boolean): number {
+function skippedByGaps(
+  zoneId: string,
+  first: Temporal.PlainDateTime,
+  lastMs: number,
+  timeMs: number,
+  onDay: (day: number) => boolean,
+): number {
   const firstMs = split(first).day * DAY_MS + timeMs;
   let skipped = 0;
   let at: Temporal.ZonedDateTime | null = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
@@ -189,5 +210,13 @@ function skippedByGaps(zoneId: string, first: Temporal.PlainDateTime, lastMs: nu
 
 function wallAt(wallMs: number, first: Temporal.PlainDateTime): Temporal.PlainDateTime {
   const date = new Date(wallMs);
-  return new Temporal.PlainDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), first.hour, first.minute, first.second, first.millisecond);
+  return new Temporal.PlainDateTime(
+    date.getUTCFullYear(),
+    date.getUTCMonth() + 1,
+    date.getUTCDate(),
+    first.hour,
+    first.minute,
+    first.second,
+    first.millisecond,
+  );
 }

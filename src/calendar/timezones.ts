@@ -51,8 +51,13 @@ export const UTC: Zone = {
   toWall: (ms) => {
     const d = new Date(ms);
     return new Temporal.PlainDateTime(
-      d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(),
-      d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds(),
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
     );
   },
 };
@@ -185,7 +190,9 @@ function transitionZone(transitions: Transition[]): Zone {
       return local - before; // a gap: as far past it as the reading was into it
     },
     toWall(ms) {
-      return Temporal.Instant.fromEpochMilliseconds(ms + offsetAt(ms)).toZonedDateTimeISO("UTC").toPlainDateTime();
+      return Temporal.Instant.fromEpochMilliseconds(ms + offsetAt(ms))
+        .toZonedDateTimeISO("UTC")
+        .toPlainDateTime();
     },
   };
 }
@@ -193,7 +200,9 @@ function transitionZone(transitions: Transition[]): Zone {
 /** An observance's UNTIL is UTC; its onsets are expanded as wall readings, so shift it. */
 function untilAsWall(rule: string, offsetMs: number): string {
   return rule.replace(/UNTIL=(\d{8}T\d{6})Z/i, (_, value: string) => {
-    const wall = wallOf(parseTime(`${value}Z`, undefined)).toZonedDateTime("UTC").add({ milliseconds: offsetMs });
+    const wall = wallOf(parseTime(`${value}Z`, undefined))
+      .toZonedDateTime("UTC")
+      .add({ milliseconds: offsetMs });
     return `UNTIL=${stamp(wall.toPlainDateTime())}Z`;
   });
 }
@@ -231,7 +240,10 @@ function nodeIcalZone(tzid: string): string | undefined {
  */
 export function resolveTzid(tzid: string, vtimezones: ZoneBlocks): Zone | undefined {
   // Exchange's tzone://Microsoft/<name>: the name after the prefix is the zone (Utc, a Windows name).
-  const name = tzid.trim().replace(/^"(.*)"$/, "$1").replace(/^tzone:\/\/Microsoft\/(?!Custom$)/i, "");
+  const name = tzid
+    .trim()
+    .replace(/^"(.*)"$/, "$1")
+    .replace(/^tzone:\/\/Microsoft\/(?!Custom$)/i, "");
   if (name === "") return undefined;
   if (/^(Z|UTC|GMT|Etc\/UTC|Etc\/GMT)$/i.test(name)) return UTC;
   if (!name.includes(" ") && isTimeZone(name) && !/^[+-]/.test(name)) return ianaZone(name);

@@ -79,7 +79,7 @@ async function main(): Promise<number> {
 
   // Imported only now: the handler reads its environment once, at module load, as in Lambda — where
   // a bad variable fails the invocation like any other error.
-  let handler: (typeof import("../handler.ts"))["handler"];
+  let handler: typeof import("../handler.ts")["handler"];
   try {
     ({ handler } = await import("../handler.ts"));
   } catch (error) {

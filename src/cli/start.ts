@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoCalendars } from "../demo/calendars.ts";
-import { IN_PROCESS_LEDGER } from "../ledger/select.ts";
 import { fakeSlack, serveCalendars } from "../demo/servers.ts";
 import { messageToTerminal } from "../demo/terminal.ts";
+import { IN_PROCESS_LEDGER } from "../ledger/select.ts";
 import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
 
 async function main(): Promise<void> {

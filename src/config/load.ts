@@ -115,11 +115,7 @@ function unknownSetting(key: string, known: readonly string[]): string {
  *
  * @throws ConfigError naming the first bad field, with every problem found in the message.
  */
-export async function parseConfig(
-  text: string,
-  origin: string,
-  resolveSecrets?: SecretResolver,
-): Promise<Config> {
+export async function parseConfig(text: string, origin: string, resolveSecrets?: SecretResolver): Promise<Config> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -149,10 +145,7 @@ export async function parseConfig(
     for (const ref of references) {
       const value = values.get(ref.name);
       if (value === undefined) {
-        throw new ConfigError(
-          formatPath(ref.path),
-          `SSM parameter ${ref.name} was not found; create it or fix the name`,
-        );
+        throw new ConfigError(formatPath(ref.path), `SSM parameter ${ref.name} was not found; create it or fix the name`);
       }
       replaceAt(raw, ref.path, value);
     }
@@ -172,10 +165,7 @@ export async function parseConfig(
   );
   if (!first) throw new ConfigError("", `invalid configuration in ${origin}`);
   const also = others.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
-  throw new ConfigError(
-    first.path,
-    `${first.message} (in ${origin})${also.length > 0 ? `; also ${also.join("; ")}` : ""}`,
-  );
+  throw new ConfigError(first.path, `${first.message} (in ${origin})${also.length > 0 ? `; also ${also.join("; ")}` : ""}`);
 }
 
 /** Reads and validates a configuration file. @throws ConfigError */

@@ -1,10 +1,9 @@
 import * as z from "zod/mini";
-import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
 import { isTimeZone } from "../calendar/wall-clock.ts";
+import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED } from "../calendar/work.ts";
 import { DEFAULT_CATCH_UP_MINUTES } from "../ledger/ledger.ts";
 import { type AllDayPolicy, type Feed, type NoticePolicy, STRATEGIES, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
 import { compileTitlePattern, patternProblem } from "./pattern.ts";
-
 
 /**
  * Says what a field holds, in the product's words: `is required: …` when it is missing, `must be …`
@@ -30,7 +29,7 @@ function wholeNumber(min: number, max: number, unit = "") {
 
 const timeZone = z
   .string(expecting('an IANA time zone name such as "Europe/Berlin" or "UTC"'))
-  .check(z.refine(isTimeZone, "is not an IANA time zone; use a name such as \"Europe/Berlin\" or \"UTC\""));
+  .check(z.refine(isTimeZone, 'is not an IANA time zone; use a name such as "Europe/Berlin" or "UTC"'));
 
 /** Minutes before an occurrence's start; a week at most, so a run never expands years of rules. */
 const leadMinutes = z
@@ -58,7 +57,7 @@ const allDay = z.strictObject(
     at: z._default(
       z
         .string(expecting('a local time written HH:MM, e.g. "09:00"'))
-        .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time written HH:MM, e.g. \"09:00\"")),
+        .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time written HH:MM, e.g. "09:00"')),
       "09:00",
     ),
   },
@@ -177,7 +176,10 @@ const digest = z
       timezone: z.optional(timeZone),
       days: z.optional(
         z
-          .array(z.enum(WEEKDAY_CODES, expecting("a weekday code: MO, TU, WE, TH, FR, SA or SU")), expecting('a list of weekday codes, e.g. ["MO", "TU"]'))
+          .array(
+            z.enum(WEEKDAY_CODES, expecting("a weekday code: MO, TU, WE, TH, FR, SA or SU")),
+            expecting('a list of weekday codes, e.g. ["MO", "TU"]'),
+          )
           .check(z.minLength(1, "needs at least one weekday, or leave it out for every day")),
       ),
       skipEmpty: flag(),
@@ -194,7 +196,11 @@ const digest = z
         });
       }
       if (d.weekly !== undefined && d.days !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["days"], message: 'applies to "daily" digests only; a weekly digest names its day in "weekly"' });
+        ctx.addIssue({
+          code: "custom",
+          path: ["days"],
+          message: 'applies to "daily" digests only; a weekly digest names its day in "weekly"',
+        });
       }
     }),
   );
@@ -209,7 +215,9 @@ const limits = z.strictObject(
       DEFAULT_CALENDAR_SECONDS_PER_FEED,
     ),
   },
-  expecting('an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000, "instancesPerFeed": 50000, "calendarSecondsPerFeed": 5 }'),
+  expecting(
+    'an object such as { "remindersPerFeed": 50, "remindersPerRun": 2000, "instancesPerFeed": 50000, "calendarSecondsPerFeed": 5 }',
+  ),
 );
 
 /** Feeds in flight at once in a pipelined run unless `concurrency` says otherwise. */
@@ -300,7 +308,10 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx): void {
       }
     }
     if (typeof webhook === "string" && NAME.test(webhook) && !Object.hasOwn(webhooks, webhook)) {
-      const known = Object.keys(webhooks).filter((key) => NAME.test(key)).join(", ") || "none";
+      const known =
+        Object.keys(webhooks)
+          .filter((key) => NAME.test(key))
+          .join(", ") || "none";
       ctx.addIssue({
         code: "custom",
         path: ["feeds", index, "webhook"],
@@ -327,7 +338,10 @@ function checkDigestReferences(
     if (!isRecord(d)) return;
     const { webhook, feeds, daily, weekly, timezone } = d;
     if (typeof webhook === "string" && NAME.test(webhook) && !Object.hasOwn(webhooks, webhook)) {
-      const known = Object.keys(webhooks).filter((key) => NAME.test(key)).join(", ") || "none";
+      const known =
+        Object.keys(webhooks)
+          .filter((key) => NAME.test(key))
+          .join(", ") || "none";
       ctx.addIssue({
         code: "custom",
         path: ["digests", index, "webhook"],

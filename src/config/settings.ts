@@ -1,6 +1,6 @@
+import { ConfigError } from "../errors.ts";
 import { isStrategy, STRATEGY_CHOICES, type Strategy } from "../reminders/feed.ts";
 import { DEFAULT_MAX_AGE_SECONDS } from "./ssm.ts";
-import { ConfigError } from "../errors.ts";
 
 /** What the environment tells the handler, read once at start-up. */
 export interface Settings {

@@ -1,7 +1,7 @@
-import type { Settings } from "./settings.ts";
 import { ConfigError } from "../errors.ts";
 import { loadConfigFile, parseConfig } from "./load.ts";
 import type { Config } from "./schema.ts";
+import type { Settings } from "./settings.ts";
 import type { ParameterStore } from "./ssm.ts";
 
 /**

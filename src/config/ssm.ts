@@ -107,10 +107,11 @@ export function createParameterStore(options: ParameterStoreOptions = {}): Param
         async (batch) => {
           let answer: Record<string, unknown>;
           try {
-            answer = await provider.getParametersByName<string>(
-              Object.fromEntries(batch.map((name) => [name, {}])),
-              { decrypt: true, maxAge, throwOnError: false },
-            );
+            answer = await provider.getParametersByName<string>(Object.fromEntries(batch.map((name) => [name, {}])), {
+              decrypt: true,
+              maxAge,
+              throwOnError: false,
+            });
           } catch (error) {
             throw new ConfigError("", `cannot read SSM parameters ${batch.join(", ")} (${describeSsmFailure(error)})`, {
               cause: error,

@@ -1,11 +1,11 @@
 import { Temporal } from "temporal-polyfill";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { addDays } from "../calendar/wall-clock.ts";
-import type { Feed } from "../reminders/feed.ts";
 import { wanted } from "../reminders/due.ts";
+import { DAY_MS } from "../reminders/durations.ts";
+import type { Feed } from "../reminders/feed.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { DueDigest } from "./schedule.ts";
-import { DAY_MS } from "../reminders/durations.ts";
 
 /** The occurrences one feed has around a digest's span (see `agendaRange`). */
 export interface AgendaSource {

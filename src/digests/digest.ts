@@ -41,7 +41,9 @@ export function digestsOf(config: Pick<ConfigFile, "digests" | "timezone">, feed
     const timezone = d.timezone ?? config.timezone;
     const [weekday, time] = d.weekly ? (d.weekly.split(" ") as [Weekday, string]) : [undefined, d.daily as string];
     const [hour, minute] = time.split(":").map(Number) as [number, number];
-    const chosen = d.feeds ? d.feeds.map((id) => feeds.find((f) => f.id === id)).filter((f) => f !== undefined) : feeds.filter((f) => f.webhook === d.webhook);
+    const chosen = d.feeds
+      ? d.feeds.map((id) => feeds.find((f) => f.id === id)).filter((f) => f !== undefined)
+      : feeds.filter((f) => f.webhook === d.webhook);
     return {
       id: d.weekly ? `weekly ${d.weekly} ${timezone}` : `daily ${time} ${timezone}`,
       kind: d.weekly ? "weekly" : "daily",

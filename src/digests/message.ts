@@ -1,6 +1,6 @@
 import { escapeSlackText } from "../slack/escape.ts";
 import { findJoinLink } from "../slack/join-link.ts";
-import { MAX_BLOCKS, MAX_TEXT, safeUrl, type SlackMessage, slackDate, truncate } from "../slack/message.ts";
+import { MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
 import type { Agenda, AgendaEntry } from "./agenda.ts";
 
 type Block = SlackMessage["blocks"][number];
@@ -84,7 +84,9 @@ function when(entry: AgendaEntry, timezone: string): string {
  */
 export function entryLine(entry: AgendaEntry, timezone: string): string {
   const { occurrence } = entry;
-  const parts = [`${escapeSlackText(when(entry, timezone))}  *${escapeSlackText(truncate(occurrence.summary || "(no title)", MAX_TITLE))}*`];
+  const parts = [
+    `${escapeSlackText(when(entry, timezone))}  *${escapeSlackText(truncate(occurrence.summary || "(no title)", MAX_TITLE))}*`,
+  ];
   if (!occurrence.allDay && entry.dayNumber === 1) {
     parts.push(`${slackDate(occurrence.start, "{time}", clockWithZone(occurrence.start, timezone))} your time`);
   }
@@ -149,7 +151,11 @@ class MessagePacker {
    */
   line(text: string, heading: string): void {
     const added = text.length + 1;
-    if (this.#section.length > 0 && this.#sectionChars + added <= MAX_TEXT && this.#chars + this.#sectionChars + added <= MAX_MESSAGE_CHARS) {
+    if (
+      this.#section.length > 0 &&
+      this.#sectionChars + added <= MAX_TEXT &&
+      this.#chars + this.#sectionChars + added <= MAX_MESSAGE_CHARS
+    ) {
       this.#section.push(text);
       this.#sectionChars += added;
       return;
@@ -201,11 +207,19 @@ export function renderDigest(agenda: Agenda): SlackMessage[] {
     const more = agenda.unread.length > 10 ? ` and ${agenda.unread.length - 10} more` : "";
     packer.add({
       type: "context",
-      elements: [{ type: "mrkdwn", text: `:warning: Could not read ${names.join(", ")}${more}: ${agenda.unread.length === 1 ? "its" : "their"} events are missing from this digest.` }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `:warning: Could not read ${names.join(", ")}${more}: ${agenda.unread.length === 1 ? "its" : "their"} events are missing from this digest.`,
+        },
+      ],
     });
   }
   if (agenda.events === 0) {
-    packer.add({ type: "section", text: { type: "mrkdwn", text: agenda.due.days.length === 1 ? "_No events today._" : "_No events this week._" } });
+    packer.add({
+      type: "section",
+      text: { type: "mrkdwn", text: agenda.due.days.length === 1 ? "_No events today._" : "_No events this week._" },
+    });
   }
   for (const { day, entries } of agenda.days) {
     for (const entry of entries) packer.line(entryLine(entry, timezone), dayHeading(day));

@@ -1,8 +1,8 @@
 import { Temporal } from "temporal-polyfill";
 import { wallClockToInstant } from "../calendar/wall-clock.ts";
+import { DAY_MS } from "../reminders/durations.ts";
 import { inWindow, type TimeWindow } from "../reminders/window.ts";
 import { type Digest, WEEKDAYS } from "./digest.ts";
-import { DAY_MS } from "../reminders/durations.ts";
 
 /** One post of a digest: the digest, the local day it is for, when it is due, what it covers. */
 export interface DueDigest {
@@ -21,7 +21,6 @@ export interface DueDigest {
   /** Ledger identity: digest, webhook and local day. */
   id: string;
 }
-
 
 function localDay(instant: Date, timezone: string): Temporal.PlainDate {
   return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timezone).toPlainDate();
@@ -44,7 +43,11 @@ export function dueDigests(digests: readonly Digest[], window: TimeWindow): DueD
     const zone = digest.timezone;
     // Any local day whose time can fall in the window: a day's clock is within ±26 hours of UTC.
     const last = localDay(new Date(window.to.getTime() + DAY_MS), zone);
-    for (let day = localDay(new Date(window.from.getTime() - DAY_MS), zone); Temporal.PlainDate.compare(day, last) <= 0; day = day.add({ days: 1 })) {
+    for (
+      let day = localDay(new Date(window.from.getTime() - DAY_MS), zone);
+      Temporal.PlainDate.compare(day, last) <= 0;
+      day = day.add({ days: 1 })
+    ) {
       if (!digest.days.has(WEEKDAYS[day.dayOfWeek - 1] as (typeof WEEKDAYS)[number])) continue;
       const dueAt = at(day, digest.hour, digest.minute, zone);
       if (!inWindow(dueAt, window)) continue;

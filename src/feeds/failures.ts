@@ -38,13 +38,7 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /** A request that failed below HTTP: DNS, connection, TLS, timeouts. */
-export function networkFailure(
-  feedId: string,
-  host: string,
-  error: unknown,
-  timeoutMs: number,
-  attempts = 1,
-): FeedFetchError {
+export function networkFailure(feedId: string, host: string, error: unknown, timeoutMs: number, attempts = 1): FeedFetchError {
   const code = errorCode(error);
   const reasons: Record<string, string> = {
     UND_ERR_HEADERS_TIMEOUT: `${host} sent no response within ${seconds(timeoutMs)}; the server is down or overloaded`,
@@ -72,8 +66,5 @@ export function tooLarge(feedId: string, host: string, maxBytes: number): FeedFe
       : maxBytes >= 1024
         ? `${Math.round((maxBytes / 1024) * 10) / 10} KB`
         : `${maxBytes} bytes`;
-  return new FeedFetchError(
-    feedId,
-    `calendar from ${host} is larger than the ${limit} limit; raise fetch.maxBytes or trim the feed`,
-  );
+  return new FeedFetchError(feedId, `calendar from ${host} is larger than the ${limit} limit; raise fetch.maxBytes or trim the feed`);
 }

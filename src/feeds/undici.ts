@@ -2,12 +2,13 @@
 // and the bundle would carry all of it. Feeds need an Agent, the decompress interceptor and
 // `request`, Slack posts `request` on the global dispatcher: imported from their own modules, the
 // rest stays out of the bundle.
-import Agent from "undici/lib/dispatcher/agent.js";
-import decompress from "undici/lib/interceptor/decompress.js";
-import dispatchRequest from "undici/lib/api/api-request.js";
-import globals from "undici/lib/global.js";
-import fetchConstants from "undici/lib/web/fetch/constants.js";
+
 import type { Dispatcher } from "undici";
+import dispatchRequest from "undici/lib/api/api-request.js";
+import Agent from "undici/lib/dispatcher/agent.js";
+import globals from "undici/lib/global.js";
+import decompress from "undici/lib/interceptor/decompress.js";
+import fetchConstants from "undici/lib/web/fetch/constants.js";
 
 export { Agent, decompress };
 

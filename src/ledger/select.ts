@@ -9,12 +9,8 @@ import { createMemoryLedger } from "./memory.ts";
  */
 export const IN_PROCESS_LEDGER = "memory:";
 
-
 /** Picks the ledger of each run (see `createLedgerSelector`). */
-export type LedgerSelector = (
-  table: string | undefined,
-  catchUpMinutes?: number,
-) => { store: Ledger; catchUpMinutes: number } | undefined;
+export type LedgerSelector = (table: string | undefined, catchUpMinutes?: number) => { store: Ledger; catchUpMinutes: number } | undefined;
 
 /**
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders

@@ -1,7 +1,7 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
+import { DAY_MS, MINUTE_MS } from "../reminders/durations.ts";
 import type { NoticePolicy } from "../reminders/feed.ts";
 import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry } from "./snapshot.ts";
-import { MINUTE_MS, DAY_MS } from "../reminders/durations.ts";
 
 /** What happened to an upcoming occurrence since the channel was last told. */
 export type ChangeKind = "added" | "moved" | "retitled" | "cancelled";
@@ -97,11 +97,7 @@ function sameRecord<T>(a: Record<string, T>, b: Record<string, T>, equal: (x: T,
  * The snapshot to keep, or undefined when `previous` still holds: the horizon's end moves on when
  * the entries changed or an hour has passed, so an unchanged feed is written at most hourly.
  */
-function settle(
-  previous: Snapshot | undefined,
-  state: Omit<Snapshot, "version" | "horizonEnd">,
-  horizonEnd: number,
-): Snapshot | undefined {
+function settle(previous: Snapshot | undefined, state: Omit<Snapshot, "version" | "horizonEnd">, horizonEnd: number): Snapshot | undefined {
   const changed =
     !previous ||
     previous.textHash !== state.textHash ||

@@ -1,18 +1,15 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { parseDay, wallClockToInstant } from "../calendar/wall-clock.ts";
+import { MINUTE_MS } from "./durations.ts";
 import type { Feed } from "./feed.ts";
 import { type Reminder, reminderId } from "./reminder.ts";
 import { inWindow, type TimeWindow } from "./window.ts";
-import { MINUTE_MS } from "./durations.ts";
 
 /** An all-day reminder is due within its first day, whose length is at most 25 hours (DST). */
 const DAY_SPAN_MS = 25 * 60 * MINUTE_MS;
 
 /** What a feed needs from its calendar: the `Feed` fields that decide which reminders are due. */
-export type ReminderRules = Pick<
-  Feed,
-  "id" | "name" | "webhook" | "leadMinutes" | "timezone" | "include" | "exclude" | "allDay"
->;
+export type ReminderRules = Pick<Feed, "id" | "name" | "webhook" | "leadMinutes" | "timezone" | "include" | "exclude" | "allDay">;
 
 /**
  * The span of occurrence starts that can have a reminder due in `window`: a lead moves a reminder
@@ -36,10 +33,7 @@ export function wanted(occurrence: Occurrence, rules: Pick<ReminderRules, "inclu
 /** When an all-day occurrence is reminded: `allDay.at`, local time, on its first day. */
 export function allDayDueAt(occurrence: Occurrence, rules: ReminderRules): Date {
   const [hour, minute] = rules.allDay.at.split(":").map(Number) as [number, number];
-  return wallClockToInstant(
-    { ...parseDay(occurrence.day ?? ""), hour, minute },
-    occurrence.timezone || rules.timezone,
-  );
+  return wallClockToInstant({ ...parseDay(occurrence.day ?? ""), hour, minute }, occurrence.timezone || rules.timezone);
 }
 
 export interface DueOptions {
@@ -87,8 +81,6 @@ export function dueReminders(
   }
   return reminders.sort(
     (a, b) =>
-      a.dueAt.getTime() - b.dueAt.getTime() ||
-      a.occurrence.start.getTime() - b.occurrence.start.getTime() ||
-      a.id.localeCompare(b.id),
+      a.dueAt.getTime() - b.dueAt.getTime() || a.occurrence.start.getTime() - b.occurrence.start.getTime() || a.id.localeCompare(b.id),
   );
 }

@@ -32,11 +32,7 @@ export function occurrenceKey(reminder: Pick<Reminder, "feedId" | "occurrence">)
 }
 
 /** The ledger identity of a reminder. */
-export function reminderId(
-  feedId: string,
-  occurrence: Pick<Occurrence, "uid" | "start">,
-  leadMinutes: number | undefined,
-): string {
+export function reminderId(feedId: string, occurrence: Pick<Occurrence, "uid" | "start">, leadMinutes: number | undefined): string {
   const lead = leadMinutes === undefined ? "all-day" : `${leadMinutes}m`;
   return `${feedId}#${occurrence.uid}#${occurrence.start.toISOString()}#${lead}`;
 }

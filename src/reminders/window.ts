@@ -6,7 +6,6 @@ export interface TimeWindow {
   to: Date;
 }
 
-
 /** Floors an instant to the whole minute. */
 export function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);

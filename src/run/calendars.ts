@@ -1,4 +1,11 @@
-import { type ExpandOptions, type Expansion, occurrenceSteps, type ParsedCalendar, type ParseOptions, parseSteps } from "../calendar/expand.ts";
+import {
+  type ExpandOptions,
+  type Expansion,
+  occurrenceSteps,
+  type ParsedCalendar,
+  type ParseOptions,
+  parseSteps,
+} from "../calendar/expand.ts";
 import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED, WorkBudget } from "../calendar/work.ts";
 import { CalendarError, FeedParseError } from "../errors.ts";
 import { type CalendarBudget, paced } from "./paced.ts";

@@ -44,7 +44,10 @@ export class ReminderCaps {
     if (take === reminders.length) return { kept, excess: undefined };
     const dropped = reminders.slice(take);
     const limit = take === perFeed && perFeed <= room ? "remindersPerFeed" : "remindersPerRun";
-    return { kept, excess: { dropped: dropped.length, limit, max: limit === "remindersPerFeed" ? perFeed : perRun, top: busiest(dropped) } };
+    return {
+      kept,
+      excess: { dropped: dropped.length, limit, max: limit === "remindersPerFeed" ? perFeed : perRun, top: busiest(dropped) },
+    };
   }
 }
 

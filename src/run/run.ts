@@ -12,9 +12,9 @@ import { dueWindow } from "../reminders/window.ts";
 import { type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
+import { RunCalendars } from "./calendars.ts";
 import type { RunContext, RunLedger } from "./context.ts";
 import { Deadline, safetyMarginMs } from "./deadline.ts";
-import { RunCalendars } from "./calendars.ts";
 import { createDigestStage } from "./digests.ts";
 import { runPipelined } from "./pipelined.ts";
 import { type RunResult, RunTally } from "./result.ts";
@@ -134,6 +134,9 @@ function runContext(plan: RunPlan, edges: RunEdges): RunContext {
     // Change notices need the ledger, even in a dry run, where they are only shown.
     snapshots: edges.ledger ? edges.snapshots : undefined,
     delivery: { ...edges.delivery, attemptTimeoutMs },
-    calendars: new RunCalendars({ instancesPerFeed: config.limits.instancesPerFeed, calendarSecondsPerFeed: config.limits.calendarSecondsPerFeed }, deadline.signal),
+    calendars: new RunCalendars(
+      { instancesPerFeed: config.limits.instancesPerFeed, calendarSecondsPerFeed: config.limits.calendarSecondsPerFeed },
+      deadline.signal,
+    ),
   };
 }

@@ -8,8 +8,8 @@ import type { Reminder } from "../reminders/reminder.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import { createDelivery } from "../slack/delivery.ts";
 import { packMessages } from "../slack/message.ts";
-import { describeExcess, ReminderCaps } from "./caps.ts";
 import type { RunCalendars } from "./calendars.ts";
+import { describeExcess, ReminderCaps } from "./caps.ts";
 import type { RunContext } from "./context.ts";
 import type { DigestStage } from "./digests.ts";
 import { createNoticeStage } from "./notices.ts";
@@ -144,7 +144,13 @@ function catchUpSpan({ ledger, window }: Pick<RunContext, "ledger" | "window">):
  * asked for later windows reads its text again when they leave that horizon. `reference`: the
  * start of the run's window, where change notices' span starts.
  */
-async function readCalendar(calendars: RunCalendars, feed: Feed, body: FeedBody, range: TimeWindow, reference: Date): Promise<ParsedCalendar> {
+async function readCalendar(
+  calendars: RunCalendars,
+  feed: Feed,
+  body: FeedBody,
+  range: TimeWindow,
+  reference: Date,
+): Promise<ParsedCalendar> {
   if (body.unchanged) return body.calendar;
   // Change notices read further ahead: the horizon covers their span too, so it is read once.
   const noticesTo = feed.notices ? readingSpan(reference, feed.notices).to.getTime() : 0;
@@ -167,7 +173,15 @@ function reportFeedRead(
   tally.feedSucceeded(body.unchanged === true);
   tally.remindersDue(reminders.filter((reminder) => !caughtUp.has(reminder)).length);
   log.info(
-    { feed: feed.id, host: hostOf(feed.url), status: body.status, unchanged: body.unchanged === true, bytes: body.bytes, reminders: reminders.length, ms: Math.round(performance.now() - started) },
+    {
+      feed: feed.id,
+      host: hostOf(feed.url),
+      status: body.status,
+      unchanged: body.unchanged === true,
+      bytes: body.bytes,
+      reminders: reminders.length,
+      ms: Math.round(performance.now() - started),
+    },
     "feed read",
   );
 }
@@ -177,7 +191,14 @@ function reportFeedFailure({ tally, log }: Pick<RunContext, "tally" | "log">, fe
   // A feed that failed keeps its notice snapshot: nothing it lost is taken as cancelled.
   tally.feedFailed(feed.id, error);
   log.warn(
-    { feed: feed.id, host: hostOf(feed.url), error: (error as Error).name, status: (error as { status?: number }).status, reason: (error as Error).message, ms: Math.round(performance.now() - started) },
+    {
+      feed: feed.id,
+      host: hostOf(feed.url),
+      error: (error as Error).name,
+      status: (error as { status?: number }).status,
+      reason: (error as Error).message,
+      ms: Math.round(performance.now() - started),
+    },
     "feed failed",
   );
 }
@@ -213,7 +234,8 @@ function notifyStage(
       for (const [error, count] of report.newlyUnknown) {
         log.error({ webhook, reminders: count, error: error.message }, "delivery outcome unknown; not sent again");
       }
-      if (report.held) log.warn({ webhook, reminders: report.held.reminders, until: report.held.until }, "reminders held by another run's claim");
+      if (report.held)
+        log.warn({ webhook, reminders: report.held.reminders, until: report.held.until }, "reminders held by another run's claim");
       for (const { error, reminders: count, first } of report.failures) {
         span.fail(error);
         if (first) log.error({ webhook, reminders: count, error: error.message }, "delivery failed");

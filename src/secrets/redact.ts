@@ -30,7 +30,10 @@ function rulesFor(value: string): Rule[] {
   }
   // A whole URL keeps its origin, so a reader still sees which host it was.
   const shown = `${url.protocol}//${url.host}/${REDACTED}`;
-  const rules: Rule[] = [{ secret: value, replacement: shown }, { secret: url.href, replacement: shown }];
+  const rules: Rule[] = [
+    { secret: value, replacement: shown },
+    { secret: url.href, replacement: shown },
+  ];
   const pathAndQuery = `${url.pathname}${url.search}`;
   if (pathAndQuery.length > 1) rules.push({ secret: pathAndQuery, replacement: `/${REDACTED}` });
   if (url.pathname.length > 1) rules.push({ secret: url.pathname, replacement: `/${REDACTED}` });
@@ -111,9 +114,7 @@ export class SecretRedactor {
     if (typeof value === "string") return this.redact(value) as T;
     if (Array.isArray(value)) return value.map((item) => this.redactDeep(item)) as T;
     if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [key, this.redactDeep(item)]),
-      ) as T;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.redactDeep(item)])) as T;
     }
     return value;
   }
@@ -136,7 +137,9 @@ export function secretsOf(config: Pick<Config, "webhooks" | "feeds">): string[] 
 }
 
 /** The names a configuration shows on purpose: feed ids and names, webhook names. */
-export function visibleNamesOf(config: Pick<Config, "webhooks"> & { feeds: readonly { id: string; name?: string | undefined }[] }): string[] {
+export function visibleNamesOf(
+  config: Pick<Config, "webhooks"> & { feeds: readonly { id: string; name?: string | undefined }[] },
+): string[] {
   return [
     ...Object.keys(config.webhooks),
     ...config.feeds.flatMap((feed) => (feed.name === undefined || feed.name === feed.id ? [feed.id] : [feed.id, feed.name])),

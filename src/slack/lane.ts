@@ -229,7 +229,11 @@ export class Lane {
     const delay = retryDelay(this.#context.retry, attempt, error, this.#context.random);
     log?.warn(
       { webhook: this.webhook, attempt, error: error.message, retryInMs: delay },
-      delay === undefined ? (error.transient ? "Slack post failed; not retrying" : "Slack refused the message") : "Slack post failed; retrying",
+      delay === undefined
+        ? error.transient
+          ? "Slack post failed; not retrying"
+          : "Slack refused the message"
+        : "Slack post failed; retrying",
     );
     if (delay === undefined) {
       const failure = attempt > 1 ? afterAttempts(error, attempt) : error;
@@ -263,7 +267,10 @@ export class Lane {
     if (unrecorded) {
       // Slack has the message and the ledger says "sending": no run posts it again, but later
       // runs will count it as unknown. Say so in the result rather than hide it.
-      this.#context.log?.error({ webhook: this.webhook, reminders: entries.length, error: unrecorded.message }, "delivered, but not recorded");
+      this.#context.log?.error(
+        { webhook: this.webhook, reminders: entries.length, error: unrecorded.message },
+        "delivered, but not recorded",
+      );
     }
     for (const entry of entries) entry.settle(unrecorded ? { kind: "sent", unrecorded } : { kind: "sent" });
   }

@@ -102,12 +102,14 @@ export function slackDate(instant: Date, format: string, fallback: string): stri
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
 
 function plainDescription(text: string): string {
-  return text
-    .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, " ")
-    .replace(/<\/?(?:p|div|span|b|i|u|strong|em|ul|ol|li|a)(?:\s[^<>]*)?>/gi, "")
-    .replaceAll("&nbsp;", " ")
-    // Entities of that HTML become text again; escapeSlackText encodes `&`, `<` and `>` afterwards.
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "");
+  return (
+    text
+      .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, " ")
+      .replace(/<\/?(?:p|div|span|b|i|u|strong|em|ul|ol|li|a)(?:\s[^<>]*)?>/gi, "")
+      .replaceAll("&nbsp;", " ")
+      // Entities of that HTML become text again; escapeSlackText encodes `&`, `<` and `>` afterwards.
+      .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "")
+  );
 }
 
 /** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
@@ -244,7 +246,10 @@ function render(entries: readonly Reminder[], now: Date): SlackMessage {
  * it is sent, for the countdown. Use `packMessages` for a list that may not fit in one message.
  */
 export function renderMessage(reminders: readonly Reminder[], now: Date): SlackMessage {
-  return render(byOccurrence(reminders).map(([first]) => first as Reminder), now);
+  return render(
+    byOccurrence(reminders).map(([first]) => first as Reminder),
+    now,
+  );
 }
 
 /** One message of a packed list, with the reminders it carries. */

@@ -23,12 +23,7 @@ export const defaultRetryPolicy: RetryPolicy = { attempts: 4, baseMs: 500, capMs
  * wait below the exponential bound — so that runs that failed together do not retry together
  * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
  */
-export function retryDelay(
-  policy: RetryPolicy,
-  attempt: number,
-  error: SlackDeliveryError,
-  random: () => number,
-): number | undefined {
+export function retryDelay(policy: RetryPolicy, attempt: number, error: SlackDeliveryError, random: () => number): number | undefined {
   // A post whose answer never came may have been posted: another attempt could post it twice.
   if (!error.transient || error.outcomeUnknown || attempt >= policy.attempts) return undefined;
   if (error.retryAfterSeconds !== undefined) return Math.ceil(error.retryAfterSeconds * 1000);

@@ -71,12 +71,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
   };
 }
 
-function toDeliveryError(
-  webhook: string,
-  error: unknown,
-  retryAfter: string | null,
-  timeoutMs: number,
-): SlackDeliveryError {
+function toDeliveryError(webhook: string, error: unknown, retryAfter: string | null, timeoutMs: number): SlackDeliveryError {
   if (error instanceof IncomingWebhookHTTPError) {
     const status = error.statusCode;
     const body = error.body.trim().slice(0, 100);
@@ -117,11 +112,11 @@ function toDeliveryError(
     const reason = timedOut
       ? `Slack did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 1000 ? 2 : 0)} s`
       : `the connection to Slack was lost before its answer (${code ?? original?.name ?? "network error"})`;
-    return new SlackDeliveryError(
-      webhook,
-      `webhook "${webhook}": ${reason}; the message may have been posted, so it is not sent again`,
-      { cause: error, transient: true, outcomeUnknown: true },
-    );
+    return new SlackDeliveryError(webhook, `webhook "${webhook}": ${reason}; the message may have been posted, so it is not sent again`, {
+      cause: error,
+      transient: true,
+      outcomeUnknown: true,
+    });
   }
   return new SlackDeliveryError(webhook, `webhook "${webhook}": could not reach Slack (${code})`, {
     cause: error,

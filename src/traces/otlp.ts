@@ -3,8 +3,8 @@
 // loopback OTLP/HTTP receiver, the OpenTelemetry counterpart of daemon.ts.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SegmentDocument } from "./documents.ts";
 import type { OtlpSpan } from "../tracing/otel.ts";
+import type { SegmentDocument } from "./documents.ts";
 
 type Attribute = OtlpSpan["attributes"][number];
 

@@ -8,8 +8,7 @@ const WIDTH = 1100;
 const RIGHT = 70;
 const PLOT = WIDTH - LABEL - RIGHT;
 
-const escape = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * Round tick values for an axis from 0 to `seconds`: a step of 1, 2 or 5 times a power of ten,
@@ -64,7 +63,9 @@ function panel(run: TraceNode, top: number, axisSeconds: number, shared: boolean
       `Σ fetch ${(figures.fetchSumMs / 1000).toFixed(3)} s, critical-path bound ${(figures.boundMs / 1000).toFixed(3)} s ` +
       `(wall ÷ bound ${(figures.wallMs / figures.boundMs).toFixed(2)}×)</text>`,
     `<text x="0" y="${top + 31}" font-size="11" fill="#555">${
-      shared ? "time axis shared by every run below" : `time axis of this run only: 0–${label(axisSeconds, axisSeconds / 10)}, not the scale of the other runs`
+      shared
+        ? "time axis shared by every run below"
+        : `time axis of this run only: 0–${label(axisSeconds, axisSeconds / 10)}, not the scale of the other runs`
     }</text>`,
   ];
   const marks = ticks(axisSeconds);
@@ -96,7 +97,11 @@ function panel(run: TraceNode, top: number, axisSeconds: number, shared: boolean
 
 function legend(top: number): string {
   const items = [
-    ...Object.entries(COLOURS).map(([kind, colour]) => ({ text: kind === "notify" ? "notify (one row per post)" : kind, fill: colour, stroke: "" })),
+    ...Object.entries(COLOURS).map(([kind, colour]) => ({
+      text: kind === "notify" ? "notify (one row per post)" : kind,
+      fill: colour,
+      stroke: "",
+    })),
     { text: "failed", fill: "white", stroke: ' stroke="#e15759" stroke-width="2"' },
   ];
   let x = 0;
@@ -138,7 +143,9 @@ export function waterfallSvg(runs: readonly TraceNode[], title: string): string 
     const axis = top + 20 + runs.length * 18 + 12;
     for (const tick of marks) {
       const tx = LABEL + (tick / longest) * PLOT;
-      parts.push(`<text x="${tx.toFixed(1)}" y="${axis}" font-size="10" text-anchor="middle" fill="#555">${label(tick, marks[1] ?? longest)}</text>`);
+      parts.push(
+        `<text x="${tx.toFixed(1)}" y="${axis}" font-size="10" text-anchor="middle" fill="#555">${label(tick, marks[1] ?? longest)}</text>`,
+      );
     }
     top = axis + 20;
   }

@@ -7,8 +7,9 @@
 // Hand-written rather than @opentelemetry/sdk-trace-base with exporter-trace-otlp-http: the SDK, its
 // resources, context manager and exporter add hundreds of kilobytes to a bundle that every cold
 // start imports, and what a run needs is one tree of spans posted once, before the handler returns.
-import { randomBytes } from "node:crypto";
+
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
 import type { Span, Tracer } from "./tracer.ts";
 
 /** An OTLP/JSON attribute value. */
@@ -59,7 +60,9 @@ export function traceContextOf(header: string | undefined, now: () => number = D
       sampled: fields.get("Sampled") !== "0",
     };
   }
-  const seconds = Math.floor(now() / 1000).toString(16).padStart(8, "0");
+  const seconds = Math.floor(now() / 1000)
+    .toString(16)
+    .padStart(8, "0");
   return { traceId: `${seconds}${randomBytes(12).toString("hex")}`, parentSpanId: undefined, sampled: true };
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.ts";
-import { noTracer, type Tracer } from "./tracer.ts";
 import type { OtlpSpan } from "./otel.ts";
+import { noTracer, type Tracer } from "./tracer.ts";
 
 /** Which backend traces the runs: `TRACING`, X-Ray unless set. */
 export type TracingMode = "xray" | "otel" | "off";

@@ -2,12 +2,13 @@
 // SQL) with what they bring (the AWS SDK v2 parameter whitelist, semver), none of which tracing here
 // uses: a bundle would carry 50 KB of them. These are the modules the tracer does use, set up as the
 // index sets them up when it loads. CommonJS modules: each is its `module.exports`, as the default.
-import pkg from "aws-xray-sdk-core/package.json" with { type: "json" };
+
 import contextUtils from "aws-xray-sdk-core/dist/lib/context_utils.js";
 import daemonConfig from "aws-xray-sdk-core/dist/lib/daemon_config.js";
 import lambdaEnv from "aws-xray-sdk-core/dist/lib/env/aws_lambda.js";
 import Segment from "aws-xray-sdk-core/dist/lib/segments/segment.js";
 import segmentUtils from "aws-xray-sdk-core/dist/lib/segments/segment_utils.js";
+import pkg from "aws-xray-sdk-core/package.json" with { type: "json" };
 
 const UNKNOWN = "unknown";
 // What the index records of the SDK and the service in every segment.

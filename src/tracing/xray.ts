@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type * as XRay from "aws-xray-sdk-core";
 import { noSpan, type Span, type Tracer } from "./tracer.ts";
 
-type Sdk = (typeof import("./xray-sdk.ts"))["xray"];
+type Sdk = typeof import("./xray-sdk.ts")["xray"];
 /** A segment or subsegment that subsegments can be added to. */
 export type TraceParent = XRay.Segment | XRay.Subsegment;
 

@@ -56,7 +56,11 @@ function importsOf(root: string): Import[] {
 const isCore = (path: string) => CORE.some((pattern) => pattern.test(path));
 
 /** A package's name from an import specifier: `cldr-core/supplemental/…` → `cldr-core`. */
-const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const packageOf = (specifier: string) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 
 /** The folder a file of src/ belongs to; a file at the top is a unit of its own. */
 const folderOf = (path: string) => path.split("/")[0] ?? path;
@@ -134,7 +138,12 @@ describe("the import graph of src/", () => {
 
   it("would catch the core reaching an edge, or a folder cycle", () => {
     // Prepare: the arrows the checks are there to refuse
-    const from = (file: string, specifier: string, target?: string, typeOnly = false): Import => ({ from: file, specifier, target, typeOnly });
+    const from = (file: string, specifier: string, target?: string, typeOnly = false): Import => ({
+      from: file,
+      specifier,
+      target,
+      typeOnly,
+    });
     const broken = [
       from("reminders/due.ts", "../config/schema.ts", "config/schema.ts", true),
       from("calendar/expand.ts", "node:fs/promises"),

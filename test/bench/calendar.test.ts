@@ -18,6 +18,8 @@ describe("npm run bench:calendar", () => {
     expect(run.stdout).toMatch(/^[✔✘] ours at most 3× the read-and-split floor: /m);
     expect(run.stdout).toMatch(/^[✔✘] ours at most 32 MB of extra peak RSS /m);
     expect(run.stdout).toMatch(/^✔ ours and ical.js find the same occurrences in the window/m);
-    expect(run.stdout).toMatch(/^ours, the parsed calendar kept and expanded again over one day .*: five minutes later \d+ ms \(\d+ occurrences\), the next day /m);
+    expect(run.stdout).toMatch(
+      /^ours, the parsed calendar kept and expanded again over one day .*: five minutes later \d+ ms \(\d+ occurrences\), the next day /m,
+    );
   });
 });

@@ -20,8 +20,22 @@ describe("npm run compare", () => {
   it("runs both strategies, prints their figures from the segment documents and writes the chart", async () => {
     // Act
     const run = await runCli("bench/compare.ts", [
-      "--feeds", "4", "--webhooks", "2", "--min-latency", "1", "--max-latency", "20", "--slack-latency", "1",
-      "--series", "1", "--events", "3", "--out", out,
+      "--feeds",
+      "4",
+      "--webhooks",
+      "2",
+      "--min-latency",
+      "1",
+      "--max-latency",
+      "20",
+      "--slack-latency",
+      "1",
+      "--series",
+      "1",
+      "--events",
+      "3",
+      "--out",
+      out,
     ]);
 
     // Assess

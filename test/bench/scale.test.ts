@@ -14,7 +14,9 @@ describe("npm run bench:scale", () => {
     );
 
     // Assess
-    expect(run.stdout).toMatch(/^workload: 5 feeds of \d+\.\d KB on 5 loopback hosts, .*V8 limits of a 256 MB function: --max-semi-space-size=12 --max-old-space-size=231$/m);
+    expect(run.stdout).toMatch(
+      /^workload: 5 feeds of \d+\.\d KB on 5 loopback hosts, .*V8 limits of a 256 MB function: --max-semi-space-size=12 --max-old-space-size=231$/m,
+    );
     expect(run.stdout).toMatch(/^\| 1 \| 1 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
     expect(run.stdout).toMatch(/^\| 5 \| 5 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
     expect(run.stdout).toContain("invoke over 5 feed(s) exited 0: 5/5 feeds read, 5/5 reminders sent, 0 errors");

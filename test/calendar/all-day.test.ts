@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expandFixture } from "../support/calendar.ts";
 import { occurrenceLine } from "../../src/calendar/occurrence.ts";
+import { expandFixture } from "../support/calendar.ts";
 
 describe("all-day events", () => {
   it("start at midnight of their day in the configured zone and end at the exclusive DTEND or DURATION", () => {

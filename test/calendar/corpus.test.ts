@@ -134,7 +134,8 @@ describe.skipIf(!root)("the calendar engine against the reference corpus", () =>
     const ics = readFileSync(join(corpus, file), "utf8");
 
     // Act
-    const read = () => expandCalendar(ics, { from: new Date("1990-01-01T00:00:00Z"), to: new Date("2030-01-01T00:00:00Z"), timezone: "UTC" });
+    const read = () =>
+      expandCalendar(ics, { from: new Date("1990-01-01T00:00:00Z"), to: new Date("2030-01-01T00:00:00Z"), timezone: "UTC" });
 
     // Assess
     try {

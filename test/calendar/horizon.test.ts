@@ -21,7 +21,7 @@ function bothReadings(ics: string, window: ExpandOptions, whole = parseCalendar(
 function windowsAround(anchor: number, random: () => number, timezone: string): ExpandOptions[] {
   const windows: ExpandOptions[] = [];
   for (const length of [5 * 60_000, DAY, 8 * DAY]) {
-    const from = anchor + Math.floor((random() - 0.5) * 60 * DAY / 60_000) * 60_000;
+    const from = anchor + Math.floor(((random() - 0.5) * 60 * DAY) / 60_000) * 60_000;
     windows.push({ from: new Date(from), to: new Date(from + length), timezone });
   }
   const past = anchor - Math.floor(random() * 8 * 365) * DAY;
@@ -46,7 +46,7 @@ const ANCHOR = Date.parse("2026-03-10T09:00:00Z");
  */
 function randomCalendar(seed: number): string {
   const random = prng(seed);
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ical-slack-reminder//test//EN"];
   if (random() < 0.3) lines.push("X-WR-TIMEZONE:Europe/Berlin");
   const when = () => ANCHOR + Math.floor((random() - 0.8) * 10 * 365 * 24) * 3_600_000;
@@ -74,9 +74,16 @@ function randomCalendar(seed: number): string {
       const freq = pick(["DAILY", "WEEKLY", "WEEKLY;BYDAY=MO,TH", "MONTHLY", "MONTHLY;BYDAY=-1FR", "YEARLY", "HOURLY;INTERVAL=7"]);
       const end = random();
       const limit =
-        end < 0.35 ? `;UNTIL=${kind === "date" ? day(begins + random() * 900 * DAY) : stamp(begins + random() * 900 * DAY, true)}` : end < 0.7 ? `;COUNT=${1 + Math.floor(random() * 60)}` : "";
+        end < 0.35
+          ? `;UNTIL=${kind === "date" ? day(begins + random() * 900 * DAY) : stamp(begins + random() * 900 * DAY, true)}`
+          : end < 0.7
+            ? `;COUNT=${1 + Math.floor(random() * 60)}`
+            : "";
       body.push(`RRULE:FREQ=${freq}${limit}${random() < 0.3 ? ";INTERVAL=2" : ""}`.replace(";INTERVAL=7;INTERVAL=2", ";INTERVAL=7"));
-      if (random() < 0.3) body.push(`EXDATE${kind === "utc" || kind === "date" || kind === "floating" ? "" : `;TZID=${kind}`}:${kind === "date" ? day(begins + 7 * DAY) : stamp(begins + 7 * DAY, kind === "utc")}`);
+      if (random() < 0.3)
+        body.push(
+          `EXDATE${kind === "utc" || kind === "date" || kind === "floating" ? "" : `;TZID=${kind}`}:${kind === "date" ? day(begins + 7 * DAY) : stamp(begins + 7 * DAY, kind === "utc")}`,
+        );
       if (random() < 0.15) body.push(`RDATE${kind === "date" ? ";VALUE=DATE" : ""}:${kind === "date" ? day(near()) : stamp(near(), true)}`);
     }
     lines.push("BEGIN:VEVENT", ...body, "END:VEVENT");
@@ -85,11 +92,32 @@ function randomCalendar(seed: number): string {
       // be an instance), its new start is close by, or far away in the anchor's weeks.
       const replaced = begins + Math.floor(random() * 30) * 7 * DAY;
       const moved = random() < 0.5 ? near() : replaced + 3_600_000;
-      const rid = kind === "date" ? `RECURRENCE-ID;VALUE=DATE:${day(replaced)}` : `RECURRENCE-ID${kind.includes("/") ? `;TZID=${kind}` : ""}:${stamp(replaced, kind === "utc")}`;
-      lines.push("BEGIN:VEVENT", `UID:${uid}`, rid, start(moved, kind), "DURATION:PT30M", `SUMMARY:Event ${i} moved`, "SEQUENCE:1", "END:VEVENT");
+      const rid =
+        kind === "date"
+          ? `RECURRENCE-ID;VALUE=DATE:${day(replaced)}`
+          : `RECURRENCE-ID${kind.includes("/") ? `;TZID=${kind}` : ""}:${stamp(replaced, kind === "utc")}`;
+      lines.push(
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        rid,
+        start(moved, kind),
+        "DURATION:PT30M",
+        `SUMMARY:Event ${i} moved`,
+        "SEQUENCE:1",
+        "END:VEVENT",
+      );
       if (random() < 0.3) {
         // An older version of the same override, moved near the anchor: the newer one wins.
-        lines.push("BEGIN:VEVENT", `UID:${uid}`, rid, start(near(), kind), "DURATION:PT30M", `SUMMARY:Event ${i} moved before`, "SEQUENCE:0", "END:VEVENT");
+        lines.push(
+          "BEGIN:VEVENT",
+          `UID:${uid}`,
+          rid,
+          start(near(), kind),
+          "DURATION:PT30M",
+          `SUMMARY:Event ${i} moved before`,
+          "SEQUENCE:0",
+          "END:VEVENT",
+        );
       }
     }
     if (random() < 0.15) {
@@ -160,8 +188,22 @@ describe("reading for a horizon", () => {
     lines.push("BEGIN:VEVENT", "UID:ended", "DTSTART:20180105T090000Z", "RRULE:FREQ=WEEKLY;UNTIL=20200101T000000Z", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:counted", "DTSTART:20190105T090000Z", "RRULE:FREQ=DAILY;COUNT=30", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:live", "DTSTART:20190105T090000Z", "RRULE:FREQ=WEEKLY", "SUMMARY:Live", "END:VEVENT");
-    lines.push("BEGIN:VEVENT", "UID:live", "RECURRENCE-ID:20190112T090000Z", "DTSTART:20190113T090000Z", "SUMMARY:Moved once", "END:VEVENT");
-    lines.push("BEGIN:VEVENT", "UID:live", "RECURRENCE-ID:20190119T090000Z", `DTSTART:${stamp(ANCHOR + DAY, true)}`, "SUMMARY:Moved years ahead", "END:VEVENT");
+    lines.push(
+      "BEGIN:VEVENT",
+      "UID:live",
+      "RECURRENCE-ID:20190112T090000Z",
+      "DTSTART:20190113T090000Z",
+      "SUMMARY:Moved once",
+      "END:VEVENT",
+    );
+    lines.push(
+      "BEGIN:VEVENT",
+      "UID:live",
+      "RECURRENCE-ID:20190119T090000Z",
+      `DTSTART:${stamp(ANCHOR + DAY, true)}`,
+      "SUMMARY:Moved years ahead",
+      "END:VEVENT",
+    );
     lines.push("END:VCALENDAR", "");
     const horizon = { from: new Date(ANCHOR), to: new Date(ANCHOR + 7 * DAY) };
 
@@ -175,7 +217,16 @@ describe("reading for a horizon", () => {
 
   it("reads a kept calendar again when a later window leaves its horizon", () => {
     // Prepare
-    const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:later", `DTSTART:${stamp(ANCHOR + 40 * DAY, true)}`, "SUMMARY:Later", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:later",
+      `DTSTART:${stamp(ANCHOR + 40 * DAY, true)}`,
+      "SUMMARY:Later",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
     const calendar = parseCalendar(ics, { horizon: { from: new Date(ANCHOR), to: new Date(ANCHOR + DAY) } });
     const later = { from: new Date(ANCHOR + 40 * DAY - 60_000), to: new Date(ANCHOR + 40 * DAY + 60_000), timezone: "UTC" };
 

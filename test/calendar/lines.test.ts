@@ -12,7 +12,10 @@ const texts: Array<[string, string]> = [
     .filter((name) => name.endsWith(".ics"))
     .map((name): [string, string] => [name, readFileSync(join(FIXTURES, name), "utf8")]),
   ["first line wanted, CRLF", "UID:first\r\nSUMMARY:x\r\nBEGIN:VEVENT\r\nDTSTART:20260101\r\nEND:VEVENT\r\n"],
-  ["lower case and folds", "begin:vcalendar\nx-wr-timezone:Europe/Berlin\ndtstart;tzid=\"A:B\":2026\n 0101T100000\nrrule:FREQ=DAILY\n\tCOUNT=2\nEnd:VCALENDAR"],
+  [
+    "lower case and folds",
+    'begin:vcalendar\nx-wr-timezone:Europe/Berlin\ndtstart;tzid="A:B":2026\n 0101T100000\nrrule:FREQ=DAILY\n\tCOUNT=2\nEnd:VCALENDAR',
+  ],
   ["names that only start alike", "DTSTARTX:1\nUIDS:2\nRRULES:3\nDTSTAMP:4\nEND\nBEGIN\nDTSTART"],
   ["empty lines and no final break", "\n\n\nUID:a\n\n RRULE:continued\nUID:b"],
 ];

@@ -12,9 +12,7 @@ describe("event text", () => {
     const { occurrences } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
 
     // Assess
-    expect(occurrences.map((o) => [o.summary, o.conference])).toEqual([
-      ["Design review, round 2", "https://meet.google.com/abc-defg-hij"],
-    ]);
+    expect(occurrences.map((o) => [o.summary, o.conference])).toEqual([["Design review, round 2", "https://meet.google.com/abc-defg-hij"]]);
   });
 });
 
@@ -114,7 +112,9 @@ describe("hostile calendars", () => {
     lines.push("END:VCALENDAR", "");
 
     // Act
-    const calendar = parseCalendar(lines.join("\r\n"), { horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") } });
+    const calendar = parseCalendar(lines.join("\r\n"), {
+      horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") },
+    });
 
     // Assess
     expect(calendar.warnings).toHaveLength(21);
@@ -138,17 +138,32 @@ describe("hostile calendars", () => {
     // Prepare: a thousand custom zones, one of them used by the one event near the horizon.
     const lines = ["BEGIN:VCALENDAR"];
     for (let i = 0; i < 1000; i++) {
-      lines.push("BEGIN:VTIMEZONE", `TZID:Custom ${i}`, "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0100", "END:STANDARD", "END:VTIMEZONE");
+      lines.push(
+        "BEGIN:VTIMEZONE",
+        `TZID:Custom ${i}`,
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        "TZOFFSETFROM:+0100",
+        "TZOFFSETTO:+0100",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+      );
     }
     lines.push("BEGIN:VEVENT", "UID:near", "DTSTART;TZID=Custom 7:20260310T090000", "SUMMARY:Near", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:far", "DTSTART;TZID=Custom 8:20190310T090000", "SUMMARY:Far", "END:VEVENT", "END:VCALENDAR", "");
-    const calendar = parseCalendar(lines.join("\r\n"), { horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") } });
+    const calendar = parseCalendar(lines.join("\r\n"), {
+      horizon: { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z") },
+    });
     const asked: string[] = [];
     const blocks = calendar.vtimezones;
     calendar.vtimezones = { get: (tzid) => (asked.push(tzid), blocks.get(tzid)) };
 
     // Act
-    const { occurrences } = occurrencesOf(calendar, { from: new Date("2026-03-10T00:00:00Z"), to: new Date("2026-03-11T00:00:00Z"), timezone: "UTC" });
+    const { occurrences } = occurrencesOf(calendar, {
+      from: new Date("2026-03-10T00:00:00Z"),
+      to: new Date("2026-03-11T00:00:00Z"),
+      timezone: "UTC",
+    });
 
     // Assess
     expect(occurrences.map((o) => o.start.toISOString())).toEqual(["2026-03-10T08:00:00.000Z"]);

@@ -64,7 +64,12 @@ function seededCalendar(seed: number): string {
 function seededWindows(seed: number): { from: Date; to: Date }[] {
   const random = prng(seed);
   return Array.from({ length: 6 }, () => {
-    const from = Date.UTC(2019 + Math.floor(random() * 9), Math.floor(random() * 12), 1 + Math.floor(random() * 28), Math.floor(random() * 24));
+    const from = Date.UTC(
+      2019 + Math.floor(random() * 9),
+      Math.floor(random() * 12),
+      1 + Math.floor(random() * 28),
+      Math.floor(random() * 24),
+    );
     return { from: new Date(from), to: new Date(from + (1 + Math.floor(random() * 40 * 24)) * 3_600_000) };
   });
 }
@@ -99,8 +104,18 @@ describe("plain daily and weekly rules by day arithmetic", () => {
   it("does not count an instance a DST gap skips, so COUNT ends one day later", async () => {
     // Prepare: 02:30 does not exist in Berlin on 2026-03-29 (clocks go from 02:00 to 03:00)
     const event = (uid: string, start: string, rule: string) =>
-      ["BEGIN:VEVENT", `UID:${uid}`, "SUMMARY:Night job", `DTSTART;TZID=Europe/Berlin:${start}`, `RRULE:${rule}`, "END:VEVENT"].join("\r\n");
-    const text = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//gap//EN", event("daily", "20260320T023000", "FREQ=DAILY;COUNT=15"), event("weekly", "20260315T023000", "FREQ=WEEKLY;BYDAY=SU;COUNT=3"), "END:VCALENDAR", ""].join("\r\n");
+      ["BEGIN:VEVENT", `UID:${uid}`, "SUMMARY:Night job", `DTSTART;TZID=Europe/Berlin:${start}`, `RRULE:${rule}`, "END:VEVENT"].join(
+        "\r\n",
+      );
+    const text = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//gap//EN",
+      event("daily", "20260320T023000", "FREQ=DAILY;COUNT=15"),
+      event("weekly", "20260315T023000", "FREQ=WEEKLY;BYDAY=SU;COUNT=3"),
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
     const window = { from: new Date("2026-03-28T00:00:00Z"), to: new Date("2026-04-10T00:00:00Z"), timezone: "UTC" };
 
     // Act

@@ -32,7 +32,11 @@ describe("the work budget of a feed's expansion", () => {
 
   it("fails a feed of secondly rules since 1970, naming the event that cost the most", () => {
     // Prepare: one costly rule among cheap ones
-    const events = [standup, event("tick", "Tick", "19700101T000000Z", "FREQ=SECONDLY"), event("tock", "Tock", "20260312T145900Z", "FREQ=MINUTELY")];
+    const events = [
+      standup,
+      event("tick", "Tick", "19700101T000000Z", "FREQ=SECONDLY"),
+      event("tock", "Tock", "20260312T145900Z", "FREQ=MINUTELY"),
+    ];
     const parsed = parseCalendar(calendar(events));
 
     // Act
@@ -79,7 +83,11 @@ describe("the work budget of a feed's expansion", () => {
     const later = new WorkBudget();
 
     // Act: the next run's window, on the calendar kept for a 304
-    const { occurrences } = occurrencesOf(parsed, { ...WINDOW, from: new Date("2026-03-13T14:50:00Z"), to: new Date("2026-03-13T15:10:00Z") }, later);
+    const { occurrences } = occurrencesOf(
+      parsed,
+      { ...WINDOW, from: new Date("2026-03-13T14:50:00Z"), to: new Date("2026-03-13T15:10:00Z") },
+      later,
+    );
 
     // Assess
     expect(occurrences.map((o) => o.start.toISOString())).toEqual(["2026-03-13T15:00:00.000Z"]);
@@ -91,7 +99,14 @@ describe("reading in steps", () => {
   it("yields between stretches of a long feed and reads it exactly as at once", () => {
     // Prepare: about 2 MB of one-off events
     const events = Array.from({ length: 9_000 }, (_, i) =>
-      ["BEGIN:VEVENT", `UID:e${i}`, `SUMMARY:Meeting ${i}`, `DTSTART:2026${String((i % 12) + 1).padStart(2, "0")}12T150000Z`, `DESCRIPTION:${"x".repeat(150)}`, "END:VEVENT"].join("\r\n"),
+      [
+        "BEGIN:VEVENT",
+        `UID:e${i}`,
+        `SUMMARY:Meeting ${i}`,
+        `DTSTART:2026${String((i % 12) + 1).padStart(2, "0")}12T150000Z`,
+        `DESCRIPTION:${"x".repeat(150)}`,
+        "END:VEVENT",
+      ].join("\r\n"),
     );
     const text = calendar(events);
     const horizon = { from: new Date("2026-03-11T00:00:00Z"), to: new Date("2026-03-20T00:00:00Z") };

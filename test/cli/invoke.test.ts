@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
-import { runCli } from "../support/run-cli.ts";
 import { startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces } from "../../src/traces/documents.ts";
+import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
+import { runCli } from "../support/run-cli.ts";
 
 describe("npm run invoke", () => {
   let feeds: Loopback;
@@ -52,7 +52,10 @@ describe("npm run invoke", () => {
     });
     expect(slack.posts).toHaveLength(1);
     // Logs are JSON lines on stderr, with the request id Lambda would give.
-    const logs = run.stderr.trim().split("\n").map((line) => JSON.parse(line));
+    const logs = run.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(logs.some((l) => l.message === "run finished" && typeof l.requestId === "string")).toBe(true);
     expect(run.stdout + run.stderr).not.toMatch(/token123|webhooksecret/);
 
@@ -74,14 +77,21 @@ describe("npm run invoke", () => {
 
     // Assess: 512 MB → new space 51 MB (semi-spaces of 25), old space 461; 128 MB → 12 (6), 116
     const limits = (run: { stderr: string }) =>
-      run.stderr.trim().split("\n").map((line) => JSON.parse(line)).find((l) => l.heapLimitMB !== undefined);
+      run.stderr
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .find((l) => l.heapLimitMB !== undefined);
     expect(fromTemplate.code).toBe(0);
     expect(small.code).toBe(0);
     expect(limits(fromTemplate)).toMatchObject({
       memoryMB: 512,
       message: "V8 heap limits of a 512 MB Lambda function: --max-semi-space-size=25 --max-old-space-size=461",
     });
-    expect(limits(small)).toMatchObject({ memoryMB: 128, message: expect.stringContaining("--max-semi-space-size=6 --max-old-space-size=116") });
+    expect(limits(small)).toMatchObject({
+      memoryMB: 128,
+      message: expect.stringContaining("--max-semi-space-size=6 --max-old-space-size=116"),
+    });
     // The limits took effect: V8's heap limit is the old space plus the young generation, not the
     // gigabytes it would derive from this machine's memory.
     expect(limits(fromTemplate).heapLimitMB).toBeGreaterThanOrEqual(461);

@@ -7,14 +7,25 @@ import { runCli } from "../support/run-cli.ts";
 describe("npm run occurrences", () => {
   it("prints one JSON line per occurrence in the window, and what it skipped on stderr", async () => {
     // Prepare
-    const args = ["test/fixtures/calendar/broken-components-among-good.ics", "--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z"];
+    const args = [
+      "test/fixtures/calendar/broken-components-among-good.ics",
+      "--from",
+      "2026-03-10T00:00:00Z",
+      "--to",
+      "2026-03-11T00:00:00Z",
+    ];
 
     // Act
     const run = await runCli("src/cli/occurrences.ts", args);
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+    expect(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
       { uid: "good-1", summary: "Good one", start: "2026-03-10T09:00:00Z", end: "2026-03-10T09:00:00Z", allDay: false, recurrenceId: null },
       { uid: "good-2", summary: "Good two", start: "2026-03-10T12:00:00Z", end: "2026-03-10T12:00:00Z", allDay: false, recurrenceId: null },
     ]);
@@ -23,7 +34,15 @@ describe("npm run occurrences", () => {
 
   it("reads floating times and all-day events in --tz", async () => {
     // Prepare
-    const args = ["test/fixtures/calendar/floating-in-configured-zone.ics", "--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z", "--tz", "America/New_York"];
+    const args = [
+      "test/fixtures/calendar/floating-in-configured-zone.ics",
+      "--from",
+      "2026-03-10T00:00:00Z",
+      "--to",
+      "2026-03-11T00:00:00Z",
+      "--tz",
+      "America/New_York",
+    ];
 
     // Act
     const run = await runCli("src/cli/occurrences.ts", args);
@@ -34,7 +53,15 @@ describe("npm run occurrences", () => {
 
   it("prints a timed occurrence's start and end on the clocks of --tz as well", async () => {
     // Prepare
-    const args = ["test/fixtures/calendar/floating-in-configured-zone.ics", "--from", "2026-03-10", "--to", "2026-03-11", "--tz", "America/New_York"];
+    const args = [
+      "test/fixtures/calendar/floating-in-configured-zone.ics",
+      "--from",
+      "2026-03-10",
+      "--to",
+      "2026-03-11",
+      "--tz",
+      "America/New_York",
+    ];
 
     // Act
     const run = await runCli("src/cli/occurrences.ts", args);
@@ -54,7 +81,15 @@ describe("npm run occurrences", () => {
 
   it("refuses a zone that is not one, naming the flag", async () => {
     // Prepare
-    const args = ["test/fixtures/calendar/floating-in-configured-zone.ics", "--from", "2026-03-10T00:00:00Z", "--to", "2026-03-11T00:00:00Z", "--tz", "Mars/Olympus"];
+    const args = [
+      "test/fixtures/calendar/floating-in-configured-zone.ics",
+      "--from",
+      "2026-03-10T00:00:00Z",
+      "--to",
+      "2026-03-11T00:00:00Z",
+      "--tz",
+      "Mars/Olympus",
+    ];
 
     // Act
     const run = await runCli("src/cli/occurrences.ts", args);
@@ -66,7 +101,15 @@ describe("npm run occurrences", () => {
 
   it("reads a --from and --to without an offset on the clocks of --tz", async () => {
     // Prepare: "One day" is 2026-03-10, which begins at 2026-03-09T15:00Z in Tokyo
-    const args = ["test/fixtures/calendar/all-day-single-multi-and-duration.ics", "--from", "2026-03-10", "--to", "2026-03-11", "--tz", "Asia/Tokyo"];
+    const args = [
+      "test/fixtures/calendar/all-day-single-multi-and-duration.ics",
+      "--from",
+      "2026-03-10",
+      "--to",
+      "2026-03-11",
+      "--tz",
+      "Asia/Tokyo",
+    ];
 
     // Act
     const run = await runCli("src/cli/occurrences.ts", args, { TZ: "UTC" });
@@ -104,9 +147,14 @@ describe("npm run occurrences", () => {
   });
 
   it("points a webcal:// address to its https:// form", async () => {
-    const run = await runCli("src/cli/occurrences.ts", ["webcal://calendar.example.com/basic.ics", "--from", "2026-03-10", "--to", "2026-03-11"]);
+    const run = await runCli("src/cli/occurrences.ts", [
+      "webcal://calendar.example.com/basic.ics",
+      "--from",
+      "2026-03-10",
+      "--to",
+      "2026-03-11",
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/use the same address with https:\/\//);
   });
 });
-

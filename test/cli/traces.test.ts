@@ -22,7 +22,11 @@ describe("npm run traces", () => {
       const parsed = JSON.parse(body || "{}") as Record<string, unknown>;
       requests.push({ path: request.url ?? "", body: parsed });
       const answer =
-        request.url === "/TraceSummaries" ? pages[parsed.NextToken === "page-2-token" ? 1 : 0] : request.url === "/Traces" ? traces : undefined;
+        request.url === "/TraceSummaries"
+          ? pages[parsed.NextToken === "page-2-token" ? 1 : 0]
+          : request.url === "/Traces"
+            ? traces
+            : undefined;
       if (answer === undefined) response.writeHead(404).end("{}");
       else response.writeHead(200, { "content-type": "application/json" }).end(answer);
     });

@@ -68,19 +68,49 @@ describe("parseConfig", () => {
     ["an unknown field", { ...valid, feed: [] }, "feed", /not a known setting/],
     ["an unknown feed field", { ...valid, feeds: [{ ...valid.feeds[0], webhok: "team" }] }, "feeds[0].webhok", /not a known setting/],
     ["a lead time beyond a week", { ...valid, leadMinutes: [20_000] }, "leadMinutes[0]", /at most 10080/],
-    ["a fractional feed lead time", { ...valid, feeds: [{ ...valid.feeds[0], leadMinutes: [10, 1.5] }] }, "feeds[0].leadMinutes[1]", /whole minutes/],
+    [
+      "a fractional feed lead time",
+      { ...valid, feeds: [{ ...valid.feeds[0], leadMinutes: [10, 1.5] }] },
+      "feeds[0].leadMinutes[1]",
+      /whole minutes/,
+    ],
     ["a repeated lead time", { ...valid, leadMinutes: [10, 10] }, "leadMinutes", /same lead time twice/],
     ["an unknown feed time zone", { ...valid, feeds: [{ ...valid.feeds[0], timezone: "Berlin" }] }, "feeds[0].timezone", /IANA time zone/],
-    ["an invalid exclude pattern", { ...valid, feeds: [{ ...valid.feeds[0], exclude: "*cancel" }] }, "feeds[0].exclude", /regular expression/],
-    ["a webcal:// feed", { ...valid, feeds: [{ ...valid.feeds[0], url: "webcal://p01-caldav.icloud.com/published/2/abc" }] }, "feeds[0].url", /write the webcal:\/\/ link with https:\/\//],
-    ["a webhook name with a space", { ...valid, webhooks: { "team channel": valid.webhooks.team } }, "webhooks.team channel", /is not a valid name: it must be 1-64 letters/],
+    [
+      "an invalid exclude pattern",
+      { ...valid, feeds: [{ ...valid.feeds[0], exclude: "*cancel" }] },
+      "feeds[0].exclude",
+      /regular expression/,
+    ],
+    [
+      "a webcal:// feed",
+      { ...valid, feeds: [{ ...valid.feeds[0], url: "webcal://p01-caldav.icloud.com/published/2/abc" }] },
+      "feeds[0].url",
+      /write the webcal:\/\/ link with https:\/\//,
+    ],
+    [
+      "a webhook name with a space",
+      { ...valid, webhooks: { "team channel": valid.webhooks.team } },
+      "webhooks.team channel",
+      /is not a valid name: it must be 1-64 letters/,
+    ],
     ["a webhook that is not a URL", { ...valid, webhooks: { team: "hooks.slack.com/services/T0/B0/x" } }, "webhooks.team", /http\(s\) URL/],
     ["a schedule above a day", { ...valid, scheduleMinutes: 2000 }, "scheduleMinutes", /at most 1440/],
     ["an unknown strategy", { ...valid, strategy: "fastest" }, "strategy", /serial|pipelined/],
     ["a catch-up beyond a day", { ...valid, ledger: { table: "t-ledger", catchUpMinutes: 5000 } }, "ledger.catchUpMinutes", /1440/],
     ["a bad all-day time", { ...valid, allDay: { at: "9am" } }, "allDay.at", /HH:MM/],
-    ["a lookbehind, which linear-time matching cannot take", { ...valid, feeds: [{ ...valid.feeds[0], exclude: "(?<!team )sync" }] }, "feeds[0].exclude", /not a regular expression this engine takes .*linear time/],
-    ["a backreference", { ...valid, feeds: [{ ...valid.feeds[0], include: "(a)\\1" }] }, "feeds[0].include", /lookahead, lookbehind and backreferences are not supported/],
+    [
+      "a lookbehind, which linear-time matching cannot take",
+      { ...valid, feeds: [{ ...valid.feeds[0], exclude: "(?<!team )sync" }] },
+      "feeds[0].exclude",
+      /not a regular expression this engine takes .*linear time/,
+    ],
+    [
+      "a backreference",
+      { ...valid, feeds: [{ ...valid.feeds[0], include: "(a)\\1" }] },
+      "feeds[0].include",
+      /lookahead, lookbehind and backreferences are not supported/,
+    ],
     ["a reminder limit of 0", { ...valid, limits: { remindersPerFeed: 0 } }, "limits.remindersPerFeed", /between 1 and 10000/],
   ])("rejects %s, naming the field", async (_, config, path, message) => {
     // Act
@@ -93,14 +123,26 @@ describe("parseConfig", () => {
   });
 
   it.each([
-    ["a feed without a webhook", { ...valid, feeds: [{ id: "platform", url: valid.feeds[0]?.url }] }, 'feeds[0].webhook: is required: the name of a webhook defined in "webhooks"'],
-    ["no webhooks at all", { feeds: valid.feeds }, 'webhooks: is required: an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'],
+    [
+      "a feed without a webhook",
+      { ...valid, feeds: [{ id: "platform", url: valid.feeds[0]?.url }] },
+      'feeds[0].webhook: is required: the name of a webhook defined in "webhooks"',
+    ],
+    [
+      "no webhooks at all",
+      { feeds: valid.feeds },
+      'webhooks: is required: an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }',
+    ],
     ["a lead time that is not a list", { ...valid, leadMinutes: 10 }, "leadMinutes: must be a list of minutes, e.g. [10]"],
     ["a concurrency of zero", { ...valid, concurrency: 0 }, "concurrency: must be between 1 and 256"],
     ["a concurrency above the limit", { ...valid, concurrency: 1000 }, "concurrency: must be between 1 and 256"],
     ["a concurrency written as text", { ...valid, concurrency: "16" }, "concurrency: must be a whole number from 1 to 256"],
     ["an unknown strategy", { ...valid, strategy: "fastest" }, 'strategy: must be "serial" or "pipelined"'],
-    ["a feed that is not an object", { ...valid, feeds: ["platform"] }, 'feeds[0]: must be an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }'],
+    [
+      "a feed that is not an object",
+      { ...valid, feeds: ["platform"] },
+      'feeds[0]: must be an object such as { "id": "platform", "url": "ssm:/…", "webhook": "team" }',
+    ],
     ["an all-day flag written as text", { ...valid, allDay: { remind: "yes" } }, "allDay.remind: must be true or false"],
     ["too many fetch attempts", { ...valid, fetch: { attempts: 9 } }, "fetch.attempts: must be between 1 and 5"],
     ["a ledger without a table", { ...valid, ledger: {} }, "ledger.table: is required: the name of the DynamoDB ledger table"],
@@ -140,7 +182,12 @@ describe("parseConfig", () => {
   it.each([
     ["a top-level setting", { ...valid, leadMinute: [5] }, "leadMinute", "leadMinutes"],
     ["a feed setting", { ...valid, feeds: [{ ...valid.feeds[0], webhok: "team" }] }, "feeds[0].webhok", "webhook"],
-    ["a feed setting in the wrong case", { ...valid, feeds: [{ ...valid.feeds[0], allday: { remind: false } }] }, "feeds[0].allday", "allDay"],
+    [
+      "a feed setting in the wrong case",
+      { ...valid, feeds: [{ ...valid.feeds[0], allday: { remind: false } }] },
+      "feeds[0].allday",
+      "allDay",
+    ],
     ["a nested setting", { ...valid, fetch: { attempt: 2 } }, "fetch.attempt", "attempts"],
     ["a swapped pair of letters", { ...valid, timezoen: "UTC" }, "timezoen", "timezone"],
   ])("suggests the setting a misspelt key of %s most likely means", async (_, config, path, known) => {

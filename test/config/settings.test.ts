@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
 import { readSettings } from "../../src/config/settings.ts";
+import { ConfigError } from "../../src/errors.ts";
 
 describe("readSettings", () => {
   it.each([

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readSettings } from "../../src/config/settings.ts";
 import { loadConfig } from "../../src/config/source.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { readSettings } from "../../src/config/settings.ts";
 
 const valid = {
   scheduleMinutes: 5,

@@ -1,9 +1,9 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config/settings.ts";
 import { loadConfig } from "../../src/config/source.ts";
 import { createParameterStore } from "../../src/config/ssm.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { readSettings } from "../../src/config/settings.ts";
 import { type FakeSsm, type SsmCall, startSsm, stubAwsEnvironment } from "../support/ssm.ts";
 
 const hooks = Array.from({ length: 12 }, (_, i) => `team${i}`);
@@ -74,7 +74,11 @@ describe("configuration from SSM Parameter Store", () => {
 
     // Assess
     expect(values.size).toBe(25);
-    expect(secretCalls(ssm.calls).map((c) => c.names.length).sort()).toEqual([10, 10, 5]);
+    expect(
+      secretCalls(ssm.calls)
+        .map((c) => c.names.length)
+        .sort(),
+    ).toEqual([10, 10, 5]);
   });
 
   it("makes no SSM call when a warm invocation loads the configuration again within the cache's max age", async () => {
@@ -125,9 +129,7 @@ describe("configuration from SSM Parameter Store", () => {
 
   it("names CONFIG_PARAMETER when the configuration parameter does not exist", async () => {
     // Act
-    const error = await loadConfig(readSettings({ CONFIG_PARAMETER: "/reminder/nope" }), createParameterStore()).catch(
-      (e: unknown) => e,
-    );
+    const error = await loadConfig(readSettings({ CONFIG_PARAMETER: "/reminder/nope" }), createParameterStore()).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
@@ -138,7 +140,8 @@ describe("configuration from SSM Parameter Store", () => {
     // Prepare
     ssm.refuse("GetParameters", {
       __type: "AccessDeniedException",
-      message: "User is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:0:parameter/reminder/webhooks/team0",
+      message:
+        "User is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:0:parameter/reminder/webhooks/team0",
     });
 
     // Act

@@ -30,7 +30,10 @@ function dueAt(digest: Record<string, unknown>, iso: string, feedOverrides?: Rec
 }
 
 /** The agenda of `due` from the two fixture feeds, each expanded over the digest's range. */
-function agendaOf(due: DueDigest, texts = [fixture("platform-week-across-spring-forward.ics"), fixture("ops-shares-the-review-in-utc.ics")]): Agenda {
+function agendaOf(
+  due: DueDigest,
+  texts = [fixture("platform-week-across-spring-forward.ics"), fixture("ops-shares-the-review-in-utc.ics")],
+): Agenda {
   const sources = due.digest.feeds.map((feed, index) => ({
     feed,
     occurrences: occurrencesOf(parseCalendar(texts[index] as string), { ...agendaRange(due), timezone: feed.timezone }).occurrences,
@@ -39,7 +42,12 @@ function agendaOf(due: DueDigest, texts = [fixture("platform-week-across-spring-
 }
 
 const lines = (agenda: Agenda) =>
-  Object.fromEntries(agenda.days.map(({ day, entries }) => [day, entries.map((e) => entryLine(e, agenda.due.digest.timezone).replace(/<!date\^\d+\^\{time\}\|([^>]*)>/g, "[$1]"))]));
+  Object.fromEntries(
+    agenda.days.map(({ day, entries }) => [
+      day,
+      entries.map((e) => entryLine(e, agenda.due.digest.timezone).replace(/<!date\^\d+\^\{time\}\|([^>]*)>/g, "[$1]")),
+    ]),
+  );
 
 describe("what a digest lists", () => {
   it("lists a week across the spring-forward change: a moved and a cancelled instance, multi-day events, a meeting shared by two feeds once", () => {

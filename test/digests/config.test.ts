@@ -22,7 +22,13 @@ async function rejection(digests: unknown): Promise<ConfigError> {
 describe("digest configuration", () => {
   it("fills in the documented defaults: the webhook's feeds, the top-level zone, every day, skipEmpty", async () => {
     // Prepare
-    const text = JSON.stringify({ ...base, digests: [{ webhook: "team", daily: "08:30" }, { webhook: "ops", weekly: "MO 08:00", title: "On call" }] });
+    const text = JSON.stringify({
+      ...base,
+      digests: [
+        { webhook: "team", daily: "08:30" },
+        { webhook: "ops", weekly: "MO 08:00", title: "On call" },
+      ],
+    });
 
     // Act
     const config = await parseConfig(text, "config.json");
@@ -45,9 +51,22 @@ describe("digest configuration", () => {
     ["an unknown weekday code", [{ webhook: "team", daily: "08:30", days: ["MON"] }], "digests[0].days[0]", /MO, TU/],
     ["days on a weekly digest", [{ webhook: "team", weekly: "MO 08:00", days: ["MO"] }], "digests[0].days", /daily.*only/],
     ["an undefined webhook", [{ webhook: "sales", daily: "08:30" }], "digests[0].webhook", /"sales", which is not defined.*team, ops/],
-    ["an unknown feed", [{ webhook: "team", daily: "08:30", feeds: ["platfrom"] }], "digests[0].feeds[0]", /"platfrom".*platform, ops, oncall/],
+    [
+      "an unknown feed",
+      [{ webhook: "team", daily: "08:30", feeds: ["platfrom"] }],
+      "digests[0].feeds[0]",
+      /"platfrom".*platform, ops, oncall/,
+    ],
     ["an unknown zone", [{ webhook: "team", daily: "08:30", timezone: "Berlin" }], "digests[0].timezone", /IANA/],
-    ["the same digest twice", [{ webhook: "team", daily: "08:30" }, { webhook: "team", daily: "08:30" }], "digests[1]", /same digest as digests\[0\]/],
+    [
+      "the same digest twice",
+      [
+        { webhook: "team", daily: "08:30" },
+        { webhook: "team", daily: "08:30" },
+      ],
+      "digests[1]",
+      /same digest as digests\[0\]/,
+    ],
   ])("rejects %s, naming the field", async (_, digests, path, message) => {
     // Act
     const error = await rejection(digests);

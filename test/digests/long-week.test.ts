@@ -17,7 +17,10 @@ describe("a long week", () => {
       digests: [{ webhook: "team", weekly: "MO 08:00" }],
     });
     const [feed] = config.feeds;
-    const [due] = dueDigests(digestsOf(config, config.feeds), { from: new Date("2026-03-23T07:00:00Z"), to: new Date("2026-03-23T07:05:00Z") });
+    const [due] = dueDigests(digestsOf(config, config.feeds), {
+      from: new Date("2026-03-23T07:00:00Z"),
+      to: new Date("2026-03-23T07:05:00Z"),
+    });
     const occurrences = Array.from({ length: 420 }, (_, i) =>
       occurrence({
         uid: `event-${i}@busy`,
@@ -46,7 +49,10 @@ describe("a long week", () => {
         if (block.type === "header") expect(text.length).toBeLessThanOrEqual(150);
       }
       expect(chars).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
-      expect(message.blocks[0]).toMatchObject({ type: "header", text: { text: expect.stringMatching(index === 0 ? /^This week · Mar 23 – Mar 29$/ : /\(continued\)$/) } });
+      expect(message.blocks[0]).toMatchObject({
+        type: "header",
+        text: { text: expect.stringMatching(index === 0 ? /^This week · Mar 23 – Mar 29$/ : /\(continued\)$/) },
+      });
     }
     const all = messages.flatMap((m) => JSON.stringify(m.blocks).match(/\*Event \d+ /g) ?? []);
     expect(all).toHaveLength(420);

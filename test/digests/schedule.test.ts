@@ -25,7 +25,9 @@ function tile(list: ReturnType<typeof digests>, fromIso: string, days = 7, minut
 }
 
 function localTime(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
+  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    instant,
+  );
 }
 
 describe("when a digest is due", () => {
@@ -62,7 +64,15 @@ describe("when a digest is due", () => {
     const posts = tile(list, "2026-10-28T00:03:00Z", 7, 7);
 
     // Assess
-    expect(posts.map((p) => p.day)).toEqual(["2026-10-28", "2026-10-29", "2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02", "2026-11-03"]);
+    expect(posts.map((p) => p.day)).toEqual([
+      "2026-10-28",
+      "2026-10-29",
+      "2026-10-30",
+      "2026-10-31",
+      "2026-11-01",
+      "2026-11-02",
+      "2026-11-03",
+    ]);
   });
 
   it("posts only on the chosen days", () => {

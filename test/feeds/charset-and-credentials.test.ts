@@ -13,7 +13,11 @@ describe("decoding a feed's bytes", () => {
     ["Windows-1252 by a quoted charset", Buffer.from(calendar, "latin1"), 'text/calendar; charset="windows-1252"'],
     ["UTF-16LE by its BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(calendar, "utf16le")]), "text/calendar"],
     ["UTF-16BE by its BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(calendar, "utf16le").swap16()]), "text/calendar"],
-    ["UTF-8 with a BOM, whatever the header says", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(calendar, "utf8")]), "text/calendar; charset=latin1"],
+    [
+      "UTF-8 with a BOM, whatever the header says",
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(calendar, "utf8")]),
+      "text/calendar; charset=latin1",
+    ],
     ["an unknown charset as UTF-8", Buffer.from(calendar, "utf8"), "text/calendar; charset=no-such-thing"],
   ])("reads %s", (_, bytes, contentType) => {
     expect(decodeFeed(bytes, contentType)).toBe(calendar);

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseSteps } from "../../src/calendar/expand.ts";
+import { readSettings } from "../../src/config/settings.ts";
 import { createFeedFetcher, FeedCache } from "../../src/feeds/fetch.ts";
+import { createHandler } from "../../src/handler.ts";
 import { conditionalServer, type Hostile } from "../support/hostile.ts";
 import { type Loopback, type SlackPost, startSlack } from "../support/loopback.ts";
-import { readSettings } from "../../src/config/settings.ts";
-import { createHandler } from "../../src/handler.ts";
 
 // Count how often calendars are parsed, without changing what parsing does.
 vi.mock("../../src/calendar/expand.ts", async (importOriginal) => {

@@ -38,7 +38,10 @@ describe("fetchFeed", () => {
   }
 
   async function failure(promise: Promise<unknown>): Promise<FeedFetchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FeedFetchError);
     return error as FeedFetchError;
   }

@@ -26,16 +26,32 @@ describe("redirect guard", () => {
   }
 
   async function failure(promise: Promise<unknown>): Promise<FeedFetchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FeedFetchError);
     return error as FeedFetchError;
   }
 
   it.each([
-    ["127.0.0.1", false], ["127.1.2.3", false], ["::1", false], ["::ffff:127.0.0.1", false], ["::ffff:7f00:1", false],
-    ["10.1.2.3", false], ["172.16.0.1", false], ["192.168.1.1", false], ["169.254.169.254", false], ["fe80::1", false],
-    ["fc00::1", false], ["fd00:ec2::254", false], ["100.64.0.1", false], ["0.0.0.0", false], ["::", false],
-    ["93.184.215.14", true], ["2606:2800:220:1::1", true],
+    ["127.0.0.1", false],
+    ["127.1.2.3", false],
+    ["::1", false],
+    ["::ffff:127.0.0.1", false],
+    ["::ffff:7f00:1", false],
+    ["10.1.2.3", false],
+    ["172.16.0.1", false],
+    ["192.168.1.1", false],
+    ["169.254.169.254", false],
+    ["fe80::1", false],
+    ["fc00::1", false],
+    ["fd00:ec2::254", false],
+    ["100.64.0.1", false],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["93.184.215.14", true],
+    ["2606:2800:220:1::1", true],
   ])("classifies %s as public: %s", (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
   });
@@ -67,7 +83,9 @@ describe("redirect guard", () => {
     const error = await failure(publicFeedFetcher().fetchFeed({ id: "team", url: `${feed.url}/team.ics` }));
 
     // Assess
-    expect(error.message).toMatch(/redirected to .*, an internal address; refused: a calendar server's redirect may not lead into the network/);
+    expect(error.message).toMatch(
+      /redirected to .*, an internal address; refused: a calendar server's redirect may not lead into the network/,
+    );
     expect(internal.requests).toHaveLength(0);
   });
 
@@ -91,7 +109,10 @@ describe("redirect guard", () => {
     const feed = track(await redirectServer(`${internal.url}/team.ics`));
 
     // Act
-    const body = await createFeedFetcher({ timeoutMs: 1000, maxBytes: 1024 * 1024, attempts: 1 }).fetchFeed({ id: "team", url: `${feed.url}/team.ics` });
+    const body = await createFeedFetcher({ timeoutMs: 1000, maxBytes: 1024 * 1024, attempts: 1 }).fetchFeed({
+      id: "team",
+      url: `${feed.url}/team.ics`,
+    });
 
     // Assess
     expect(body.unchanged).not.toBe(true);

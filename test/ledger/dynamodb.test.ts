@@ -32,10 +32,7 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
 
     // Assess
     expect(first.size + second.size).toBe(2);
-    expect([...first, ...second].sort()).toEqual([
-      "team#a@x#2026-03-12T15:00:00.000Z#10m",
-      "team#b@x#2026-03-12T15:00:00.000Z#10m",
-    ]);
+    expect([...first, ...second].sort()).toEqual(["team#a@x#2026-03-12T15:00:00.000Z#10m", "team#b@x#2026-03-12T15:00:00.000Z#10m"]);
   });
 
   it("never gives out a delivered reminder again, even after its claim's time", async () => {

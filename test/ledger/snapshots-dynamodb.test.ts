@@ -12,7 +12,12 @@ function bigSnapshot(count: number, seed = 1): Snapshot {
   const word = () => Math.floor(random() * 2 ** 48).toString(36);
   const entries: Snapshot["entries"] = {};
   for (let i = 0; i < count; i += 1) {
-    entries[`k${word()}${i}`] = { s: 1_773_000_000_000 + i * 60_000, e: 1_773_000_000_000 + i * 60_000 + 1_800_000, t: `${word()} ${word()} ${word()} ${word()}`, th: word().slice(0, 8) };
+    entries[`k${word()}${i}`] = {
+      s: 1_773_000_000_000 + i * 60_000,
+      e: 1_773_000_000_000 + i * 60_000 + 1_800_000,
+      t: `${word()} ${word()} ${word()} ${word()}`,
+      th: word().slice(0, 8),
+    };
   }
   return { version: 1, horizonEnd: 1_773_600_000_000, eventCount: count, textHash: "abc", entries, pending: { k1: 1_773_000_000_000 } };
 }
@@ -28,8 +33,7 @@ describe("snapshot store in the ledger's table (dynalite on 127.0.0.1)", () => {
     await dynamo.close();
   });
 
-  const items = async (table: string) =>
-    (await dynamo.client.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  const items = async (table: string) => (await dynamo.client.send(new ScanCommand({ TableName: table }))).Items ?? [];
 
   it("round-trips a snapshot larger than 400 KB in chunks under the item limit", async () => {
     // Prepare

@@ -29,12 +29,7 @@ describe("the ledger in template.yaml", () => {
 
     // Assess
     expect(dynamo).toHaveLength(1);
-    expect(dynamo[0].Action.sort()).toEqual([
-      "dynamodb:DeleteItem",
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-    ]);
+    expect(dynamo[0].Action.sort()).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
     expect(dynamo[0].Resource).toEqual({ "Fn::GetAtt": ["LedgerTable", "Arn"] });
   });
 });

@@ -117,7 +117,9 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
         expect.stringMatching(/^:new: \*Offsite planning\* on <!date\^1773223200\^.*> was added$/),
       ]),
     );
-    expect(slack.posts[0]?.payload.text).toMatch(/^5 calendar changes: Design review moved from Tue, Mar 10, 14:00 UTC to Thu, Mar 12, 10:00 UTC \(UTC\)/);
+    expect(slack.posts[0]?.payload.text).toMatch(
+      /^5 calendar changes: Design review moved from Tue, Mar 10, 14:00 UTC to Thu, Mar 12, 10:00 UTC \(UTC\)/,
+    );
   });
 
   it("posts a removed event as cancelled, once", async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Occurrence } from "../../src/calendar/occurrence.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import { planNotices, type Reading, rollForward } from "../../src/notices/diff.ts";
+import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import { occurrence } from "../support/builders.ts";
 
 const policy: NoticePolicy = { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 };
@@ -67,11 +67,19 @@ describe("planNotices", () => {
     const first = planNotices(undefined, reading(base), options(monday)).next(new Set());
 
     // Act
-    const plan = planNotices(first, reading([occurrence({ uid: "a", summary: "Private dentist", start: later(2) }), ...weekly(1, "Demo day")]), options(monday, { retitled: false }));
+    const plan = planNotices(
+      first,
+      reading([occurrence({ uid: "a", summary: "Private dentist", start: later(2) }), ...weekly(1, "Demo day")]),
+      options(monday, { retitled: false }),
+    );
 
     // Assess
     expect(plan.notices).toEqual([]);
-    expect(Object.values(plan.next(new Set())?.entries ?? {}).map((e) => e.t).sort()).toEqual(["Demo day", "Private dentist"]);
+    expect(
+      Object.values(plan.next(new Set())?.entries ?? {})
+        .map((e) => e.t)
+        .sort(),
+    ).toEqual(["Demo day", "Private dentist"]);
   });
 
   it("keeps a notice that was not delivered pending, with the old state, for the next run", () => {

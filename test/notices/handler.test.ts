@@ -4,17 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseCalendar } from "../../src/calendar/expand.ts";
+import { readSettings } from "../../src/config/settings.ts";
 import { LedgerError } from "../../src/errors.ts";
-import { runMetrics } from "../../src/metrics.ts";
+import { createHandler } from "../../src/handler.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createMemorySnapshotStore } from "../../src/ledger/snapshots.ts";
+import { runMetrics } from "../../src/metrics.ts";
 import type { Snapshot } from "../../src/notices/snapshot.ts";
 import { runReminders } from "../../src/run/run.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "../support/loopback.ts";
 import { fakeEdges, planFor, recordingPoster } from "../support/run-fakes.ts";
-import { readSettings } from "../../src/config/settings.ts";
-import { createHandler } from "../../src/handler.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures/notices", name), "utf8");
 
@@ -62,7 +62,9 @@ describe("change notices through the handler", () => {
 
     // Assess
     expect(failure).toMatchObject({ name: "ConfigError", path: "feeds[0].notices" });
-    expect((failure as Error).message).toMatch(/need the ledger.*set "ledger": \{ "table": "…" \} \(or LEDGER_TABLE\), or remove "notices"/);
+    expect((failure as Error).message).toMatch(
+      /need the ledger.*set "ledger": \{ "table": "…" \} \(or LEDGER_TABLE\), or remove "notices"/,
+    );
   });
 
   it("announces a change on the second read with the in-process ledger, and a dry run only shows it", async () => {
@@ -101,11 +103,21 @@ describe("change notices in traces and metrics", () => {
     // Prepare
     const names: string[] = [];
     const tracer: Tracer = { span: async (name, work) => (names.push(name), work({ annotate() {}, metadata() {}, fail() {} })) };
-    const plan = planFor(2, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
+    const plan = planFor(2, {
+      strategy: "serial",
+      webhooks: 1,
+      notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 },
+    });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
-    const edges = fakeEdges({ fetcher, poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore<Snapshot>() });
+    const edges = fakeEdges({
+      fetcher,
+      poster,
+      tracer,
+      ledger: { store: createMemoryLedger(), catchUpMinutes: 0 },
+      snapshots: createMemorySnapshotStore<Snapshot>(),
+    });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     text = fixture("week-ahead-review-removed.ics");
 
@@ -125,9 +137,17 @@ describe("change notices in traces and metrics", () => {
     const names: string[] = [];
     const tracer: Tracer = {
       span: async (name, work) =>
-        work({ annotate() {}, metadata: (key, value) => void (key === "unchanged" && name.startsWith("notices:") && names.push(`${name}=${value}`)), fail() {} }),
+        work({
+          annotate() {},
+          metadata: (key, value) => void (key === "unchanged" && name.startsWith("notices:") && names.push(`${name}=${value}`)),
+          fail() {},
+        }),
     };
-    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
+    const plan = planFor(1, {
+      strategy: "serial",
+      webhooks: 1,
+      notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 },
+    });
     const text = fixture("week-ahead.ics");
     let notModified = false;
     const fetcher = {
@@ -137,7 +157,13 @@ describe("change notices in traces and metrics", () => {
           : { text, bytes: text.length, status: 200 },
     };
     const snapshots = createMemorySnapshotStore<Snapshot>();
-    const edges = fakeEdges({ fetcher, poster: recordingPoster().poster, tracer, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots });
+    const edges = fakeEdges({
+      fetcher,
+      poster: recordingPoster().poster,
+      tracer,
+      ledger: { store: createMemoryLedger(), catchUpMinutes: 0 },
+      snapshots,
+    });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     const savesAfterBaseline = snapshots.saves;
 
@@ -155,12 +181,21 @@ describe("change notices in traces and metrics", () => {
 
   it("keeps notices for the next run when the function's time is nearly up", async () => {
     // Prepare
-    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
+    const plan = planFor(1, {
+      strategy: "serial",
+      webhooks: 1,
+      notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 },
+    });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
     let left = 60_000;
-    const base = { fetcher, poster, ledger: { store: createMemoryLedger(), catchUpMinutes: 0 }, snapshots: createMemorySnapshotStore<Snapshot>() };
+    const base = {
+      fetcher,
+      poster,
+      ledger: { store: createMemoryLedger(), catchUpMinutes: 0 },
+      snapshots: createMemorySnapshotStore<Snapshot>(),
+    };
     const edges = fakeEdges({ ...base, delivery: { remainingMs: () => left } });
     await runReminders({ ...plan, reference: new Date("2026-03-09T09:00:00Z") }, edges);
     text = fixture("week-ahead-review-removed.ics");
@@ -173,14 +208,20 @@ describe("change notices in traces and metrics", () => {
 
     // Assess
     expect(late.notices).toEqual({ sent: 0, failed: 1 });
-    expect(late.errors).toEqual([{ webhook: "hook0", message: expect.stringMatching(/not posted: 1500 ms of the function's time left; the next run posts them/) }]);
+    expect(late.errors).toEqual([
+      { webhook: "hook0", message: expect.stringMatching(/not posted: 1500 ms of the function's time left; the next run posts them/) },
+    ]);
     expect(next.notices).toEqual({ sent: 1, failed: 0 });
     expect(posts).toHaveLength(1);
   });
 
   it("posts nothing twice when a run posted its notices but could not store the snapshot", async () => {
     // Prepare
-    const plan = planFor(1, { strategy: "serial", webhooks: 1, notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 } });
+    const plan = planFor(1, {
+      strategy: "serial",
+      webhooks: 1,
+      notices: { horizonDays: 7, added: true, moved: true, retitled: true, cancelled: true, quietMinutes: 0 },
+    });
     let text = fixture("week-ahead.ics");
     const fetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
     const { poster, posts } = recordingPoster();
@@ -189,7 +230,7 @@ describe("change notices in traces and metrics", () => {
     const snapshots = {
       load: memory.load,
       save: async (feedId: string, snapshot: Parameters<typeof memory.save>[1]) => {
-        if (refuse) throw new LedgerError("ledger", "could not write the change-notice snapshot of feed \"f0\"");
+        if (refuse) throw new LedgerError("ledger", 'could not write the change-notice snapshot of feed "f0"');
         await memory.save(feedId, snapshot);
       },
     };

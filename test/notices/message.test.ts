@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BLOCKS, MAX_TEXT } from "../../src/slack/message.ts";
 import { packNotices, type ShownNotice } from "../../src/notices/message.ts";
+import { MAX_BLOCKS, MAX_TEXT } from "../../src/slack/message.ts";
 
 const entry = (iso: string, t: string, minutes = 60) => {
   const s = Date.parse(iso);
@@ -33,7 +33,13 @@ describe("packNotices", () => {
 
   it("escapes calendar text so that no mention or link can be injected", () => {
     // Act
-    const [packed] = packNotices([notice({ kinds: ["cancelled"], after: undefined, before: entry("2026-03-13T15:00:00Z", "<!channel> demo & <https://evil.example|click>") })]);
+    const [packed] = packNotices([
+      notice({
+        kinds: ["cancelled"],
+        after: undefined,
+        before: entry("2026-03-13T15:00:00Z", "<!channel> demo & <https://evil.example|click>"),
+      }),
+    ]);
 
     // Assess
     const text = JSON.stringify(packed?.message);

@@ -69,7 +69,9 @@ describe("dueReminders", () => {
     expect(due).toHaveLength(1);
     expect(due[0]?.dueAt.toISOString()).toBe("2026-03-12T00:00:00.000Z");
     expect(due[0]?.leadMinutes).toBeUndefined();
-    expect(dueReminders([offsite], { ...feed, allDay: { remind: false, at: "09:00" } }, dueWindow(at("2026-03-12T00:00:00Z"), 5))).toEqual([]);
+    expect(dueReminders([offsite], { ...feed, allDay: { remind: false, at: "09:00" } }, dueWindow(at("2026-03-12T00:00:00Z"), 5))).toEqual(
+      [],
+    );
   });
 
   it("applies include and exclude to the title", () => {

@@ -27,9 +27,7 @@ describe("dueWindow", () => {
   it("tiles time: every instant of a day belongs to exactly one of consecutive runs", () => {
     // Prepare: a schedule every 7 minutes, with invocations up to 40 s late
     const start = at("2026-03-12T00:00:00Z").getTime();
-    const windows = Array.from({ length: 220 }, (_, i) =>
-      dueWindow(new Date(start + i * 7 * 60_000 + ((i * 13) % 40) * 1000), 7),
-    );
+    const windows = Array.from({ length: 220 }, (_, i) => dueWindow(new Date(start + i * 7 * 60_000 + ((i * 13) % 40) * 1000), 7));
 
     // Act + Assess: every tenth second is covered by exactly one window
     for (let s = 0; s < 219 * 7 * 60; s += 10) {

@@ -5,8 +5,15 @@ import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster } fr
 /** A feed with `count` events due in the run: one runaway "Tick" series and a few real meetings. */
 function busyCalendar(feedId: string, ticks: number, meetings = 2): string {
   const event = (uid: string, summary: string, minute: number) =>
-    ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20260301T000000Z", `DTSTART:20260312T1500${String(minute % 5).padStart(2, "0")}Z`,
-      "DURATION:PT1M", `SUMMARY:${summary}`, "END:VEVENT"].join("\r\n");
+    [
+      "BEGIN:VEVENT",
+      `UID:${uid}`,
+      "DTSTAMP:20260301T000000Z",
+      `DTSTART:20260312T1500${String(minute % 5).padStart(2, "0")}Z`,
+      "DURATION:PT1M",
+      `SUMMARY:${summary}`,
+      "END:VEVENT",
+    ].join("\r\n");
   const rows = [
     ...Array.from({ length: meetings }, (_, i) => event(`meeting-${i}@${feedId}`, `Meeting ${i}`, i)),
     ...Array.from({ length: ticks }, (_, i) => event(`tick-${i}@${feedId}`, "Tick", i)),
@@ -28,7 +35,12 @@ describe("reminder limits", () => {
     // Assess
     expect(result.reminders).toEqual({ due: 102, sent: 52, duplicate: 0, failed: 50, unknown: 0 });
     expect(result.errors).toEqual([
-      { feed: "f0", message: expect.stringMatching(/^feed "f0": 100 reminders due, more than the limit of 50 per feed: 50 not sent \(most of them from "Tick", 50\); .*raise limits\.remindersPerFeed$/) },
+      {
+        feed: "f0",
+        message: expect.stringMatching(
+          /^feed "f0": 100 reminders due, more than the limit of 50 per feed: 50 not sent \(most of them from "Tick", 50\); .*raise limits\.remindersPerFeed$/,
+        ),
+      },
     ]);
     const texts = slack.posts.map((p) => p.message.text).join(" ");
     expect(texts).toContain("Meeting 0");

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Deadline, safetyMarginMs } from "../../src/run/deadline.ts";
-import { POST_TIMEOUT_MS } from "../../src/slack/delivery.ts";
 import { runReminders } from "../../src/run/run.ts";
+import { POST_TIMEOUT_MS } from "../../src/slack/delivery.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, settle } from "../support/run-fakes.ts";
 
 /** Default limits: a feed may take 2 × 10 s, a post 15 s, plus 1 s. */
@@ -39,7 +39,9 @@ describe("deadline", () => {
       expect(result.errors).toHaveLength(5 - attempted);
       expect(result.errors[0]).toEqual({
         feed: `f${attempted}`,
-        message: expect.stringMatching(/^not attempted: 15 s of the function's time left, less than the 36 s a feed needs; raise the function's Timeout/),
+        message: expect.stringMatching(
+          /^not attempted: 15 s of the function's time left, less than the 36 s a feed needs; raise the function's Timeout/,
+        ),
       });
     },
   );

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
-import { createFeedFetcher } from "../../src/feeds/fetch.ts";
 import { SlackDeliveryError } from "../../src/errors.ts";
+import { createFeedFetcher } from "../../src/feeds/fetch.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamodb.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
@@ -75,7 +75,10 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
     });
 
   /** One run as the handler wires it, on the scheduled time `reference`, at wall-clock `now`. */
-  async function run(reference: Date, options: { now?: Date; dryRun?: boolean; digest?: Record<string, unknown>; ledger?: boolean; tracer?: Tracer; lines?: string[] } = {}) {
+  async function run(
+    reference: Date,
+    options: { now?: Date; dryRun?: boolean; digest?: Record<string, unknown>; ledger?: boolean; tracer?: Tracer; lines?: string[] } = {},
+  ) {
     const config = await parseConfig(configText(options.digest, options.ledger ?? true), "test");
     const time = virtualTime();
     const lines = options.lines;
@@ -125,7 +128,9 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
     // Assess
     expect(tried).toBeGreaterThan(1);
     expect(outage.digests).toEqual({ due: 1, sent: 0, failed: 1, duplicate: 0 });
-    expect(outage.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/^digest "daily 08:30 Europe\/Berlin" of 2026-03-25: .*HTTP 503/) }]);
+    expect(outage.errors).toEqual([
+      { webhook: "team", message: expect.stringMatching(/^digest "daily 08:30 Europe\/Berlin" of 2026-03-25: .*HTTP 503/) },
+    ]);
     expect(next.digests).toEqual({ due: 1, sent: 1, failed: 0, duplicate: 0 });
     expect(after.digests).toEqual({ due: 0, sent: 0, failed: 0, duplicate: 0 });
     expect(digestPosts()).toHaveLength(1);
@@ -200,8 +205,12 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
     // Assess
     expect(slack.posts).toHaveLength(0);
     expect(result.digests).toEqual({ due: 1, sent: 0, failed: 0, duplicate: 0 });
-    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.message === "dry run: digest not posted");
-    expect(logged).toEqual([expect.objectContaining({ webhook: "team", day: "2026-03-25", events: 2, text: "Today · Wed, Mar 25: 2 events" })]);
+    const logged = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((l) => l.message === "dry run: digest not posted");
+    expect(logged).toEqual([
+      expect.objectContaining({ webhook: "team", day: "2026-03-25", events: 2, text: "Today · Wed, Mar 25: 2 events" }),
+    ]);
   });
 
   it("traces each digest as digest:<webhook> under the strategy's span", async () => {
@@ -224,7 +233,10 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
 
     // Assess
     const digest = spans.find((s) => s.name === "digest:team");
-    expect(digest).toMatchObject({ parent: "strategy:pipelined", metadata: { digest: "daily 08:30 Europe/Berlin", day: "2026-03-25", events: 2, messages: 1 } });
+    expect(digest).toMatchObject({
+      parent: "strategy:pipelined",
+      metadata: { digest: "daily 08:30 Europe/Berlin", day: "2026-03-25", events: 2, messages: 1 },
+    });
   });
 });
 
@@ -282,7 +294,8 @@ describe("a week of scheduled runs", () => {
 
       // Assess
       expect(posts).toHaveLength(7);
-      const local = (d: Date) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+      const local = (d: Date) =>
+        new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
       expect(posts.map((p) => local(p.reference))).toEqual(Array(7).fill("08:30"));
       expect(new Set(posts.map((p) => p.text)).size).toBe(7);
       expect(posts.every((p) => p.text.endsWith(": 1 event"))).toBe(true);
@@ -343,7 +356,12 @@ describe("a digest split in several messages", () => {
     expect(posted).toHaveLength(1);
     expect(digestMessages).toBe(2);
     expect(first.digests).toEqual({ due: 1, sent: 0, failed: 1, duplicate: 0 });
-    expect(first.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/HTTP 400 invalid_blocks \(after 1 of \d+ messages; the rest is not posted again\)$/) }]);
+    expect(first.errors).toEqual([
+      {
+        webhook: "team",
+        message: expect.stringMatching(/HTTP 400 invalid_blocks \(after 1 of \d+ messages; the rest is not posted again\)$/),
+      },
+    ]);
     expect(second.digests).toEqual({ due: 0, sent: 0, failed: 0, duplicate: 0 });
   });
 });

@@ -32,10 +32,7 @@ describe("what a run's messages show", () => {
   async function run(config: object, reference: Date) {
     const ledger = createMemoryLedger(() => reference.getTime());
     const time = virtualTime();
-    const parsed = await parseConfig(
-      JSON.stringify({ webhooks: { team: `${slack.url}/services/T0/B0/x` }, ...config }),
-      "test",
-    );
+    const parsed = await parseConfig(JSON.stringify({ webhooks: { team: `${slack.url}/services/T0/B0/x` }, ...config }), "test");
     const result = await runReminders(
       { config: parsed, reference, strategy: "pipelined", dryRun: false },
       {
@@ -51,22 +48,25 @@ describe("what a run's messages show", () => {
     return { result, ledger };
   }
 
-  const sections = () =>
-    slack.posts.flatMap((p) => p.payload.blocks?.filter((b) => (b as { type: string }).type === "section") ?? []);
+  const sections = () => slack.posts.flatMap((p) => p.payload.blocks?.filter((b) => (b as { type: string }).type === "section") ?? []);
 
   it.each([
     ["the top-level timezone", { timezone: "Europe/Berlin" }, {}, "Thu, Mar 12, 16:02 GMT+1"],
-    ["the feed's own timezone over the top-level one", { timezone: "Europe/Berlin" }, { timezone: "Asia/Tokyo" }, "Fri, Mar 13, 00:02 GMT+9"],
+    [
+      "the feed's own timezone over the top-level one",
+      { timezone: "Europe/Berlin" },
+      { timezone: "Asia/Tokyo" },
+      "Fri, Mar 13, 00:02 GMT+9",
+    ],
   ])("writes the start of a UTC event in %s", async (_, top, feed, shown) => {
     // Act
-    await run(
-      { ...top, feeds: [{ id: "retros", url: `${feeds.url}/retro.ics`, webhook: "team", ...feed }] },
-      at("2026-03-12T14:50:00Z"),
-    );
+    await run({ ...top, feeds: [{ id: "retros", url: `${feeds.url}/retro.ics`, webhook: "team", ...feed }] }, at("2026-03-12T14:50:00Z"));
 
     // Assess: the fallback in the feed's zone; the date token for each reader's own
     expect(slack.posts.map((p) => p.payload.text)).toEqual([`Reminder: Retro — ${shown}, in 12 minutes`]);
-    expect(JSON.stringify(sections())).toContain(`<!date^${at("2026-03-12T15:02:00Z").getTime() / 1000}^{date_short_pretty} at {time}|${shown}>`);
+    expect(JSON.stringify(sections())).toContain(
+      `<!date^${at("2026-03-12T15:02:00Z").getTime() / 1000}^{date_short_pretty} at {time}|${shown}>`,
+    );
   });
 
   it.each([

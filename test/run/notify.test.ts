@@ -62,9 +62,7 @@ describe("notifying one webhook from several feeds", () => {
       // Assess
       expect(result.reminders).toEqual({ due: 12, sent: 12, duplicate: 0, failed: 0, unknown: 0 });
       expect(slack.posts.length).toBeLessThanOrEqual(3);
-      const titles = slack.posts.flatMap((p) =>
-        p.payload.blocks?.filter((b) => (b as { type: string }).type === "section") ?? [],
-      );
+      const titles = slack.posts.flatMap((p) => p.payload.blocks?.filter((b) => (b as { type: string }).type === "section") ?? []);
       expect(titles).toHaveLength(12);
       const sorted = [...postedAt].sort((a, b) => a - b);
       sorted.forEach((t, i) => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runReminders } from "../../src/run/run.ts";
-import {
-  controlledFetcher,
-  driveToEnd,
-  fakeEdges,
-  planFor,
-  recordingPoster,
-  settle,
-} from "../support/run-fakes.ts";
+import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, settle } from "../support/run-fakes.ts";
 
 describe("serial strategy", () => {
   it("fetches, parses and notifies one feed after the other, never two at once", async () => {
@@ -24,9 +17,15 @@ describe("serial strategy", () => {
     // Assess
     expect(control.peak()).toBe(1);
     expect(control.log).toEqual([
-      "fetch f0", "body f0", "post hook0",
-      "fetch f1", "body f1", "post hook1",
-      "fetch f2", "body f2", "post hook2",
+      "fetch f0",
+      "body f0",
+      "post hook0",
+      "fetch f1",
+      "body f1",
+      "post hook1",
+      "fetch f2",
+      "body f2",
+      "post hook2",
     ]);
     expect(result.reminders).toEqual({ due: 3, sent: 3, duplicate: 0, failed: 0, unknown: 0 });
   });
@@ -58,10 +57,7 @@ describe("pipelined strategy", () => {
     // Prepare
     const control = controlledFetcher();
     const slack = recordingPoster([], control.log);
-    const run = runReminders(
-      planFor(3, { strategy: "pipelined" }),
-      fakeEdges({ fetcher: control.fetcher, poster: slack.poster }),
-    );
+    const run = runReminders(planFor(3, { strategy: "pipelined" }), fakeEdges({ fetcher: control.fetcher, poster: slack.poster }));
     await settle();
 
     // Act: only the last feed's body arrives
@@ -86,10 +82,7 @@ describe("pipelined strategy", () => {
           answers.push(resolve);
         }),
     };
-    const run = runReminders(
-      planFor(4, { strategy: "pipelined", webhooks: 2 }),
-      fakeEdges({ fetcher: control.fetcher, poster }),
-    );
+    const run = runReminders(planFor(4, { strategy: "pipelined", webhooks: 2 }), fakeEdges({ fetcher: control.fetcher, poster }));
     await settle();
 
     // Act: f0 (hook0) and f1 (hook1) arrive; then f2 (hook0) arrives while hook0's post is in flight

@@ -65,9 +65,7 @@ describe("redactingTracer and failures", () => {
     const tracer = redactingTracer(inner, new SecretRedactor());
 
     // Act
-    await tracer.span("notify:team", (span) =>
-      span.fail(new SlackDeliveryError("team", "rate-limited", { status: 429, transient: true })),
-    );
+    await tracer.span("notify:team", (span) => span.fail(new SlackDeliveryError("team", "rate-limited", { status: 429, transient: true })));
 
     // Assess
     expect((failed[0] as { status?: number }).status).toBe(429);

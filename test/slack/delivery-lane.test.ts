@@ -7,8 +7,14 @@ const START = new Date("2026-03-12T15:00:00Z");
 
 describe("a webhook's queue", () => {
   it.each([
-    [false, 0], [false, 1], [false, 2], [false, 5],
-    [true, 0], [true, 1], [true, 2], [true, 5],
+    [false, 0],
+    [false, 1],
+    [false, 2],
+    [false, 5],
+    [true, 0],
+    [true, 1],
+    [true, 2],
+    [true, 5],
   ])("settles a delivery that arrives just as the previous one finished (ledger %s, %i microtasks later)", async (withLedger, ticks) => {
     // Prepare
     const delivery = createDelivery({

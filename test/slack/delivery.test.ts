@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { SlackDeliveryError } from "../../src/errors.ts";
 import { createMemoryLedger } from "../../src/ledger/memory.ts";
@@ -5,7 +6,6 @@ import { type Reminder, reminderId } from "../../src/reminders/reminder.ts";
 import { createDelivery, type DeliveryOptions } from "../../src/slack/delivery.ts";
 import type { SlackMessage } from "../../src/slack/message.ts";
 import { createSlackPoster, type SlackPoster } from "../../src/slack/webhook.ts";
-import type { ServerResponse } from "node:http";
 import { type SlackPost, type SlackReply, startLoopback, startSlack } from "../support/loopback.ts";
 import { reminders } from "../support/reminders.ts";
 import { virtualTime } from "../support/virtual-time.ts";
@@ -156,15 +156,14 @@ describe("delivery to Slack", () => {
     const { poster, delivery } = setup(server.url, {}, 100);
 
     // Act
-    const [slow, team] = await Promise.all([
-      delivery.deliver("slow", reminders(1, start)),
-      delivery.deliver("team", reminders(1, start)),
-    ]);
+    const [slow, team] = await Promise.all([delivery.deliver("slow", reminders(1, start)), delivery.deliver("team", reminders(1, start))]);
     await server.close();
 
     // Assess
     expect(slow).toEqual([{ kind: "unknown", error: expect.objectContaining({ outcomeUnknown: true }) }]);
-    expect((slow[0] as { error: Error }).error.message).toMatch(/did not answer within 0\.10 s; the message may have been posted, so it is not sent again/);
+    expect((slow[0] as { error: Error }).error.message).toMatch(
+      /did not answer within 0\.10 s; the message may have been posted, so it is not sent again/,
+    );
     expect(team).toEqual([{ kind: "sent" }]);
     expect(received.filter((p) => p === "/slow")).toHaveLength(1);
     expect(poster.attempts.filter((a) => a.webhook === "slow")).toHaveLength(1);
@@ -298,7 +297,13 @@ describe("delivery to Slack", () => {
     expect(outcomes.map((o) => o.kind)).toEqual(["sent", "sent", "failed", "sent", "sent", "sent"]);
     expect((outcomes[2] as { error: Error }).error.message).toMatch(/HTTP 400 invalid_blocks/);
     const delivered = slack.posts.filter((p) => !JSON.stringify(p.payload).includes("Meeting 3*"));
-    expect(delivered.flatMap((p) => p.payload.text.match(/Meeting \d/g) ?? []).sort()).toEqual(["Meeting 1", "Meeting 2", "Meeting 4", "Meeting 5", "Meeting 6"]);
+    expect(delivered.flatMap((p) => p.payload.text.match(/Meeting \d/g) ?? []).sort()).toEqual([
+      "Meeting 1",
+      "Meeting 2",
+      "Meeting 4",
+      "Meeting 5",
+      "Meeting 6",
+    ]);
     expect(ledger.entries.get(list[2]?.id ?? "")?.status).toBe("rejected");
     expect(again.map((o) => o.kind)).toEqual(Array(6).fill("duplicate"));
   });

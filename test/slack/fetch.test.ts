@@ -5,7 +5,11 @@ import { type Loopback, type Route, startLoopback } from "../support/loopback.ts
 const post = { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"text":"x"}', redirect: "error" } as const;
 
 /** What a promise rejected with (or `undefined` when it resolved). */
-const rejection = (promise: Promise<unknown>): Promise<any> => promise.then(() => undefined, (error: unknown) => error);
+const rejection = (promise: Promise<unknown>): Promise<any> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe("webhookFetch", () => {
   let server: Loopback | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BLOCKS, MAX_TEXT, packMessages, renderMessage } from "../../src/slack/message.ts";
 import type { Reminder } from "../../src/reminders/reminder.ts";
+import { MAX_BLOCKS, MAX_TEXT, packMessages, renderMessage } from "../../src/slack/message.ts";
 import { reminder, reminders } from "../support/reminders.ts";
 
 const start = new Date("2026-03-12T15:00:00Z");
@@ -59,9 +59,24 @@ describe("renderMessage", () => {
   });
 
   it.each([
-    ["Google Meet in X-GOOGLE-CONFERENCE", { conference: "https://meet.google.com/abc-defg-hij" }, "https://meet.google.com/abc-defg-hij", "Google Meet"],
-    ["Zoom in the description", { description: "Join: https://acme.zoom.us/j/123456789?pwd=abc. Thanks" }, "https://acme.zoom.us/j/123456789?pwd=abc", "Zoom"],
-    ["Teams in the location", { location: "Microsoft Teams Meeting; https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d" }, "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d", "Microsoft Teams"],
+    [
+      "Google Meet in X-GOOGLE-CONFERENCE",
+      { conference: "https://meet.google.com/abc-defg-hij" },
+      "https://meet.google.com/abc-defg-hij",
+      "Google Meet",
+    ],
+    [
+      "Zoom in the description",
+      { description: "Join: https://acme.zoom.us/j/123456789?pwd=abc. Thanks" },
+      "https://acme.zoom.us/j/123456789?pwd=abc",
+      "Zoom",
+    ],
+    [
+      "Teams in the location",
+      { location: "Microsoft Teams Meeting; https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d" },
+      "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0?context=%7b%7d",
+      "Microsoft Teams",
+    ],
     ["Meet in URL", { url: "https://meet.google.com/xyz-abcd-efg" }, "https://meet.google.com/xyz-abcd-efg", "Google Meet"],
   ])("offers a Join button for %s", (_, fields, url, service) => {
     // Prepare

@@ -14,7 +14,10 @@ describe("createSlackPoster", () => {
   async function refusal(reply: SlackReply): Promise<SlackDeliveryError> {
     slack = await startSlack(() => reply);
     const poster = createSlackPoster({ webhooks: { team: `${slack.url}/services/T0/B0/secret` }, timeoutMs: 1000 });
-    const error = await poster.post("team", message).then(() => undefined, (e: unknown) => e);
+    const error = await poster.post("team", message).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SlackDeliveryError);
     return error as SlackDeliveryError;
   }
@@ -29,9 +32,7 @@ describe("createSlackPoster", () => {
 
   it("explains a 404 whose body is a page rather than Slack's error code", async () => {
     const error = await refusal({ status: 404, body: "<html><body>Not Found</body></html>" });
-    expect(error.message).toBe(
-      'webhook "team": HTTP 404: Slack does not know this webhook; create a new one and update the configuration',
-    );
+    expect(error.message).toBe('webhook "team": HTTP 404: Slack does not know this webhook; create a new one and update the configuration');
   });
 
   it("marks 5xx and 429 as worth trying again, with the wait Slack asked for", async () => {

@@ -17,7 +17,5 @@ export function expandFixture(name: string, from: string, to: string, timezone =
  * short enough to write the expected values out by hand.
  */
 export function startsOf(name: string, from: string, to: string, timezone = "UTC"): string[] {
-  return expandFixture(name, from, to, timezone).occurrences.map(
-    (o) => `${o.allDay ? o.day : formatInstant(o.start)} ${o.uid}`,
-  );
+  return expandFixture(name, from, to, timezone).occurrences.map((o) => `${o.allDay ? o.day : formatInstant(o.start)} ${o.uid}`);
 }

@@ -1,6 +1,6 @@
+import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import type { AddressInfo } from "node:net";
 
 /** dynalite — DynamoDB's API, in memory — on a loopback port of its own. */
 export interface LocalDynamo {
@@ -46,14 +46,16 @@ export async function startDynamo(): Promise<LocalDynamo> {
           KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
         }),
       );
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
-        }),
-      ).catch(() => {
-        // dynalite does not implement TTL; DynamoDB does, and the records carry `expiration` either way.
-      });
+      await client
+        .send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
+          }),
+        )
+        .catch(() => {
+          // dynalite does not implement TTL; DynamoDB does, and the records carry `expiration` either way.
+        });
       return name;
     },
     async close() {

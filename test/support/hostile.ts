@@ -1,8 +1,8 @@
-import { createServer as createHttpsServer } from "node:https";
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { type Loopback, startLoopback } from "./loopback.ts";
 
 /** The test-only certificate for 127.0.0.1 (self-signed, no other use), and its key. */

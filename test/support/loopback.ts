@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listen, type LoopbackServer } from "../../src/demo/servers.ts";
+import { type LoopbackServer, listen } from "../../src/demo/servers.ts";
 
 /** A real HTTP server on 127.0.0.1, on a port of its own. */
 export type Loopback = LoopbackServer;

@@ -25,9 +25,6 @@ export function reminder(
 /** `count` reminders of distinct events of one feed, a minute apart from `start`. */
 export function reminders(count: number, start: Date, feed: { id?: string; name?: string } = {}): Reminder[] {
   return Array.from({ length: count }, (_, i) =>
-    reminder(
-      { uid: `event-${i}@${feed.id ?? "team"}`, summary: `Meeting ${i + 1}`, start: new Date(start.getTime() + i * 60_000) },
-      feed,
-    ),
+    reminder({ uid: `event-${i}@${feed.id ?? "team"}`, summary: `Meeting ${i + 1}`, start: new Date(start.getTime() + i * 60_000) }, feed),
   );
 }

@@ -1,8 +1,8 @@
 import { type Config, configOf } from "../../src/config/schema.ts";
-import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import { FeedFetchError, SlackDeliveryError } from "../../src/errors.ts";
 import type { FeedBody, FeedFetcher, FeedSource } from "../../src/feeds/fetch.ts";
 import { silentLogger } from "../../src/log.ts";
+import type { NoticePolicy } from "../../src/reminders/feed.ts";
 import type { RunEdges, RunPlan } from "../../src/run/run.ts";
 import type { SlackMessage } from "../../src/slack/message.ts";
 import type { SlackPoster } from "../../src/slack/webhook.ts";
@@ -38,9 +38,7 @@ export function planFor(
   const config: Config = configOf({
     concurrency: options.concurrency ?? 16,
     ...(options.notices ? { notices: options.notices } : {}),
-    webhooks: Object.fromEntries(
-      Array.from({ length: webhooks }, (_, i) => [`hook${i}`, `http://127.0.0.1:9/services/T/B${i}/secret`]),
-    ),
+    webhooks: Object.fromEntries(Array.from({ length: webhooks }, (_, i) => [`hook${i}`, `http://127.0.0.1:9/services/T/B${i}/secret`])),
     feeds: Array.from({ length: count }, (_, i) => ({
       id: `f${i}`,
       url: `http://127.0.0.1:9/private/token/f${i}.ics`,
@@ -61,10 +59,7 @@ export interface PendingFetch {
  * A feed fetcher whose downloads wait until the test answers them: the test decides the order in
  * which bodies arrive, with no timers. `failures` maps a feed id to the error its download ends with.
  */
-export function controlledFetcher(
-  bodies: (feedId: string) => string = calendarDueNow,
-  failures: Record<string, Error> = {},
-) {
+export function controlledFetcher(bodies: (feedId: string) => string = calendarDueNow, failures: Record<string, Error> = {}) {
   const pending: PendingFetch[] = [];
   const log: string[] = [];
   let inFlight = 0;

@@ -26,7 +26,11 @@ describe("segment documents", () => {
       { id: "f2", name: "fetch:b", type: "subsegment", parent_id: "s1", trace_id: "T", start_time: 1.2, end_time: 1.5 },
       { id: "f1", name: "fetch:a", type: "subsegment", parent_id: "s1", trace_id: "T", start_time: 1.1, end_time: 1.4, fault: true },
       {
-        id: "r1", name: "fn", trace_id: "T", start_time: 1, end_time: 2,
+        id: "r1",
+        name: "fn",
+        trace_id: "T",
+        start_time: 1,
+        end_time: 2,
         subsegments: [{ id: "s1", name: "strategy:pipelined", start_time: 1, end_time: 1.9, annotations: { strategy: "pipelined" } }],
       },
       { id: "f1", name: "fetch:a", type: "subsegment", parent_id: "s1", trace_id: "T", start_time: 1.1, end_time: 1.4, fault: true },

@@ -4,22 +4,40 @@ import { comparisonTable, figuresOf } from "../../src/traces/figures.ts";
 
 function span(name: string, start: number, end: number, children: TraceNode[] = [], extra: Partial<TraceNode> = {}): TraceNode {
   return {
-    id: name, name, traceId: "T", parentId: undefined, start, end,
-    error: false, fault: false, throttle: false, annotations: {}, metadata: {}, messages: [], children, ...extra,
+    id: name,
+    name,
+    traceId: "T",
+    parentId: undefined,
+    start,
+    end,
+    error: false,
+    fault: false,
+    throttle: false,
+    annotations: {},
+    metadata: {},
+    messages: [],
+    children,
+    ...extra,
   };
 }
 
 describe("figures of a run", () => {
   it("bounds a run by its slowest feed's fetch and parse plus its quickest post", () => {
     // Prepare: feed a takes 0.3 + 0.05 s, feed b 0.1 + 0.02 s; posts take 0.1 and 0.15 s
-    const run = span("strategy:pipelined", 0, 0.5, [
-      span("fetch:a", 0, 0.3),
-      span("fetch:b", 0, 0.1),
-      span("parse:b", 0.1, 0.12),
-      span("notify:team", 0.12, 0.27),
-      span("parse:a", 0.3, 0.35),
-      span("notify:ops", 0.35, 0.45, [], { error: true, fault: true }),
-    ], { annotations: { strategy: "pipelined", feeds: 2, reminders: 3 } });
+    const run = span(
+      "strategy:pipelined",
+      0,
+      0.5,
+      [
+        span("fetch:a", 0, 0.3),
+        span("fetch:b", 0, 0.1),
+        span("parse:b", 0.1, 0.12),
+        span("notify:team", 0.12, 0.27),
+        span("parse:a", 0.3, 0.35),
+        span("notify:ops", 0.35, 0.45, [], { error: true, fault: true }),
+      ],
+      { annotations: { strategy: "pipelined", feeds: 2, reminders: 3 } },
+    );
 
     // Act
     const figures = figuresOf(run);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { assembleTraces, strategySpans } from "../../src/traces/documents.ts";
 import { figuresOf } from "../../src/traces/figures.ts";
-import { createOtelTracer, type OtlpSpan } from "../../src/tracing/otel.ts";
 import { segmentDocumentOf, xrayTraceId } from "../../src/traces/otlp.ts";
+import { createOtelTracer, type OtlpSpan } from "../../src/tracing/otel.ts";
 
 describe("segmentDocumentOf", () => {
   it("reads OpenTelemetry spans back as the X-Ray tree the comparison tools read", async () => {

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config/settings.ts";
+import { createHandler } from "../../src/handler.ts";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces } from "../../src/traces/documents.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
-import { readSettings } from "../../src/config/settings.ts";
-import { createHandler } from "../../src/handler.ts";
 
 describe("tracing in Lambda", () => {
   let daemon: LocalDaemon;

@@ -6,8 +6,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config/settings.ts";
 import { createHandler } from "../../src/handler.ts";
-import { traceContextOf } from "../../src/tracing/otel.ts";
 import { type LocalOtlpReceiver, startOtlpReceiver } from "../../src/traces/otlp.ts";
+import { traceContextOf } from "../../src/tracing/otel.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
 
 const FEEDS = 40;
@@ -52,7 +52,11 @@ describe("tracing with OpenTelemetry", () => {
       JSON.stringify({
         concurrency: 20,
         webhooks: Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`hook${i}`, `${slack.url}/services/T0/B${i}/hooksecret`])),
-        feeds: Array.from({ length: FEEDS }, (_, i) => ({ id: `f${i}`, url: `${feeds.url}/private/s3cr3t/f${i}.ics`, webhook: `hook${i % 4}` })),
+        feeds: Array.from({ length: FEEDS }, (_, i) => ({
+          id: `f${i}`,
+          url: `${feeds.url}/private/s3cr3t/f${i}.ics`,
+          webhook: `hook${i % 4}`,
+        })),
       }),
     );
   });
@@ -130,12 +134,15 @@ describe("tracing off", () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), "tracing-off-"));
     const config = join(dir, "config.json");
-    await writeFile(config, JSON.stringify({
+    await writeFile(
+      config,
+      JSON.stringify({
         webhooks: { team: "https://hooks.slack.com/services/T0/B0/x" },
         // Nothing listens on port 9: the run fails the feed at once and carries on.
         feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
         fetch: { attempts: 1 },
-      }));
+      }),
+    );
     const lambda = { CONFIG_FILE: config, LAMBDA_TASK_ROOT: "/var/task", AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:9" };
     try {
       // Act

@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/run/run.ts";
-import { startLocalDaemon, type LocalDaemon } from "../../src/traces/daemon.ts";
+import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces, type SegmentDocument, type TraceNode } from "../../src/traces/documents.ts";
 import { createXRayTracer, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
-import {
-  controlledFetcher,
-  driveToEnd,
-  fakeEdges,
-  planFor,
-  recordingPoster,
-  serverError,
-  settle,
-} from "../support/run-fakes.ts";
+import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, serverError, settle } from "../support/run-fakes.ts";
 
 const rootArrived = (traceId: string) => (documents: readonly SegmentDocument[]) =>
   documents.some((d) => d.trace_id === traceId && d.type !== "subsegment" && d.in_progress !== true);
@@ -37,10 +29,10 @@ describe("X-Ray tracer", () => {
     // Prepare: 200 feeds over 20 webhooks; f3 and f77 fail to download, f5 is not a calendar,
     // webhook hook9 was revoked. Bodies arrive in a shuffled order.
     const local = await openLocalSegment("ical-slack-reminder", { daemonAddress: daemon.address });
-    const control = controlledFetcher(
-      (id) => (id === "f5" ? "<html>sign in</html>" : calendarFor(id)),
-      { f3: serverError("f3"), f77: serverError("f77") },
-    );
+    const control = controlledFetcher((id) => (id === "f5" ? "<html>sign in</html>" : calendarFor(id)), {
+      f3: serverError("f3"),
+      f77: serverError("f77"),
+    });
     const slack = recordingPoster(["hook9"]);
     const plan = planFor(200, { strategy: "pipelined", webhooks: 20, concurrency: 64 });
 

@@ -23,16 +23,30 @@ function unterminated(): string {
 
 /** A DTSTART that is one 10 MB line, beside a good event due in the run. */
 function longLine(): string {
-  return calendarOf([vevent(["UID:long@amplification", "SUMMARY:Long line", `DTSTART:${"9".repeat(10_000_000)}`]), eventAt("beside@long", "Beside the long line", 30)]);
+  return calendarOf([
+    vevent(["UID:long@amplification", "SUMMARY:Long line", `DTSTART:${"9".repeat(10_000_000)}`]),
+    eventAt("beside@long", "Beside the long line", 30),
+  ]);
 }
 
 /** 9 MB of custom VTIMEZONE blocks, one of them used by the one event due in the run (16:00 at +01:00). */
 function zones(): string {
   const blocks: string[][] = [];
   for (let i = 0; i < 62_000; i++) {
-    blocks.push(["BEGIN:VTIMEZONE", `TZID:Custom zone ${i}`, "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0100", "END:STANDARD", "END:VTIMEZONE"]);
+    blocks.push([
+      "BEGIN:VTIMEZONE",
+      `TZID:Custom zone ${i}`,
+      "BEGIN:STANDARD",
+      "DTSTART:19700101T000000",
+      "TZOFFSETFROM:+0100",
+      "TZOFFSETTO:+0100",
+      "END:STANDARD",
+      "END:VTIMEZONE",
+    ]);
   }
-  blocks.push(vevent(["UID:zoned@amplification", "SUMMARY:In a custom zone", "DTSTART;TZID=Custom zone 7:20260312T160100", "DURATION:PT30M"]));
+  blocks.push(
+    vevent(["UID:zoned@amplification", "SUMMARY:In a custom zone", "DTSTART;TZID=Custom zone 7:20260312T160100", "DURATION:PT30M"]),
+  );
   return calendarOf(blocks);
 }
 
@@ -42,9 +56,15 @@ export function amplificationCalendars(): Record<string, string> {
 }
 
 export function amplificationRuns(suite: FaultSuite, _mode: CaseMode): ChildRun[] {
-  const feeds = Object.entries(amplificationCalendars()).map(([id, body]) => ({ id, url: suite.feeds.serve(`/amplification/${id}.ics`, { body }), webhook: "team" }));
+  const feeds = Object.entries(amplificationCalendars()).map(([id, body]) => ({
+    id,
+    url: suite.feeds.serve(`/amplification/${id}.ics`, { body }),
+    webhook: "team",
+  }));
   const healthy = suite.feeds.serve("/amplification/healthy.ics", { body: calendarOf([eventAt("standup@amplification", "Standup", 0)]) });
-  return [childRun({ webhooks: { team: suite.slack.webhook(CHANNEL) }, feeds: [...feeds, { id: "healthy", url: healthy, webhook: "team" }] })];
+  return [
+    childRun({ webhooks: { team: suite.slack.webhook(CHANNEL) }, feeds: [...feeds, { id: "healthy", url: healthy, webhook: "team" }] }),
+  ];
 }
 
 export function amplification(suite: FaultSuite): void {

@@ -43,7 +43,12 @@ export function atMostOnce(suite: FaultSuite): void {
       expect(teamWeekCopies(suite, channel).sort()).toEqual(["Due in the next run", "Platform sync", "Standup"]);
       expect(first.reminders).toEqual({ due: 2, sent: 0, duplicate: 0, failed: 0, unknown: 2 });
       expect(first.errors).toEqual([
-        { webhook: "team", message: expect.stringMatching(/^2 reminders: webhook "team": Slack did not answer within 0\.20 s; the message may have been posted, so it is not sent again/) },
+        {
+          webhook: "team",
+          message: expect.stringMatching(
+            /^2 reminders: webhook "team": Slack did not answer within 0\.20 s; the message may have been posted, so it is not sent again/,
+          ),
+        },
       ]);
       expect(next.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0, unknown: 2 });
       expect(next.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/an earlier run was posting these reminders/) }]);
@@ -76,10 +81,15 @@ export function atMostOnce(suite: FaultSuite): void {
       expect(teamWeekCopies(suite, channel).sort()).toEqual(["Due in the next run", "Platform sync", "Standup"]);
       expect(whileHeld.reminders).toMatchObject({ sent: 1, unknown: 0 });
       expect(whileHeld.errors).toEqual([
-        { webhook: "team", message: expect.stringMatching(/^2 reminders are claimed by another run that has not posted them \(its claim lapses at 20\d\d-/) },
+        {
+          webhook: "team",
+          message: expect.stringMatching(/^2 reminders are claimed by another run that has not posted them \(its claim lapses at 20\d\d-/),
+        },
       ]);
       expect(afterLapse.reminders).toEqual({ due: 1, sent: 0, duplicate: 1, failed: 0, unknown: 2 });
-      expect(afterLapse.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/^2 reminders: .*may have been posted, so they are not sent again/) }]);
+      expect(afterLapse.errors).toEqual([
+        { webhook: "team", message: expect.stringMatching(/^2 reminders: .*may have been posted, so they are not sent again/) },
+      ]);
       for (const run of [whileHeld, afterLapse]) expect(run.durationMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
     }, 30_000);
 
@@ -99,7 +109,12 @@ export function atMostOnce(suite: FaultSuite): void {
       // Assess
       expect(first.reminders).toEqual({ due: 2, sent: 2, duplicate: 0, failed: 0, unknown: 0 });
       expect(first.errors).toEqual([
-        { webhook: "team", message: expect.stringMatching(/^2 reminders were posted, but could not mark reminders delivered in the ledger table "ledger-gone".*no run sends them again/) },
+        {
+          webhook: "team",
+          message: expect.stringMatching(
+            /^2 reminders were posted, but could not mark reminders delivered in the ledger table "ledger-gone".*no run sends them again/,
+          ),
+        },
       ]);
       expect(teamWeekCopies(suite, channel).sort()).toEqual(["Due in the next run", "Platform sync", "Standup"]);
       expect(next.reminders).toMatchObject({ sent: 1, unknown: 2 });

@@ -7,7 +7,7 @@ import { reminderKey } from "../support/account.ts";
 import { type ChildRun, FUNCTION_MEMORY_MB, runInChild } from "../support/child.ts";
 import { calendarOf, eventAt, icsTime, vevent, WINDOW_START, windowTime } from "../support/ics.ts";
 import type { FaultSuite } from "../support/suite.ts";
-import { childRun, type CaseMode, LIFTED_PACE } from "./common.ts";
+import { type CaseMode, childRun, LIFTED_PACE } from "./common.ts";
 
 // Issue 11, "Why" 1: delivery that packed its whole queue again before every post grew with the
 // square of the queue (1,000 reminders for one webhook took 75 s and 1.9 GB), and nothing bounded
@@ -21,7 +21,9 @@ const DRAIN = { channel: "scale/drain", reminders: 2_000 };
 
 /** The four FREQ=SECONDLY events starting in the window: about 600 bytes, 1,200 reminders due. */
 export function secondlyCalendar(): string {
-  return calendarOf(SECONDLY.events.map((summary, i) => vevent([`UID:tick-${i}`, `DTSTART:${icsTime(0)}`, "RRULE:FREQ=SECONDLY", `SUMMARY:${summary}`])));
+  return calendarOf(
+    SECONDLY.events.map((summary, i) => vevent([`UID:tick-${i}`, `DTSTART:${icsTime(0)}`, "RRULE:FREQ=SECONDLY", `SUMMARY:${summary}`])),
+  );
 }
 
 /** The three runs of the case: 1,000 reminders for one webhook, 400 feeds on one webhook, the SECONDLY feed. */
@@ -29,10 +31,9 @@ export function deliveryAtScaleRuns(suite: FaultSuite, mode: CaseMode): ChildRun
   const { feeds, slack } = suite;
   const thousand = Array.from({ length: THOUSAND.feeds }, (_, f) => ({
     id: `s${f}`,
-    url: feeds.serve(
-      `/scale/thousand/s${f}.ics`,
-      { body: calendarOf(Array.from({ length: THOUSAND.events }, (_, e) => eventAt(`m${e}@s${f}`, `Meeting ${f}.${e}`, e * 6))) },
-    ),
+    url: feeds.serve(`/scale/thousand/s${f}.ics`, {
+      body: calendarOf(Array.from({ length: THOUSAND.events }, (_, e) => eventAt(`m${e}@s${f}`, `Meeting ${f}.${e}`, e * 6))),
+    }),
     webhook: "team",
   }));
   const many = Array.from({ length: MANY.feeds }, (_, f) => ({
@@ -88,7 +89,9 @@ export function deliveryAtScale(suite: FaultSuite): void {
       expect(secondly?.result.errors).toEqual([
         {
           feed: "ticks",
-          message: expect.stringMatching(/^feed "ticks": 1200 reminders due, more than the limit of 50 per feed: 1150 not sent \(most of them from "Tick [A-D]", \d+\); .*raise limits\.remindersPerFeed$/),
+          message: expect.stringMatching(
+            /^feed "ticks": 1200 reminders due, more than the limit of 50 per feed: 1150 not sent \(most of them from "Tick [A-D]", \d+\); .*raise limits\.remindersPerFeed$/,
+          ),
         },
       ]);
       expect(suite.slack.posts(SECONDLY.channel).flatMap((p) => p.entries)).toHaveLength(50);
@@ -100,7 +103,9 @@ export function deliveryAtScale(suite: FaultSuite): void {
       const start = new Date("2026-03-12T15:00:00Z");
       account.deliverable(
         "2,000 reminders drained",
-        Array.from({ length: DRAIN.reminders }, (_, i) => reminderKey(DRAIN.channel, "Team", `Meeting ${i + 1}`, new Date(start.getTime() + i * 60_000))),
+        Array.from({ length: DRAIN.reminders }, (_, i) =>
+          reminderKey(DRAIN.channel, "Team", `Meeting ${i + 1}`, new Date(start.getTime() + i * 60_000)),
+        ),
       );
 
       // Act
@@ -121,4 +126,3 @@ export function deliveryAtScale(suite: FaultSuite): void {
     }, 60_000);
   });
 }
-

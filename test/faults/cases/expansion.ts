@@ -49,7 +49,11 @@ function slowStandup(suite: FaultSuite, path: string): string {
  */
 export function expansionRuns(suite: FaultSuite, mode: CaseMode): ChildRun[] {
   const { feeds, slack } = suite;
-  const hostile = Object.entries(expansionCalendars()).map(([id, body]) => ({ id, url: feeds.serve(`/expansion/${id}.ics`, { body }), webhook: "team" }));
+  const hostile = Object.entries(expansionCalendars()).map(([id, body]) => ({
+    id,
+    url: feeds.serve(`/expansion/${id}.ics`, { body }),
+    webhook: "team",
+  }));
   // A short fetch timeout in the test: the healthy feed's answer, 150 ms late, is read in time
   // only if the event loop keeps turning while the others are expanded.
   const fetch = mode === "test" ? { fetch: { timeoutMs: 400, deadlineMs: 2_000, attempts: 1 } } : {};
@@ -66,7 +70,11 @@ export function expansionRuns(suite: FaultSuite, mode: CaseMode): ChildRun[] {
     {
       webhooks: { team: slack.webhook(TIME) },
       feeds: [
-        { id: "flood", url: feeds.serve("/expansion/time/flood.ics", { body: expansionCalendars()["secondly-200"] ?? "" }), webhook: "team" },
+        {
+          id: "flood",
+          url: feeds.serve("/expansion/time/flood.ics", { body: expansionCalendars()["secondly-200"] ?? "" }),
+          webhook: "team",
+        },
         { id: "standup", url: slowStandup(suite, "/expansion/time/standup.ics"), webhook: "team" },
       ],
       limits: { instancesPerFeed: 10_000_000, calendarSecondsPerFeed: 1 },
@@ -115,7 +123,9 @@ export function expansion(suite: FaultSuite): void {
       expect(time?.result.errors).toEqual([
         {
           feed: "flood",
-          message: expect.stringMatching(/^feed "flood" took more than 1 s of processing to read and expand; the most recurrence instances, \d+, come from "Tick \d+" \(UID tick-\d+\): .*raise limits\.calendarSecondsPerFeed$/),
+          message: expect.stringMatching(
+            /^feed "flood" took more than 1 s of processing to read and expand; the most recurrence instances, \d+, come from "Tick \d+" \(UID tick-\d+\): .*raise limits\.calendarSecondsPerFeed$/,
+          ),
         },
       ]);
       expect(time?.result.feeds).toEqual({ total: 2, ok: 1, failed: 1, unchanged: 0, skipped: 0 });

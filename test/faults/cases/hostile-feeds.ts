@@ -11,8 +11,8 @@ import {
   calendarServer,
   flakyServer,
   type Hostile,
-  hugeServer,
   httpsRedirectServer,
+  hugeServer,
   loginPageServer,
   loopbackCertificate,
   redirectLoopServer,
@@ -112,7 +112,10 @@ export function hostileFeeds(suite: FaultSuite): void {
           ca: loopbackCertificate,
         });
         const logs = logSink();
-        suite.account.deliverable(`hostile feeds, ${strategy}`, HEALTHY.map(([feed, title, start]) => reminderKey(channel, feed, title, start)));
+        suite.account.deliverable(
+          `hostile feeds, ${strategy}`,
+          HEALTHY.map(([feed, title, start]) => reminderKey(channel, feed, title, start)),
+        );
 
         // Act
         const result = await runReminders(
@@ -127,7 +130,10 @@ export function hostileFeeds(suite: FaultSuite): void {
         );
 
         // Assess: the healthy feeds (gzip, br, retried, rate-limited, partly broken) were all delivered
-        const posted = suite.slack.posts(channel).map((post) => JSON.stringify(post.payload)).join("\n");
+        const posted = suite.slack
+          .posts(channel)
+          .map((post) => JSON.stringify(post.payload))
+          .join("\n");
         for (const title of ["Standup", "Retro", "Design review"]) expect(posted).toContain(title);
         expect(result.feeds).toEqual({ total: 15, ok: 5, failed: 10, unchanged: 0, skipped: 0 });
         expect(result.reminders).toEqual({ due: 5, sent: 5, duplicate: 0, failed: 0, unknown: 0 });
@@ -135,9 +141,18 @@ export function hostileFeeds(suite: FaultSuite): void {
 
         // Assess: each bad feed is named, once, with a reason a person can act on
         const reasons = Object.fromEntries(result.errors.map((e) => ["feed" in e ? e.feed : e.webhook, e.message]));
-        expect(Object.keys(reasons).sort()).toEqual(
-          ["downgrade", "forbidden", "gone", "huge", "login", "loop", "silent", "trickle", "unauthorized", "unresolvable"],
-        );
+        expect(Object.keys(reasons).sort()).toEqual([
+          "downgrade",
+          "forbidden",
+          "gone",
+          "huge",
+          "login",
+          "loop",
+          "silent",
+          "trickle",
+          "unauthorized",
+          "unresolvable",
+        ]);
         expect(reasons).toEqual({
           login: expect.stringMatching(/^feed "login" is an HTML\/XML page, not an iCalendar feed/),
           huge: expect.stringMatching(/larger than the 10 MB limit; raise fetch.maxBytes/),

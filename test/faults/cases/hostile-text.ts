@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
-import { ConfigError } from "../../../src/errors.ts";
+import { readSettings } from "../../../src/config/settings.ts";
 import { loadConfig } from "../../../src/config/source.ts";
 import { createParameterStore } from "../../../src/config/ssm.ts";
-import { readSettings } from "../../../src/config/settings.ts";
+import { ConfigError } from "../../../src/errors.ts";
 import { createLogger } from "../../../src/log.ts";
 import { startSsm, stubAwsEnvironment } from "../../support/ssm.ts";
 import { reminderKey } from "../support/account.ts";
@@ -54,7 +54,10 @@ const FEEDS: Record<string, TextFeed> = {
     shown: "Café München",
   },
   utf16: {
-    route: { body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8("Übergabe an Zoë"), "utf16le")]), contentType: "text/calendar" },
+    route: {
+      body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8("Übergabe an Zoë"), "utf16le")]),
+      contentType: "text/calendar",
+    },
     shown: "Übergabe an Zoë",
   },
   html: {
@@ -100,7 +103,9 @@ export function hostileText(suite: FaultSuite): void {
       // Assess: every good feed delivered as Slack must show it; the HTML page named
       expect(result.feeds).toEqual({ total: 5, ok: 4, failed: 1, unchanged: 0, skipped: 0 });
       expect(result.reminders).toEqual({ due: 4, sent: 4, duplicate: 0, failed: 0, unknown: 0 });
-      expect(result.errors).toEqual([{ feed: "html", message: expect.stringMatching(/^feed "html" is an HTML\/XML page, not an iCalendar feed/) }]);
+      expect(result.errors).toEqual([
+        { feed: "html", message: expect.stringMatching(/^feed "html" is an HTML\/XML page, not an iCalendar feed/) },
+      ]);
       const posted = JSON.stringify(suite.slack.posts(channel).map((p) => p.payload));
       expect(posted).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\uFFFD]/);
 
@@ -123,7 +128,9 @@ export function hostileText(suite: FaultSuite): void {
         const settings = readSettings({ CONFIG_PARAMETER: "/reminder/config" });
 
         // Act
-        const error = await loadConfig(settings, createParameterStore({ client: new SSMClient({ maxAttempts: 1 }) })).catch((e: unknown) => e);
+        const error = await loadConfig(settings, createParameterStore({ client: new SSMClient({ maxAttempts: 1 }) })).catch(
+          (e: unknown) => e,
+        );
 
         // Assess
         expect(error).toBeInstanceOf(ConfigError);

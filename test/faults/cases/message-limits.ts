@@ -44,8 +44,14 @@ export function messageLimits(suite: FaultSuite): void {
       // Prepare
       const channel = "message/seventeen";
       const url = suite.feeds.serve("/message/seventeen.ics", { body: seventeenCalendar(HEAVY) });
-      const config = JSON.stringify({ webhooks: { team: suite.slack.webhook(channel) }, feeds: [{ id: "seventeen", url, webhook: "team" }] });
-      suite.account.deliverable("17 reminders in one message", [reminderKey(channel, "seventeen", HEAVY_SHOWN, windowTime(0)), ...ordinary(channel, "seventeen")]);
+      const config = JSON.stringify({
+        webhooks: { team: suite.slack.webhook(channel) },
+        feeds: [{ id: "seventeen", url, webhook: "team" }],
+      });
+      suite.account.deliverable("17 reminders in one message", [
+        reminderKey(channel, "seventeen", HEAVY_SHOWN, windowTime(0)),
+        ...ordinary(channel, "seventeen"),
+      ]);
 
       // Act
       const result = await runInProcess({ config, reference: FIRST });
@@ -65,7 +71,9 @@ export function messageLimits(suite: FaultSuite): void {
     it("splits a message Slack refuses as invalid_blocks until the one bad reminder fails alone, and no later run sends it again", async () => {
       // Prepare: this Slack refuses any message that shows "Broken block"
       const channel = "message/split";
-      const url = suite.feeds.serve("/message/split.ics", { body: seventeenCalendar({ summary: "Broken block", uid: "broken@seventeen" }) });
+      const url = suite.feeds.serve("/message/split.ics", {
+        body: seventeenCalendar({ summary: "Broken block", uid: "broken@seventeen" }),
+      });
       const table = await suite.dynamo.createLedgerTable();
       const store = createDynamoLedger({ table, client: suite.dynamo.client });
       const config = JSON.stringify({
@@ -73,7 +81,9 @@ export function messageLimits(suite: FaultSuite): void {
         feeds: [{ id: "split", url, webhook: "team" }],
         ledger: { table, catchUpMinutes: 15 },
       });
-      suite.slack.behave(channel, (post) => (post.entries.some((key) => key.includes("Broken block")) ? { status: 400, body: "invalid_blocks" } : { status: 200, body: "ok" }));
+      suite.slack.behave(channel, (post) =>
+        post.entries.some((key) => key.includes("Broken block")) ? { status: 400, body: "invalid_blocks" } : { status: 200, body: "ok" },
+      );
       suite.account.deliverable("invalid_blocks split", ordinary(channel, "split"));
 
       // Act
@@ -84,7 +94,12 @@ export function messageLimits(suite: FaultSuite): void {
       // Assess: the 16 others delivered, the bad one failed alone and named
       expect(first.reminders).toEqual({ due: 17, sent: 16, duplicate: 0, failed: 1, unknown: 0 });
       expect(first.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/HTTP 400 invalid_blocks/) }]);
-      expect(suite.slack.posts(channel).filter((p) => p.posted).flatMap((p) => p.entries)).toHaveLength(16);
+      expect(
+        suite.slack
+          .posts(channel)
+          .filter((p) => p.posted)
+          .flatMap((p) => p.entries),
+      ).toHaveLength(16);
 
       // Assess: catch-up does not send the refused reminder again
       expect(refusedBefore).toBeGreaterThan(0);

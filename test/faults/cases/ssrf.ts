@@ -54,7 +54,10 @@ export function ssrfRuns(suite: FaultSuite, _mode: CaseMode): ChildRun[] {
   const healthy = suite.feeds.serve(`/${channel}/healthy.ics`, { body: calendarOf([eventAt("standup@ssrf", "Standup", 0)]) });
   return [
     childRun(
-      { webhooks: { team: suite.slack.webhook(channel) }, feeds: [...hostileFeeds(suite, channel), { id: "healthy", url: healthy, webhook: "team" }] },
+      {
+        webhooks: { team: suite.slack.webhook(channel) },
+        feeds: [...hostileFeeds(suite, channel), { id: "healthy", url: healthy, webhook: "team" }],
+      },
       { publicFeeds: true },
     ),
   ];
@@ -82,7 +85,12 @@ export function ssrf(suite: FaultSuite): void {
       expect(result.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0, unknown: 0 });
       expect(Object.fromEntries(result.errors.map((e) => ["feed" in e ? e.feed : e.webhook, e.message]))).toEqual(
         Object.fromEntries(
-          ids.map((id) => [id, expect.stringMatching(/^127\.0\.0\.1:\d+ redirected to .+, an internal address; refused: a calendar server's redirect may not lead into the network/)]),
+          ids.map((id) => [
+            id,
+            expect.stringMatching(
+              /^127\.0\.0\.1:\d+ redirected to .+, an internal address; refused: a calendar server's redirect may not lead into the network/,
+            ),
+          ]),
         ),
       );
       expect(suite.feeds.requests("/ssrf/internal.ics")).toBe(0);

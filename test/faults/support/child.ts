@@ -68,7 +68,10 @@ export interface ChildOutcome {
  * SIGKILL once the runs' timeouts and a margin are over, so a run that blocks its event loop ends
  * the case as overrun rather than hanging the suite.
  */
-export function startChild(input: ChildInput, options: { marginMs?: number } = {}): {
+export function startChild(
+  input: ChildInput,
+  options: { marginMs?: number } = {},
+): {
   process: ChildProcessWithoutNullStreams;
   outcome: Promise<ChildOutcome>;
 } {
@@ -109,7 +112,9 @@ export async function runInChild(input: ChildInput, options: { marginMs?: number
   const { reports, code, signal, overran, stderr } = await startChild(input, options).outcome;
   if (overran) throw new Error(`the child process overran every deadline and was killed; its stderr: ${stderr.slice(-2_000)}`);
   if (code !== 0 || reports.length !== input.runs.length) {
-    throw new Error(`the child process ended with ${signal ?? `code ${code}`} after ${reports.length} of ${input.runs.length} runs: ${stderr.slice(-2_000)}`);
+    throw new Error(
+      `the child process ended with ${signal ?? `code ${code}`} after ${reports.length} of ${input.runs.length} runs: ${stderr.slice(-2_000)}`,
+    );
   }
   return reports;
 }

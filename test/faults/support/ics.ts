@@ -6,7 +6,10 @@ export const WINDOW_START = new Date("2026-03-12T15:00:00Z");
 
 /** `WINDOW_START` plus `seconds`, as an iCalendar UTC date-time (`20260312T150006Z`). */
 export function icsTime(seconds: number, from: Date = WINDOW_START): string {
-  return new Date(from.getTime() + seconds * 1000).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(from.getTime() + seconds * 1000)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /** `WINDOW_START` plus `seconds`, as a Date. */
@@ -34,5 +37,12 @@ export function calendarOf(components: readonly (readonly string[])[], head: rea
 
 /** A timed event starting `seconds` after `WINDOW_START`, lasting 15 minutes. */
 export function eventAt(uid: string, summary: string, seconds: number, extra: readonly string[] = []): string[] {
-  return vevent([`UID:${uid}`, "DTSTAMP:20260301T000000Z", `DTSTART:${icsTime(seconds)}`, "DURATION:PT15M", `SUMMARY:${summary}`, ...extra]);
+  return vevent([
+    `UID:${uid}`,
+    "DTSTAMP:20260301T000000Z",
+    `DTSTART:${icsTime(seconds)}`,
+    "DURATION:PT15M",
+    `SUMMARY:${summary}`,
+    ...extra,
+  ]);
 }

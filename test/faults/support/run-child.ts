@@ -61,7 +61,11 @@ for (const run of input.runs) {
   redactor.use(secretsOf(config), visibleNamesOf(config));
   const logs: LogSummary = { lines: 0, longest: 0, problems: [] };
   const client = run.ledger
-    ? new DynamoDBClient({ endpoint: run.ledger.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } })
+    ? new DynamoDBClient({
+        endpoint: run.ledger.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      })
     : undefined;
   const reference = new Date(run.reference);
   const startedAt = Date.now();

@@ -101,7 +101,10 @@ export async function startSuiteSlack(account: DeliveryAccount): Promise<SuiteSl
       list(held, channel).push(response);
     } else {
       post.posted = answer.status >= 200 && answer.status < 300;
-      const reply = () => response.writeHead(answer.status, { "content-type": "text/plain", ...("headers" in answer ? answer.headers : {}) }).end(answer.body ?? "");
+      const reply = () =>
+        response
+          .writeHead(answer.status, { "content-type": "text/plain", ...("headers" in answer ? answer.headers : {}) })
+          .end(answer.body ?? "");
       if ("afterMs" in answer) setTimeout(reply, answer.afterMs);
       else reply();
     }
