@@ -35,8 +35,8 @@ interface Expander {
   last: Temporal.PlainDateTime | undefined;
   /** COUNT: how far the walk from DTSTART has gone without reaching the last instance. */
   walk: CountWalk | undefined;
-  /** The rule as a plain daily or weekly one, expanded without rrule-temporal; null when it is not one. */
-  simple: SimpleRule | null;
+  /** The rule as a plain daily or weekly one, expanded without rrule-temporal; undefined when it is not one. */
+  simple: SimpleRule | undefined;
 }
 
 const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
@@ -61,18 +61,18 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
     const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
     const plan = planRule(master.rrule as string, first.toPlainDate(), master.start.kind === "date" ? undefined : first.toPlainTime());
+    const text = untilFor(plan.text, master.start, zone, zoneId);
     expander = {
       plan,
-      text: untilFor(plan.text, master.start, zone, zoneId),
+      text,
       zoneId,
       start: first.toZonedDateTime(zoneId, { disambiguation: "compatible" }),
       first,
       rules: new Map(),
       last: undefined,
       walk: undefined,
-      simple: null,
+      simple: simpleRuleOf(plan, text),
     };
-    expander.simple = simpleRuleOf(plan, expander.text) ?? null;
     byZone.set(zoneKey, expander);
   }
   return expander;
@@ -267,7 +267,7 @@ export function* ruleInstances(
   }
   const fromZoned = from.toZonedDateTime(zoneId, { disambiguation: "earlier" });
   const { rule, from: ruleStart } = ruleFrom(expander, stepsBefore(plan, expander.start, fromZoned));
-  // Sub-daily rules, and calendar rules with many times a day, are asked a day (an hour) at a time
+  // Sub-daily rules, and calendar rules with many times a day, are asked a day (secondly ones ten minutes) at a time
   // from `from`: rrule-temporal moves its start by whole periods to each. Others are asked once,
   // from their boundary, so that it does not move it again.
   const manyADay = /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(expander.text) && !plan.periodBefore && !plan.setPositions;

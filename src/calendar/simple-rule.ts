@@ -55,11 +55,11 @@ export function simpleRuleOf(plan: RulePlan, text: string): SimpleRule | undefin
   return { freq: plan.freq, interval: plan.interval, weekStart: plan.weekStart, weekdays, months, untilMs };
 }
 
-/** Days since 1970-01-01 of a wall reading, and its time of day in ms. */
-function split(wall: Temporal.PlainDateTime): { day: number; timeMs: number } {
+/** A wall reading as ms read as if UTC, its day (days since 1970-01-01) and its time of day in ms. */
+function split(wall: Temporal.PlainDateTime): { ms: number; day: number; timeMs: number } {
   const ms = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
   const day = Math.floor(ms / DAY_MS);
-  return { day, timeMs: ms - day * DAY_MS };
+  return { ms, day, timeMs: ms - day * DAY_MS };
 }
 
 /** ISO weekday (1 = Monday) of a day number: 1970-01-01 was a Thursday. */
@@ -67,13 +67,18 @@ function weekdayOf(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;
 }
 
+/** The first day of the week (starting on ISO weekday `weekStart`) that holds `day`. */
+function weekOf(day: number, weekStart: number): number {
+  return day - ((weekdayOf(day) - weekStart + 7) % 7);
+}
+
 /** Whether the rule has an instance on a day (a day number, on or after DTSTART's `startDay`). */
 function dayMatcher(rule: SimpleRule, startDay: number): (day: number) => boolean {
-  const startWeek = startDay - ((weekdayOf(startDay) - rule.weekStart + 7) % 7);
+  const startWeek = weekOf(startDay, rule.weekStart);
   const weekdays = rule.weekdays ?? (rule.freq === "WEEKLY" ? new Set([weekdayOf(startDay)]) : undefined);
   return (day) => {
     const weekday = weekdayOf(day);
-    const step = rule.freq === "DAILY" ? day - startDay : (day - ((weekday - rule.weekStart + 7) % 7) - startWeek) / 7;
+    const step = rule.freq === "DAILY" ? day - startDay : (weekOf(day, rule.weekStart) - startWeek) / 7;
     if (step % rule.interval !== 0) return false;
     if (weekdays && !weekdays.has(weekday)) return false;
     if (!rule.months) return true;
@@ -104,19 +109,8 @@ export function simpleInstances(
   const out: Temporal.PlainDateTime[] = [];
   for (let day = Math.max(start.day, lo.day); day <= hi.day && out.length < limit; day++) {
     const wallMs = day * DAY_MS + start.timeMs;
-    if (wallMs < lo.day * DAY_MS + lo.timeMs || wallMs > hi.day * DAY_MS + hi.timeMs || wallMs <= start.day * DAY_MS + start.timeMs)
-      continue;
-    if (!onDay(day)) continue;
-    const date = new Date(wallMs);
-    const wall = new Temporal.PlainDateTime(
-      date.getUTCFullYear(),
-      date.getUTCMonth() + 1,
-      date.getUTCDate(),
-      first.hour,
-      first.minute,
-      first.second,
-      first.millisecond,
-    );
+    if (wallMs < lo.ms || wallMs > hi.ms || wallMs <= start.ms || !onDay(day)) continue;
+    const wall = wallAt(wallMs, first);
     if (!onWalls) {
       const instant = zone.toInstant(wall);
       // A local time a DST gap skips does not exist: that instance is not there.
@@ -149,15 +143,14 @@ export function simpleCountEnd(
 ): CountEnd | undefined {
   if (rule.months) return undefined;
   const start = split(first);
-  const end = split(to);
-  const endMs = end.day * DAY_MS + end.timeMs;
+  const endMs = split(to).ms;
   const onDay = dayMatcher(rule, start.day);
   let skipped = 0;
   for (let round = 0; round < 8; round++) {
     const day = nthDayAfter(rule, onDay, start.day, count - 1 + skipped);
     const lastMs = day * DAY_MS + start.timeMs;
     if (lastMs > endMs) return { pastTo: true };
-    const gaps = zoneId === "UTC" ? 0 : skippedByGaps(zoneId, first, lastMs, start.timeMs, onDay);
+    const gaps = zoneId === "UTC" ? 0 : skippedByGaps(zoneId, first, start.ms, lastMs, onDay);
     if (gaps === skipped) return { last: wallAt(lastMs, first) };
     skipped = gaps;
   }
@@ -167,9 +160,8 @@ export function simpleCountEnd(
 /** The day of the `n`-th instance after DTSTART's day (n = 0: DTSTART's own). */
 function nthDayAfter(rule: SimpleRule, onDay: (day: number) => boolean, startDay: number, n: number): number {
   if (n <= 0) return startDay;
-  const startWeek = startDay - ((weekdayOf(startDay) - rule.weekStart + 7) % 7);
   const length = rule.freq === "WEEKLY" || rule.weekdays ? 7 * rule.interval : rule.interval;
-  const origin = rule.freq === "WEEKLY" ? startWeek : startDay;
+  const origin = rule.freq === "WEEKLY" ? weekOf(startDay, rule.weekStart) : startDay;
   const inCycle: number[] = [];
   for (let offset = 0; offset < length; offset++) if (onDay(origin + offset)) inCycle.push(offset);
   const firstCycle = inCycle.map((offset) => origin + offset).filter((day) => day > startDay);
@@ -181,15 +173,15 @@ function nthDayAfter(rule: SimpleRule, onDay: (day: number) => boolean, startDay
   return origin + cycle * length + (inCycle[rest % inCycle.length] as number);
 }
 
-/** How many instances after DTSTART, up to the wall reading `lastMs`, fall in a DST gap of the zone. */
+/** How many instances after DTSTART (`first`, at `firstMs`), up to the wall reading `lastMs`, fall in a DST gap of the zone. */
 function skippedByGaps(
   zoneId: string,
   first: Temporal.PlainDateTime,
+  firstMs: number,
   lastMs: number,
-  timeMs: number,
   onDay: (day: number) => boolean,
 ): number {
-  const firstMs = split(first).day * DAY_MS + timeMs;
+  const timeMs = firstMs - Math.floor(firstMs / DAY_MS) * DAY_MS;
   let skipped = 0;
   let at: Temporal.ZonedDateTime | null = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
   for (;;) {
