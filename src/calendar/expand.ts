@@ -107,10 +107,10 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
   const { source } = calendar;
   const scan = yield* scanSteps(source, horizon);
   const events: Component[] = [];
-  for (const span of scan.events) {
+  for (const [i, span] of scan.events.entries()) {
     const event = readComponents(source, span.at, span.end).others[0];
     if (event) events.push(event);
-    if (events.length % EVENTS_PER_STEP === 0) yield;
+    if ((i + 1) % EVENTS_PER_STEP === 0) yield;
   }
   const { series, warnings } = yield* seriesSteps(events);
   let timezone: string | undefined;

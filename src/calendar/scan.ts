@@ -145,18 +145,14 @@ class EventScanner implements ComponentVisitor {
     const wanted = wantedAt(text, at, end);
     if (!wanted) return;
     const frame = this.#stack[this.#stack.length - 1] as Frame;
-    const value = () => {
-      const line = lineText(text, at, end);
-      return line.slice(line.indexOf(":") + 1);
-    };
     if (wanted === "UID") {
       if (frame.uidLine) return;
       frame.uidLine = { at, end };
       if (frame.facts) frame.facts.uid = uidKey(text, at, end);
     } else if (wanted === "X-WR-TIMEZONE") {
-      if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= value();
+      if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= valueText(text, at, end);
     } else if (wanted === "TZID") {
-      if (frame.type === "VTIMEZONE") frame.tzid ??= value().trim();
+      if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end).trim();
     } else if (frame.facts) {
       readFact(text, at, end, wanted, frame.facts);
     }
@@ -217,6 +213,12 @@ class EventScanner implements ComponentVisitor {
     const uid = this.#uids[i];
     return uid !== undefined && this.#nearUids.has(uid);
   }
+}
+
+/** What follows the first colon of the line `[at, end)`. */
+function valueText(text: string, at: number, end: number): string {
+  const line = lineText(text, at, end);
+  return line.slice(line.indexOf(":") + 1);
 }
 
 /** The UID written on the line `[at, end)`, trimmed. */
