@@ -6,7 +6,7 @@ import {
   type ParseOptions,
   parseSteps,
 } from "../calendar/expand.ts";
-import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED, WorkBudget } from "../calendar/work.ts";
+import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED, type Steps, WorkBudget } from "../calendar/work.ts";
 import { CalendarError, FeedParseError } from "../errors.ts";
 import { type CalendarBudget, paced } from "./paced.ts";
 
@@ -47,7 +47,7 @@ export class RunCalendars {
     return this.#run(feedId, (work) => occurrenceSteps(calendar, options, work));
   }
 
-  async #run<T>(feedId: string, steps: (work: WorkBudget) => Generator<undefined, T, undefined>): Promise<T> {
+  async #run<T>(feedId: string, steps: (work: WorkBudget) => Steps<T>): Promise<T> {
     const budget = this.#budgetOf(feedId);
     try {
       return await paced(steps(budget.work), budget, this.#signal);
