@@ -1,5 +1,6 @@
 import { createSocket } from "node:dgram";
 import type { AddressInfo } from "node:net";
+import { arrivals } from "./arrivals.ts";
 import { parseDatagram, type SegmentDocument } from "./documents.ts";
 
 /** A stand-in for the X-Ray daemon on loopback, keeping every document it receives. */
@@ -21,27 +22,12 @@ export interface LocalDaemon {
 export async function startLocalDaemon(port = 0): Promise<LocalDaemon> {
   const socket = createSocket({ type: "udp4", recvBufferSize: 8 * 1024 * 1024 });
   const documents: SegmentDocument[] = [];
-  const waiters = new Set<() => void>();
+  const arriving = arrivals(documents, "segment documents");
   const daemon: LocalDaemon = {
     address: "",
     documents,
     rejected: 0,
-    until(predicate, timeoutMs = 10_000) {
-      if (predicate(documents)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`the expected segment documents did not arrive within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (!predicate(documents)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
+    until: arriving.until,
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
   socket.on("message", (datagram) => {
@@ -50,7 +36,7 @@ export async function startLocalDaemon(port = 0): Promise<LocalDaemon> {
     } catch {
       daemon.rejected += 1;
     }
-    for (const check of [...waiters]) check();
+    arriving.arrived();
   });
   await new Promise<void>((resolve) => socket.bind(port, "127.0.0.1", resolve));
   daemon.address = `127.0.0.1:${(socket.address() as AddressInfo).port}`;

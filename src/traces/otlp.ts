@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OtlpSpan } from "../tracing/otel.ts";
+import { arrivals } from "./arrivals.ts";
 import type { SegmentDocument } from "./documents.ts";
 
 type Attribute = OtlpSpan["attributes"][number];
@@ -78,27 +79,12 @@ export interface LocalOtlpReceiver {
 /** Listens on 127.0.0.1 for `POST /v1/traces` with OTLP/JSON bodies, as a collector does. */
 export async function startOtlpReceiver(): Promise<LocalOtlpReceiver> {
   const spans: OtlpSpan[] = [];
-  const waiters = new Set<() => void>();
+  const arriving = arrivals(spans, "spans");
   const receiver: LocalOtlpReceiver = {
     endpoint: "",
     spans,
     requests: 0,
-    until(predicate, timeoutMs = 10_000) {
-      if (predicate(spans)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`the expected spans did not arrive within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (!predicate(spans)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
+    until: arriving.until,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server = createServer((request, response) => {
@@ -115,7 +101,7 @@ export async function startOtlpReceiver(): Promise<LocalOtlpReceiver> {
       };
       for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
-      for (const check of [...waiters]) check();
+      arriving.arrived();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
