@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TraceNode } from "../../src/traces/documents.ts";
 import { comparisonTable, figuresOf } from "../../src/traces/figures.ts";
+import { traceNode } from "../support/trace-node.ts";
 
-function span(name: string, start: number, end: number, children: TraceNode[] = [], extra: Partial<TraceNode> = {}): TraceNode {
-  return {
-    id: name,
-    name,
-    traceId: "T",
-    parentId: undefined,
-    start,
-    end,
-    error: false,
-    fault: false,
-    throttle: false,
-    annotations: {},
-    metadata: {},
-    messages: [],
-    children,
-    ...extra,
-  };
-}
+const span = traceNode;
 
 describe("figures of a run", () => {
   it("bounds a run by its slowest feed's fetch and parse plus its quickest post", () => {

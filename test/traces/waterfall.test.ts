@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TraceNode } from "../../src/traces/documents.ts";
 import { rowsOf, ticks, waterfallSvg } from "../../src/traces/waterfall.ts";
+import { traceNode } from "../support/trace-node.ts";
 
-const node = (name: string, start: number, end: number, children: TraceNode[] = []): TraceNode => ({
-  id: name,
-  name,
-  traceId: "1-6b06f000-0123456789abcdef01234567",
-  parentId: undefined,
-  start,
-  end,
-  error: false,
-  fault: false,
-  throttle: false,
-  annotations: {},
-  metadata: {},
-  messages: [],
-  children,
-});
+const node = traceNode;
 
 /** A run starting at t = 100 s: two feeds, two posts to one webhook, the second paced. */
 const run = (name: string, wall: number) =>
