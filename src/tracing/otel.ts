@@ -10,6 +10,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
+import { parseTraceHeader } from "./trace-header.ts";
 import type { Span, Tracer } from "./tracer.ts";
 
 /** An OTLP/JSON attribute value. */
@@ -45,21 +46,8 @@ export interface TraceContext {
  * eight digits are the epoch seconds, as X-Ray requires to accept it.
  */
 export function traceContextOf(header: string | undefined, now: () => number = Date.now): TraceContext {
-  const fields = new Map(
-    (header ?? "").split(";").map((part) => {
-      const at = part.indexOf("=");
-      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
-    }),
-  );
-  const root = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/.exec(fields.get("Root") ?? "");
-  const parent = fields.get("Parent");
-  if (root) {
-    return {
-      traceId: `${root[1]}${root[2]}`,
-      parentSpanId: parent && /^[0-9a-f]{16}$/.test(parent) ? parent : undefined,
-      sampled: fields.get("Sampled") !== "0",
-    };
-  }
+  const { root, parent, sampled } = parseTraceHeader(header);
+  if (root) return { traceId: root.slice(2).replace("-", ""), parentSpanId: parent, sampled };
   const seconds = Math.floor(now() / 1000)
     .toString(16)
     .padStart(8, "0");

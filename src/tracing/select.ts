@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.ts";
 import type { OtlpSpan } from "./otel.ts";
+import { invocationTraceHeader } from "./trace-header.ts";
 import { noTracer, type Tracer } from "./tracer.ts";
 
 /** Which backend traces the runs: `TRACING`, X-Ray unless set. */
@@ -35,8 +36,9 @@ const nothingToFlush = async () => {};
  *
  * X-Ray: when Lambda runs the function with active tracing (Lambda then sets `LAMBDA_TASK_ROOT`
  * and `AWS_XRAY_DAEMON_ADDRESS`) or when a local runner opened a root segment; otherwise no
- * tracing. In Lambda the SDK is loaded at once, during the function's initialisation, where it sets
- * up the function's segment for every invocation to come.
+ * tracing. In Lambda the SDK is loaded at once, during the function's initialisation, and each
+ * invocation's subsegments hang under the function's segment its trace header names (read afresh
+ * each time; not traced when it says `Sampled=0`).
  *
  * OpenTelemetry: every invocation, in the trace `_X_AMZN_TRACE_ID` names (read afresh each time:
  * Lambda sets it per invocation), not at all when that header says `Sampled=0`; spans are posted
@@ -62,7 +64,7 @@ function xrayTracing(env: Readonly<Record<string, string | undefined>>): Tracing
       try {
         const { hasLocalSegment, xrayTracer } = await xray;
         if (!inLambda && !hasLocalSegment()) return noTracer;
-        return await xrayTracer(inLambda);
+        return await xrayTracer(inLambda, invocationTraceHeader(env));
       } catch {
         return noTracer;
       }
@@ -87,7 +89,7 @@ function otelTracing(env: Readonly<Record<string, string | undefined>>): Tracing
           "cloud.provider": "aws",
           "cloud.platform": "aws_lambda",
         });
-        const context = traceContextOf(env._X_AMZN_TRACE_ID);
+        const context = traceContextOf(invocationTraceHeader(env));
         return context.sampled ? createOtelTracer(context, pending) : noTracer;
       } catch {
         return noTracer;

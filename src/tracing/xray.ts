@@ -3,6 +3,7 @@
 // file with an OpenTelemetry exporter of the same `Tracer` leaves the strategies untouched.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as XRay from "aws-xray-sdk-core";
+import { parseTraceHeader } from "./trace-header.ts";
 import { noSpan, type Span, type Tracer } from "./tracer.ts";
 
 type Sdk = typeof import("./xray-sdk.ts")["xray"];
@@ -12,9 +13,8 @@ export type TraceParent = XRay.Segment | XRay.Subsegment;
 let sdk: Promise<Sdk> | undefined;
 
 /**
- * Loads aws-xray-sdk-core on first use only. Loading it starts cls-hooked's async hook, which every
- * promise of the process then pays for; a run without tracing must cost nothing, so the SDK is never
- * imported unless a trace is wanted.
+ * Loads aws-xray-sdk-core on first use only: a run without tracing must cost nothing, so the SDK is
+ * never imported unless a trace is wanted.
  */
 export function loadXRay(): Promise<Sdk> {
   sdk ??= import("./xray-sdk.ts").then(({ xray }) => {
@@ -52,10 +52,20 @@ function attempt<T>(action: () => T): T | undefined {
 }
 
 /**
+ * The SDK's emitter writes a debug line of `"UDP message sent: " + subsegment` for every document it
+ * sends, and builds it whether debug logging is on or not: with the SDK's `toString`, a second
+ * serialisation of the whole subsegment each time. Its trace and own id say which one it was.
+ */
+function shortlyNamed(subsegment: XRay.Subsegment): XRay.Subsegment {
+  subsegment.toString = () => `{"trace_id":"${subsegment.segment?.trace_id}","id":"${subsegment.id}"}`;
+  return subsegment;
+}
+
+/**
  * A `Tracer` writing X-Ray subsegments under `root()` — the Lambda function's segment, or the local
  * runner's root segment. Which span is current is kept in our own AsyncLocalStorage rather than in
- * the SDK's cls-hooked context, and each subsegment is added to that parent explicitly, so hundreds
- * of concurrent feeds each land under the span that started them. With no root, work runs untraced.
+ * the SDK's context (which would load cls-hooked), and each subsegment is added to that parent
+ * explicitly, so hundreds of concurrent feeds each land under the span that started them. With no root, work runs untraced.
  */
 export function createXRayTracer(root: () => TraceParent | undefined): Tracer {
   const current = new AsyncLocalStorage<XRay.Subsegment>();
@@ -63,7 +73,7 @@ export function createXRayTracer(root: () => TraceParent | undefined): Tracer {
     async span(name, work) {
       const subsegment = attempt(() => {
         const parent = current.getStore() ?? root();
-        return parent?.addNewSubsegment(name);
+        return parent && shortlyNamed(parent.addNewSubsegment(name));
       });
       if (!subsegment) return work(noSpan);
       return current.run(subsegment, async () => {
@@ -118,10 +128,28 @@ export function hasLocalSegment(): boolean {
 }
 
 /**
- * The tracer for one invocation: under the local runner's segment when one is open, else under the
- * Lambda function's segment (the SDK's facade, which reads `_X_AMZN_TRACE_ID` afresh each time).
+ * The function's segment of one invocation, made from its trace header as the SDK's Lambda facade
+ * makes it: the subsegments name it as their parent, and Lambda writes it, so it is never closed or
+ * sent here. It counts itself as open, so that each subsegment is sent as soon as it closes. None
+ * when the header is missing, malformed or says `Sampled=0`: the invocation is then not traced.
  */
-export async function xrayTracer(inLambda: boolean): Promise<Tracer> {
+function invocationSegment(xray: Sdk, header: string | undefined): XRay.Segment | undefined {
+  const { root, parent, sampled } = parseTraceHeader(header);
+  if (!root || !parent || !sampled) return undefined;
+  const segment = new xray.Segment("facade", root);
+  segment.id = parent;
+  segment.incrementCounter();
+  return segment;
+}
+
+/**
+ * The tracer for one invocation: under the local runner's segment when one is open, else, in
+ * Lambda, under the function's segment that `lambdaTraceHeader` (the invocation's trace header)
+ * names.
+ */
+export async function xrayTracer(inLambda: boolean, lambdaTraceHeader?: string): Promise<Tracer> {
   const xray = await loadXRay();
-  return createXRayTracer(() => localRoot ?? (inLambda ? attempt(() => xray.getSegment()) : undefined));
+  let lambdaSegment: XRay.Segment | undefined;
+  if (inLambda && !localRoot) lambdaSegment = attempt(() => invocationSegment(xray, lambdaTraceHeader));
+  return createXRayTracer(() => localRoot ?? lambdaSegment);
 }

@@ -44,12 +44,13 @@ describe("tracing in Lambda", () => {
     vi.stubEnv("AWS_XRAY_DAEMON_ADDRESS", daemon.address);
     vi.stubEnv("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
     const handler = createHandler(readSettings(process.env), process.env);
-    const invoke = (root: string, parent: string, strategy: string) => {
-      vi.stubEnv("_X_AMZN_TRACE_ID", `Root=${root};Parent=${parent};Sampled=1`);
+    const invoke = (root: string, parent: string, strategy: string, sampled = 1) => {
+      vi.stubEnv("_X_AMZN_TRACE_ID", `Root=${root};Parent=${parent};Sampled=${sampled}`);
       return handler({ now: "2026-03-12T14:50:00Z", strategy }, { awsRequestId: root });
     };
 
-    // Act: two invocations of one warm container
+    // Act: three invocations of one warm container, the first one not sampled
+    await invoke("1-6b06eff0-0123456789abcdef01234566", "43995c3f42cd8ad7", "pipelined", 0);
     await invoke("1-6b06f000-0123456789abcdef01234567", "53995c3f42cd8ad8", "pipelined");
     await invoke("1-6b06f001-0123456789abcdef01234568", "63995c3f42cd8ad9", "serial");
     await daemon.until((docs) => docs.filter((d) => d.name.startsWith("strategy:")).length === 2);
@@ -64,6 +65,7 @@ describe("tracing in Lambda", () => {
       expect(run.children.map((c) => c.name).sort()).toEqual(["fetch:gone", "fetch:team", "notify:team", "parse:team"]);
       expect(run.children.filter((c) => c.fault).map((c) => c.name)).toEqual(["fetch:gone"]);
     }
+    expect(daemon.documents.filter((d) => d.trace_id === "1-6b06eff0-0123456789abcdef01234566")).toEqual([]);
     expect(JSON.stringify(daemon.documents)).not.toMatch(/s3cr3t|hooksecret/);
   });
 });

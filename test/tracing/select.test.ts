@@ -1,10 +1,14 @@
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { selectTracing } from "../../src/tracing/select.ts";
 import { noTracer } from "../../src/tracing/tracer.ts";
 import { openLocalSegment } from "../../src/tracing/xray.ts";
 
-/** cls-hooked registers its namespaces here when the X-Ray SDK loads. */
-const sdkLoaded = () => (process as { namespaces?: Record<string, unknown> }).namespaces?.AWSXRay !== undefined;
+/** Whether a CommonJS module whose path contains `part` has been loaded (imported from ESM or required). */
+const loaded = (part: string) => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes(part));
+const sdkLoaded = () => loaded("/aws-xray-sdk-core/");
+/** cls-hooked registers its namespaces here; its async hook then runs on every promise of the process. */
+const clsNamespaces = () => (process as { namespaces?: Record<string, unknown> }).namespaces;
 
 describe("selectTracing", () => {
   it("traces nothing and never loads the X-Ray SDK outside Lambda when no runner opened a segment", async () => {
@@ -32,5 +36,8 @@ describe("selectTracing", () => {
     expect(tracer).not.toBe(noTracer);
     expect(sdkLoaded()).toBe(true);
     await expect(tracer.span("fetch:a", () => "read")).resolves.toBe("read");
+    // The SDK's context module, and so cls-hooked's async hook, stays unloaded.
+    expect(loaded("/cls-hooked/")).toBe(false);
+    expect(clsNamespaces()?.AWSXRay).toBeUndefined();
   });
 });
