@@ -69,6 +69,32 @@ function escapeRegExp(text: string): string {
 }
 
 /**
+ * Whether a token is part of one of `visible` names, ignoring case. A configuration of a thousand
+ * feeds has thousands of tokens and names: each distinct token is looked up once, and only in the
+ * names long enough to hold it.
+ */
+function visibleNameTest(visible: Iterable<string>): (token: string) => boolean {
+  const names = [...new Set([...visible].map((name) => name.toLowerCase()))].sort((a, b) => b.length - a.length);
+  const known = new Map<string, boolean>();
+  return (token) => {
+    const lower = token.toLowerCase();
+    let found = known.get(lower);
+    if (found === undefined) {
+      found = false;
+      for (const name of names) {
+        if (name.length < lower.length) break;
+        if (name.includes(lower)) {
+          found = true;
+          break;
+        }
+      }
+      known.set(lower, found);
+    }
+    return found;
+  };
+}
+
+/**
  * Removes known secrets (webhook URLs, private feed URLs and the tokens inside them) from text.
  * One instance lives as long as the Lambda container; `use` points it at the secrets of the
  * configuration just loaded. It is the safety net under the rule that messages name feeds by id and
@@ -85,12 +111,12 @@ export class SecretRedactor {
    * `engineering-team`) is that name, not a secret, and stays readable wherever the name appears.
    */
   use(secrets: Iterable<string>, visible: Iterable<string> = []): void {
-    const names = [...visible].map((name) => name.toLowerCase());
+    const partOfName = visibleNameTest(visible);
     const replacements = new Map<string, string>();
     for (const value of secrets) {
       if (value.length < 6) continue;
       for (const { secret, replacement, lone } of rulesFor(value)) {
-        if (lone && names.some((name) => name.includes(secret.toLowerCase()))) continue;
+        if (lone && partOfName(secret)) continue;
         // The first rule for a text wins: a whole URL keeps its host, a lone token does not.
         for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
           if (form.length >= 6 && !replacements.has(form)) replacements.set(form, replacement);
