@@ -7,7 +7,10 @@ import { Agent, decompress } from "./undici.ts";
 export interface DispatcherOptions {
   /** Longest wait to connect, for response headers, and between two chunks of a body. */
   timeoutMs: number;
-  /** Connections kept open per origin: many feeds often live on one host (Google, Outlook). */
+  /**
+   * Connections kept open per origin: many feeds often live on one host (Google, Outlook). With 1,
+   * each origin has one undici Client rather than a Pool.
+   */
   connectionsPerOrigin?: number;
   /** Extra certificate authority to trust (PEM), for a private PKI; the system's are kept. */
   ca?: string;
@@ -37,4 +40,49 @@ export function createFeedDispatcher(options: DispatcherOptions): Dispatcher {
     },
   });
   return agent.compose(decompress());
+}
+
+/** The dispatcher one download goes through, held until the download ends. */
+export interface Lease {
+  readonly dispatcher: Dispatcher;
+  release(): void;
+}
+
+/** Hands each download the dispatcher for its origin. */
+export interface FeedConnections {
+  lease(origin: string): Lease;
+}
+
+/**
+ * Feeds on a host of their own take one keep-alive connection; a host many feeds share (Google,
+ * Outlook) gets a pool of them. A download goes through one connection of its origin when no other
+ * download of that origin is under way, and through the pool when one is, so a second connection
+ * opens only for a second feed on the same host at the same time. An undici Pool is not free: its
+ * queue alone holds 2,048 slots, and a run of a thousand feeds on a thousand hosts spent more CPU
+ * on a thousand pools than on reading its calendars.
+ */
+export function createFeedConnections(options: DispatcherOptions): FeedConnections {
+  return sharedOrigins(createFeedDispatcher({ ...options, connectionsPerOrigin: 1 }), createFeedDispatcher(options));
+}
+
+/** `single` for a download whose origin has no other under way, `pooled` for the others. */
+export function sharedOrigins(single: Dispatcher, pooled: Dispatcher): FeedConnections {
+  const underWay = new Map<string, number>();
+  return {
+    lease(origin) {
+      const others = underWay.get(origin) ?? 0;
+      underWay.set(origin, others + 1);
+      let released = false;
+      return {
+        dispatcher: others === 0 ? single : pooled,
+        release() {
+          if (released) return;
+          released = true;
+          const left = (underWay.get(origin) ?? 1) - 1;
+          if (left > 0) underWay.set(origin, left);
+          else underWay.delete(origin);
+        },
+      };
+    },
+  };
 }

@@ -13,7 +13,7 @@ import {
 } from "./addresses.ts";
 import { type CachedFeed, FeedCache } from "./cache.ts";
 import { decodeFeed } from "./decode.ts";
-import { createFeedDispatcher } from "./dispatcher.ts";
+import { createFeedConnections, createFeedDispatcher, type FeedConnections, sharedOrigins } from "./dispatcher.ts";
 import { errorCode, hostOf, networkFailure, seconds, statusHint, tooLarge } from "./failures.ts";
 import { isRedirect, isRetryableNetworkError, isRetryableStatus, MAX_REDIRECTS, redirectTarget, retryDelayMs } from "./policy.ts";
 import { request } from "./undici.ts";
@@ -106,8 +106,8 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 
 /** What a fetcher uses for every feed, settled once from its options. */
 interface Fetching {
-  /** The dispatcher the configured URL is asked through. */
-  dispatcher: Dispatcher;
+  /** The dispatchers the configured URL is asked through. */
+  connections: FeedConnections;
   /** Redirect hops connect through dispatchers whose DNS lookup refuses what the guard forbids. */
   guarded: Record<RedirectGuard, Dispatcher>;
   resolve: Resolve;
@@ -123,17 +123,17 @@ interface Fetching {
 
 function fetchingOf(options: FeedFetcherOptions): Fetching {
   const ca = options.ca ? { ca: options.ca } : {};
-  const dispatcher =
-    options.dispatcher ??
-    createFeedDispatcher({
-      timeoutMs: options.timeoutMs,
-      ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
-      ...ca,
-    });
+  const connections = options.dispatcher
+    ? sharedOrigins(options.dispatcher, options.dispatcher)
+    : createFeedConnections({
+        timeoutMs: options.timeoutMs,
+        ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
+        ...ca,
+      });
   const guarded = (guard: RedirectGuard) =>
     options.dispatcher ?? createFeedDispatcher({ timeoutMs: options.timeoutMs, ...ca, lookup: guardedLookup(guard) });
   return {
-    dispatcher,
+    connections,
     guarded: { "public-only": guarded("public-only"), "no-metadata": guarded("no-metadata") },
     resolve: options.resolve ?? resolveHost,
     runtimeApi: options.runtimeApi,
@@ -203,25 +203,30 @@ async function downloadFeed(download: Download): Promise<FeedBody> {
   const authorization = basicAuthorization(configured);
   const conditional = conditionalHeaders(cached);
   let progress: Progress = { url: withoutCredentials(configured), redirects: 0, attempt: 1, guard: undefined, redirectedFrom: "" };
-  for (;;) {
-    const { url, guard } = progress;
-    // The credentials go to the configured origin only, never to where a redirect leads.
-    const auth = authorization && url.origin === configured.origin ? { authorization } : {};
-    const dispatcher = guard ? fetching.guarded[guard] : fetching.dispatcher;
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, { method: "GET", dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
-    } catch (error) {
-      progress = await retryAfterNetworkError(download, progress, error);
-      continue;
+  const lease = fetching.connections.lease(configured.origin);
+  try {
+    for (;;) {
+      const { url, guard } = progress;
+      // The credentials go to the configured origin only, never to where a redirect leads.
+      const auth = authorization && url.origin === configured.origin ? { authorization } : {};
+      const dispatcher = guard ? fetching.guarded[guard] : lease.dispatcher;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, { method: "GET", dispatcher, signal, headers: { ...HEADERS, ...conditional, ...auth } });
+      } catch (error) {
+        progress = await retryAfterNetworkError(download, progress, error);
+        continue;
+      }
+      if (isRedirect(response.statusCode)) {
+        progress = await followRedirect(download, progress, response);
+      } else if (isRetryableStatus(response.statusCode)) {
+        progress = await retryAfterStatus(download, progress, response);
+      } else {
+        return await finalAnswer(download, hostOf(url), response, cached);
+      }
     }
-    if (isRedirect(response.statusCode)) {
-      progress = await followRedirect(download, progress, response);
-    } else if (isRetryableStatus(response.statusCode)) {
-      progress = await retryAfterStatus(download, progress, response);
-    } else {
-      return await finalAnswer(download, hostOf(url), response, cached);
-    }
+  } finally {
+    lease.release();
   }
 }
 
