@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         // The heap limits as node flags, so invoke runs under them at once instead of starting again.
         ...heapFlags,
         ...(process.env.SCALE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`] : []),
+        ...(process.env.SCALE_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
         "--import",
         join(ROOT, "bench/resource-usage.ts"),
         join(ROOT, "src/cli/invoke.ts"),
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       // The process died before it could report (a V8 heap limit ends it without an exit event).
     }
     const complete = result.feeds?.ok === n && result.reminders?.sent === n;
+    if (process.env.SCALE_STDOUT) await writeFile(`${process.env.SCALE_STDOUT}-${n}.txt`, stdout);
     const logTail = complete && usage ? "" : (await readFile(logFile, "utf8")).trim().split("\n").slice(-5).join("\n");
     return { feeds: n, exit: signal ?? String(code), wallS, usage, result, complete, logTail };
   }
