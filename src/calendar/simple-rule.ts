@@ -173,6 +173,37 @@ function nthDayAfter(rule: SimpleRule, onDay: (day: number) => boolean, startDay
   return origin + cycle * length + (inCycle[rest % inCycle.length] as number);
 }
 
+/** A zone's DST gaps as wall readings `[from, to)` that do not exist, found from one instant on. */
+interface ZoneGaps {
+  /** Transitions are known from this instant on… */
+  fromMs: number;
+  /** …to the last one found (null: the zone has no later one). */
+  cursor: Temporal.ZonedDateTime | null;
+  gaps: Array<{ from: number; to: number }>;
+}
+
+/** Gaps per zone: every series of every feed in a zone asks for the same transitions. */
+const zoneGaps = new Map<string, ZoneGaps>();
+
+/** The gaps of `zoneId` from (at least) the instant of `first` up to transitions past the wall reading `lastMs`. */
+function gapsOf(zoneId: string, first: Temporal.PlainDateTime, lastMs: number): ZoneGaps["gaps"] {
+  let known = zoneGaps.get(zoneId);
+  const start = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+  if (!known || start.epochMilliseconds < known.fromMs) {
+    known = { fromMs: start.epochMilliseconds, cursor: start, gaps: [] };
+    zoneGaps.set(zoneId, known);
+  }
+  while (known.cursor && known.cursor.epochMilliseconds - 14 * 3_600_000 <= lastMs) {
+    const at: Temporal.ZonedDateTime | null = known.cursor.getTimeZoneTransition("next");
+    known.cursor = at;
+    if (!at) break;
+    const after = at.offsetNanoseconds / 1e6;
+    const before = at.subtract({ nanoseconds: 1 }).offsetNanoseconds / 1e6;
+    if (after > before) known.gaps.push({ from: at.epochMilliseconds + before, to: at.epochMilliseconds + after });
+  }
+  return known.gaps;
+}
+
 /** How many instances after DTSTART (`first`, at `firstMs`), up to the wall reading `lastMs`, fall in a DST gap of the zone. */
 function skippedByGaps(
   zoneId: string,
@@ -183,21 +214,14 @@ function skippedByGaps(
 ): number {
   const timeMs = firstMs - Math.floor(firstMs / DAY_MS) * DAY_MS;
   let skipped = 0;
-  let at: Temporal.ZonedDateTime | null = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
-  for (;;) {
-    at = at.getTimeZoneTransition("next");
-    if (!at || at.epochMilliseconds - 14 * 3_600_000 > lastMs) return skipped;
-    const after = at.offsetNanoseconds / 1e6;
-    const before = at.subtract({ nanoseconds: 1 }).offsetNanoseconds / 1e6;
-    if (after <= before) continue;
-    // The wall readings [gapFrom, gapTo) do not exist.
-    const gapFrom = at.epochMilliseconds + before;
-    const gapTo = at.epochMilliseconds + after;
-    for (let day = Math.floor(gapFrom / DAY_MS); day <= Math.floor(gapTo / DAY_MS); day++) {
+  for (const gap of gapsOf(zoneId, first, lastMs)) {
+    if (gap.to <= firstMs || gap.from > lastMs) continue;
+    for (let day = Math.floor(gap.from / DAY_MS); day <= Math.floor(gap.to / DAY_MS); day++) {
       const wallMs = day * DAY_MS + timeMs;
-      if (wallMs >= gapFrom && wallMs < gapTo && wallMs > firstMs && wallMs <= lastMs && onDay(day)) skipped++;
+      if (wallMs >= gap.from && wallMs < gap.to && wallMs > firstMs && wallMs <= lastMs && onDay(day)) skipped++;
     }
   }
+  return skipped;
 }
 
 function wallAt(wallMs: number, first: Temporal.PlainDateTime): Temporal.PlainDateTime {

@@ -23,16 +23,45 @@ export interface ZoneBlocks {
 
 const zoneCache = new Map<string, Zone>();
 
-/** The zone of an IANA (or `+05:30`) id, cached: Temporal's zone lookups are the hot path. */
+/** Conversions remembered per zone and direction; past this many the memo starts afresh. */
+const MEMO_ENTRIES = 4096;
+
+/** `convert` remembered by its numeric key: what many series of many feeds ask again (the window's edges, 10:00 on a weekday). */
+function memoised<T, R>(key: (value: T) => number, convert: (value: T) => R): (value: T) => R {
+  const memo = new Map<number, R>();
+  return (value) => {
+    const k = key(value);
+    let result = memo.get(k);
+    if (result === undefined) {
+      result = convert(value);
+      if (memo.size >= MEMO_ENTRIES) memo.clear();
+      memo.set(k, result);
+    }
+    return result;
+  };
+}
+
+/**
+ * The zone of an IANA (or `+05:30`) id, cached, and its conversions remembered: Temporal's zone
+ * lookups are the hot path, and most of them repeat (Temporal values are immutable, so a
+ * remembered PlainDateTime can be handed out again).
+ */
 export function ianaZone(id: string): Zone {
   let zone = zoneCache.get(id);
   if (!zone) {
     zone = {
       id,
       // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length,
-      // a time that occurs twice means the first of the two.
-      toInstant: (wall) => wall.toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds,
-      toWall: (ms) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(id).toPlainDateTime(),
+      // a time that occurs twice means the first of the two. A wall reading is keyed by its
+      // reading as UTC, exact to the millisecond.
+      toInstant: memoised(
+        (wall) => UTC.toInstant(wall),
+        (wall) => wall.toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds,
+      ),
+      toWall: memoised(
+        (ms) => ms,
+        (ms) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(id).toPlainDateTime(),
+      ),
     };
     zoneCache.set(id, zone);
   }
