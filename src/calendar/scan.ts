@@ -395,8 +395,19 @@ export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
   return true;
 }
 
-/** `FREQ=WEEKLY;COUNT=3` as a map of upper-case names to values; undefined when malformed. */
+/** Rules read by `ruleParts`, by their text: the series of a feed (and of many feeds) repeat a few rules. */
+const readRules = new Map<string, Map<string, string> | undefined>();
+
+/** `FREQ=WEEKLY;COUNT=3` as a map of upper-case names to values; undefined when malformed. Remembered (do not change it). */
 function ruleParts(rule: string): Map<string, string> | undefined {
+  if (readRules.has(rule)) return readRules.get(rule);
+  const parts = readRuleParts(rule);
+  if (readRules.size >= 4096) readRules.clear();
+  readRules.set(rule, parts);
+  return parts;
+}
+
+function readRuleParts(rule: string): Map<string, string> | undefined {
   const parts = new Map<string, string>();
   for (const part of rule.replace(/^RRULE:/i, "").split(";")) {
     if (part.trim() === "") continue;

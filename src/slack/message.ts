@@ -50,6 +50,12 @@ function timeFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * Starts as shown, by instant and zone (or day): Intl is slow to format, and the reminders of one
+ * run start at a few instants (a thousand feeds' 10:00 meetings), each shown twice (blocks and text).
+ */
+const shownStarts = new Map<string, string>();
+
 /** What a date is shown from: a reminder, or anything else with an occurrence's start and a zone. */
 export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, "start" | "allDay" | "day"> };
 
@@ -59,8 +65,16 @@ export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, 
  */
 export function formatStart(reminder: Dated): string {
   const { occurrence } = reminder;
-  if (occurrence.allDay) return dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`));
-  return timeFormat(reminder.timezone).format(occurrence.start);
+  const key = occurrence.allDay ? `${occurrence.day}` : `${occurrence.start.getTime()} ${reminder.timezone}`;
+  let shown = shownStarts.get(key);
+  if (shown === undefined) {
+    shown = occurrence.allDay
+      ? dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`))
+      : timeFormat(reminder.timezone).format(occurrence.start);
+    if (shownStarts.size >= 4096) shownStarts.clear();
+    shownStarts.set(key, shown);
+  }
+  return shown;
 }
 
 /** "in 10 minutes", "in 1 hour 5 minutes", "now" — from `now` to the start. */
