@@ -134,7 +134,8 @@ const COMMON_TYPES = ["VEVENT", "VALARM", "VCALENDAR", "VTIMEZONE", "STANDARD", 
 function delimiter(text: string, at: number, end: number, keyword: string): string | undefined {
   if (!keywordAt(text, at, end, keyword)) return undefined;
   const from = at + keyword.length;
-  for (const type of COMMON_TYPES) {
+  for (let i = 0; i < COMMON_TYPES.length; i++) {
+    const type = COMMON_TYPES[i] as string;
     if (from + type.length === end && text.startsWith(type, from)) return type;
   }
   return lineText(text, from, end).trim().toUpperCase();

@@ -43,12 +43,16 @@ interface EventFacts {
   recurrenceId: ContentLine | undefined;
 }
 
+/** An open component. One frame per depth is made and used again for every component at that depth. */
 interface Frame {
   type: string;
   at: number;
-  /** Where the component's UID line lies, read as text only to name it in a warning. */
-  uidLine: Span | undefined;
-  facts: EventFacts | undefined;
+  /** Where the component's UID line lies (`uidAt` < 0: none yet), read as text only to name it in a warning. */
+  uidAt: number;
+  uidEnd: number;
+  /** Whether `facts` are read: a VEVENT of a VCALENDAR. */
+  event: boolean;
+  facts: EventFacts;
   declaredZone: string | undefined;
   tzid: string | undefined;
 }
@@ -67,7 +71,9 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
   // Only names starting with d, r, t, u or x are wanted: skip the rest unread.
   if (first !== 0x64 && first !== 0x72 && first !== 0x74 && first !== 0x75 && first !== 0x78) return undefined;
   const lower = text.charCodeAt(at) >= 0x61;
-  for (const name of WANTED) {
+  // An index loop: a for-of makes an iterator result per name until the code is optimised.
+  for (let i = 0; i < WANTED.length; i++) {
+    const name = WANTED[i] as Wanted;
     const after = at + name.length;
     if (after >= end) continue;
     const next = text.charCodeAt(after);
@@ -110,7 +116,9 @@ export function* scanSteps(text: string, horizon: Horizon | undefined): Steps<Sc
 class EventScanner implements ComponentVisitor {
   readonly #text: string;
   readonly #horizon: Horizon | undefined;
-  readonly #stack: Frame[] = [];
+  /** The open components, innermost last: `#frames[0, #depth)`. */
+  readonly #frames: Frame[] = [];
+  #depth = 0;
   readonly #warnings = new Warnings();
   readonly #declaredZones: string[] = [];
   readonly #vtimezones = new Map<string, Span>();
@@ -128,60 +136,74 @@ class EventScanner implements ComponentVisitor {
   }
 
   open(type: string, at: number): void {
-    const stack = this.#stack;
-    const event = type === "VEVENT" && stack.length === 1 && stack[0]?.type === "VCALENDAR";
-    stack.push({
-      type,
-      at,
-      uidLine: undefined,
-      facts: event ? { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined } : undefined,
-      declaredZone: undefined,
-      tzid: undefined,
-    });
+    const depth = this.#depth++;
+    const event = type === "VEVENT" && depth === 1 && this.#frames[0]?.type === "VCALENDAR";
+    let frame = this.#frames[depth];
+    if (!frame) {
+      const facts = { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined };
+      frame = { type, at, uidAt: -1, uidEnd: -1, event, facts, declaredZone: undefined, tzid: undefined };
+      this.#frames[depth] = frame;
+    }
+    frame.type = type;
+    frame.at = at;
+    frame.uidAt = -1;
+    frame.event = event;
+    frame.declaredZone = undefined;
+    frame.tzid = undefined;
+    if (event) {
+      const facts = frame.facts;
+      facts.uid = undefined;
+      facts.start = undefined;
+      facts.rrule = undefined;
+      facts.rdates = undefined;
+      facts.recurrenceId = undefined;
+    }
   }
 
   line(at: number, end: number): void {
     const text = this.#text;
     const wanted = wantedAt(text, at, end);
     if (!wanted) return;
-    const frame = this.#stack[this.#stack.length - 1] as Frame;
+    const frame = this.#frames[this.#depth - 1] as Frame;
     if (wanted === "UID") {
-      if (frame.uidLine) return;
-      frame.uidLine = { at, end };
-      if (frame.facts) frame.facts.uid = uidKey(text, at, end);
+      if (frame.uidAt >= 0) return;
+      frame.uidAt = at;
+      frame.uidEnd = end;
+      if (frame.event) frame.facts.uid = uidKey(text, at, end);
     } else if (wanted === "X-WR-TIMEZONE") {
-      if (frame.type === "VCALENDAR" && this.#stack.length === 1) frame.declaredZone ??= valueText(text, at, end);
+      if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end);
     } else if (wanted === "TZID") {
       if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end).trim();
-    } else if (frame.facts) {
+    } else if (frame.event) {
       readFact(text, at, end, wanted, frame.facts);
     }
   }
 
   close(end: number): void {
-    const stack = this.#stack;
-    const frame = stack.pop() as Frame;
-    if (frame.facts) {
-      const keep = this.#horizon === undefined || mayMatter(frame.facts, this.#horizon);
+    const depth = --this.#depth;
+    const frame = this.#frames[depth] as Frame;
+    if (frame.event) {
+      const { facts } = frame;
+      const keep = this.#horizon === undefined || mayMatter(facts, this.#horizon);
       this.#bounds.push(frame.at, end);
-      const uid = frame.facts.uid;
-      const rid = frame.facts.recurrenceId;
+      const uid = facts.uid;
+      const rid = facts.recurrenceId;
       const replaced = uid !== undefined && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
       this.#uids.push(uid);
       this.#replaces.push(replaced);
       this.#near.push(keep);
       if (keep && uid !== undefined) this.#nearUids.add(uid);
       if (keep && replaced) this.#nearReplaced.add(replaced);
-    } else if (frame.type === "VTIMEZONE" && stack.length === 1 && stack[0]?.type === "VCALENDAR") {
+    } else if (frame.type === "VTIMEZONE" && depth === 1 && this.#frames[0]?.type === "VCALENDAR") {
       if (frame.tzid && !this.#vtimezones.has(frame.tzid)) this.#vtimezones.set(frame.tzid, { at: frame.at, end });
-    } else if (frame.type === "VCALENDAR" && stack.length === 0 && frame.declaredZone !== undefined) {
+    } else if (frame.type === "VCALENDAR" && depth === 0 && frame.declaredZone !== undefined) {
       this.#declaredZones.push(frame.declaredZone);
     }
   }
 
   drop(why: string): void {
-    const frame = this.#stack.pop() as Frame;
-    const uid = frame.uidLine ? uidText(this.#text, frame.uidLine.at, frame.uidLine.end) : "";
+    const frame = this.#frames[--this.#depth] as Frame;
+    const uid = frame.uidAt >= 0 ? uidText(this.#text, frame.uidAt, frame.uidEnd) : "";
     this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
   }
 
