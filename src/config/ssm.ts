@@ -1,4 +1,4 @@
-import type { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import pMap from "p-map";
 import { ConfigError } from "../errors.ts";
@@ -77,21 +77,13 @@ function describeSsmFailure(error: unknown): string {
  * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s.
  */
 export function createParameterStore(options: ParameterStoreOptions = {}): ParameterStore {
-  // Powertools and the AWS SDK load with the first read: a configuration from a file that names
-  // no ssm:/ value never loads them (a tenth of a second of CPU).
-  let loaded: Promise<SSMProvider> | undefined;
-  const providerOf = () => {
-    loaded ??= import("@aws-lambda-powertools/parameters/ssm").then(
-      ({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}),
-    );
-    return loaded;
-  };
+  const provider = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
   const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
   const inFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   return {
     async getParameter(name, field) {
       try {
-        const value = await (await providerOf()).get(name, { decrypt: true, maxAge, throwOnMissing: true });
+        const value = await provider.get(name, { decrypt: true, maxAge, throwOnMissing: true });
         if (typeof value !== "string") throw new Error(`parameter ${name} has no value`);
         return value;
       } catch (error) {
@@ -115,7 +107,7 @@ export function createParameterStore(options: ParameterStoreOptions = {}): Param
         async (batch) => {
           let answer: Record<string, unknown>;
           try {
-            answer = await (await providerOf()).getParametersByName<string>(Object.fromEntries(batch.map((name) => [name, {}])), {
+            answer = await provider.getParametersByName<string>(Object.fromEntries(batch.map((name) => [name, {}])), {
               decrypt: true,
               maxAge,
               throwOnError: false,

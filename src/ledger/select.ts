@@ -1,5 +1,5 @@
 import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
-import { builtOnFirstCall } from "./deferred.ts";
+import { createDynamoLedger } from "./dynamodb.ts";
 import { DEFAULT_CATCH_UP_MINUTES, type Ledger } from "./ledger.ts";
 import { createMemoryLedger } from "./memory.ts";
 
@@ -16,8 +16,7 @@ export type LedgerSelector = (table: string | undefined, catchUpMinutes?: number
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
  * apart), the in-process one for `memory:`, else the DynamoDB table of that name, through
  * `dynamo`'s client. One selector per handler, so per container: warm invocations reuse the
- * client's connections and the in-process ledger. The DynamoDB ledger's modules are loaded by its
- * first request.
+ * client's connections and the in-process ledger.
  */
 export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoClient()): LedgerSelector {
   const ledgers = new Map<string, Ledger>();
@@ -26,19 +25,9 @@ export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoCl
     let store = ledgers.get(table);
     if (!store) {
       if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
-      else store = dynamoLedger(table, dynamo);
+      else store = createDynamoLedger({ table, client: dynamo() });
       ledgers.set(table, store);
     }
     return { store, catchUpMinutes };
   };
-}
-
-const LEDGER_METHODS = { claim: true, sending: true, done: true, rejected: true, release: true, states: true } as const;
-
-/** The ledger in the DynamoDB table `table`, its modules (Powertools, the AWS SDK) loaded by its first request. */
-function dynamoLedger(table: string, dynamo: DynamoClientSource): Ledger {
-  return builtOnFirstCall(async () => {
-    const [{ createDynamoLedger }, client] = await Promise.all([import("./dynamodb.ts"), dynamo()]);
-    return createDynamoLedger({ table, client });
-  }, LEDGER_METHODS);
 }

@@ -1,7 +1,7 @@
 import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
-import { builtOnFirstCall } from "./deferred.ts";
 import { IN_PROCESS_LEDGER } from "./select.ts";
 import { createMemorySnapshotStore, type SnapshotStore } from "./snapshots.ts";
+import { createDynamoSnapshotStore } from "./snapshots-dynamodb.ts";
 
 /**
  * The snapshot store of the ledger's table: in the process for `memory:` (`npm start`), else in
@@ -18,20 +18,9 @@ export function createSnapshotStoreSelector<Snapshot>(
     let store = stores.get(table);
     if (!store) {
       if (table === IN_PROCESS_LEDGER) store = createMemorySnapshotStore<Snapshot>();
-      else store = dynamoSnapshotStore<Snapshot>(table, dynamo);
+      else store = createDynamoSnapshotStore<Snapshot>({ table, client: dynamo() });
       stores.set(table, store);
     }
     return store;
   };
-}
-
-/** The snapshot store in the DynamoDB table `table`, its module (and the AWS SDK) loaded by its first request. */
-function dynamoSnapshotStore<Snapshot>(table: string, dynamo: DynamoClientSource): SnapshotStore<Snapshot> {
-  return builtOnFirstCall(
-    async () => {
-      const [{ createDynamoSnapshotStore }, client] = await Promise.all([import("./snapshots-dynamodb.ts"), dynamo()]);
-      return createDynamoSnapshotStore<Snapshot>({ table, client });
-    },
-    { load: true, save: true },
-  );
 }
