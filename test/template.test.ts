@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -122,7 +122,7 @@ describe("template.yaml", () => {
     expect(readFileSync(`src/${file}.ts`, "utf8")).toMatch(new RegExp(`export async function ${exported}\\(`));
   });
 
-  it("produces a bundle that loads on its own and exports the handler, without Node.js's own undici", async () => {
+  it("produces a bundle that loads on its own and exports the handler, without Node.js's own undici, within 1.5 MB", async () => {
     // Prepare
     const out = await mkdtemp(join(tmpdir(), "bundle-"));
     try {
@@ -133,6 +133,9 @@ describe("template.yaml", () => {
 
       // Assess
       expect(entry).toBeDefined();
+      // The cold-start budget's size (npm run bench:coldstart): a dynamic import of an SDK package,
+      // for one, makes esbuild keep all of that package.
+      expect(statSync(entry as string).size).toBeLessThanOrEqual(1_500_000);
       // Imported by a Node.js process of its own, as Lambda imports it: not through vitest, whose
       // module loader would read the bundle's source map and look for every file it names.
       // An ESM import of node:http loads Node.js's own undici (its lazy WebSocket export), tens of
