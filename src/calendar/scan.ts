@@ -1,3 +1,4 @@
+import { BoundedMap } from "../bounded-map.ts";
 import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
 import { Warnings } from "./warnings.ts";
 import { finish, type Steps } from "./work.ts";
@@ -418,13 +419,12 @@ export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
 }
 
 /** Rules read by `ruleParts`, by their text: the series of a feed (and of many feeds) repeat a few rules. */
-const readRules = new Map<string, Map<string, string> | undefined>();
+const readRules = new BoundedMap<string, Map<string, string> | undefined>(4096);
 
 /** `FREQ=WEEKLY;COUNT=3` as a map of upper-case names to values; undefined when malformed. Remembered (do not change it). */
 function ruleParts(rule: string): Map<string, string> | undefined {
   if (readRules.has(rule)) return readRules.get(rule);
   const parts = readRuleParts(rule);
-  if (readRules.size >= 4096) readRules.clear();
   readRules.set(rule, parts);
   return parts;
 }

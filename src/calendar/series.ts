@@ -1,6 +1,7 @@
 import ical from "node-ical";
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
+import { BoundedMap } from "../bounded-map.ts";
 import { type Component, type ContentLine, properties, property } from "./components.ts";
 import { UTC } from "./timezones.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
@@ -53,8 +54,8 @@ function sequenceOf(component: Component): number {
  * (`FREQ=WEEKLY;BYDAY=MO`) across thousands of events, and building rrule-temporal's parser for
  * each is slow. Bounded, so a hostile feed of distinct rules costs no memory.
  */
-const checkedRules = new Map<string, Error | undefined>();
 const MAX_CHECKED_RULES = 10_000;
+const checkedRules = new BoundedMap<string, Error | undefined>(MAX_CHECKED_RULES);
 
 /** Checks an RRULE the way the expansion will use it, so a broken one skips only its event. */
 function checkRule(value: string): string {
@@ -66,7 +67,6 @@ function checkRule(value: string): string {
     } catch (error) {
       problem = error as Error;
     }
-    if (checkedRules.size >= MAX_CHECKED_RULES) checkedRules.clear();
     checkedRules.set(rule, problem);
   }
   const problem = checkedRules.get(rule);

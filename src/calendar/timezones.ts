@@ -2,6 +2,7 @@ import windowsZones from "cldr-core/supplemental/windowsZones.json" with { type:
 import ical from "node-ical";
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
+import { BoundedMap } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
 import { isTimeZone } from "./wall-clock.ts";
@@ -23,18 +24,17 @@ export interface ZoneBlocks {
 
 const zoneCache = new Map<string, Zone>();
 
-/** Conversions remembered per zone and direction; past this many the memo starts afresh. */
+/** Conversions remembered per zone and direction (see `BoundedMap`). */
 const MEMO_ENTRIES = 4096;
 
 /** `convert` remembered by its numeric key: what many series of many feeds ask again (the window's edges, 10:00 on a weekday). */
 function memoised<T, R>(key: (value: T) => number, convert: (value: T) => R): (value: T) => R {
-  const memo = new Map<number, R>();
+  const memo = new BoundedMap<number, R>(MEMO_ENTRIES);
   return (value) => {
     const k = key(value);
     let result = memo.get(k);
     if (result === undefined) {
       result = convert(value);
-      if (memo.size >= MEMO_ENTRIES) memo.clear();
       memo.set(k, result);
     }
     return result;

@@ -1,4 +1,5 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
+import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { escapeSlackText, neutraliseFormatting } from "./escape.ts";
@@ -54,7 +55,7 @@ function timeFormat(timeZone: string): Intl.DateTimeFormat {
  * Starts as shown, by instant and zone (or day): Intl is slow to format, and the reminders of one
  * run start at a few instants (a thousand feeds' 10:00 meetings), each shown twice (blocks and text).
  */
-const shownStarts = new Map<string, string>();
+const shownStarts = new BoundedMap<string, string>(4096);
 
 /** What a date is shown from: a reminder, or anything else with an occurrence's start and a zone. */
 export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, "start" | "allDay" | "day"> };
@@ -71,7 +72,6 @@ export function formatStart(reminder: Dated): string {
     shown = occurrence.allDay
       ? dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`))
       : timeFormat(reminder.timezone).format(occurrence.start);
-    if (shownStarts.size >= 4096) shownStarts.clear();
     shownStarts.set(key, shown);
   }
   return shown;

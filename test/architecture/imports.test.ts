@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 /**
  * The pure core: iCalendar text → occurrences → due reminders → the Slack message. It reads no
  * network, clock or environment, so it imports only itself: the message's own helpers (escaping,
- * join links) and the errors it throws (`errors.ts`, which imports nothing) are part of it.
+ * join links), the errors it throws (`errors.ts`) and its bounded memo (`bounded-map.ts`), both
+ * importing nothing, are part of it.
  */
-const CORE = [/^calendar\//, /^reminders\//, /^slack\/(message|escape|join-link)\.ts$/, /^errors\.ts$/];
+const CORE = [/^calendar\//, /^reminders\//, /^slack\/(message|escape|join-link)\.ts$/, /^errors\.ts$/, /^bounded-map\.ts$/];
 
 /**
  * What reads traces back (`npm run compare`, `npm run traces`): only the traces command imports it,
