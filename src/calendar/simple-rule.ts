@@ -182,18 +182,27 @@ interface ZoneGaps {
   gaps: Array<{ from: number; to: number }>;
 }
 
+/** The largest zone offset (UTC+14), for how far past a wall reading the transitions are read. */
+const MAX_OFFSET_MS = 14 * 3_600_000;
 /** Gaps per zone: every series of every feed in a zone asks for the same transitions. */
 const zoneGaps = new Map<string, ZoneGaps>();
 
-/** The gaps of `zoneId` from (at least) the instant of `first` up to transitions past the wall reading `lastMs`. */
-function gapsOf(zoneId: string, first: Temporal.PlainDateTime, lastMs: number): ZoneGaps["gaps"] {
+/**
+ * The gaps of `zoneId` from (at least) the instant of `first` (the wall reading `firstMs`) up to
+ * transitions past the wall reading `lastMs`. An instant lies within a day of its wall reading (no
+ * offset, even a historical one, reaches 24 hours), so gaps known from a day before `firstMs`
+ * serve without converting `first` at all.
+ */
+function gapsOf(zoneId: string, first: Temporal.PlainDateTime, firstMs: number, lastMs: number): ZoneGaps["gaps"] {
   let known = zoneGaps.get(zoneId);
-  const start = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
-  if (!known || start.epochMilliseconds < known.fromMs) {
-    known = { fromMs: start.epochMilliseconds, cursor: start, gaps: [] };
-    zoneGaps.set(zoneId, known);
+  if (!known || firstMs - DAY_MS < known.fromMs) {
+    const start = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });
+    if (!known || start.epochMilliseconds < known.fromMs) {
+      known = { fromMs: start.epochMilliseconds, cursor: start, gaps: [] };
+      zoneGaps.set(zoneId, known);
+    }
   }
-  while (known.cursor && known.cursor.epochMilliseconds - 14 * 3_600_000 <= lastMs) {
+  while (known.cursor && known.cursor.epochMilliseconds - MAX_OFFSET_MS <= lastMs) {
     const at: Temporal.ZonedDateTime | null = known.cursor.getTimeZoneTransition("next");
     known.cursor = at;
     if (!at) break;
@@ -214,7 +223,7 @@ function skippedByGaps(
 ): number {
   const timeMs = firstMs - Math.floor(firstMs / DAY_MS) * DAY_MS;
   let skipped = 0;
-  for (const gap of gapsOf(zoneId, first, lastMs)) {
+  for (const gap of gapsOf(zoneId, first, firstMs, lastMs)) {
     if (gap.to <= firstMs || gap.from > lastMs) continue;
     for (let day = Math.floor(gap.from / DAY_MS); day <= Math.floor(gap.to / DAY_MS); day++) {
       const wallMs = day * DAY_MS + timeMs;
