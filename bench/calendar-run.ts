@@ -27,13 +27,13 @@ type Reader = () => Promise<(file: string) => number>;
 
 export const READERS: Record<string, Reader> = {
   /**
-   * Our engine through its public API as a run uses it: parse for the run's horizon (a day before
-   * the window to eight days after it), then the occurrences of one day.
+   * Our engine through its public API as a run uses it: the feed's bytes, as downloaded, parsed for
+   * the run's horizon (a day before the window to eight days after it), then the occurrences of one day.
    */
   ours: async () => {
     const { occurrencesOf, parseCalendar } = await import("../src/calendar/expand.ts");
     return (file) =>
-      occurrencesOf(parseCalendar(readFileSync(file, "utf8"), { horizon: RUN_HORIZON }), { ...EXPORT_WINDOW, timezone: "Europe/Berlin" })
+      occurrencesOf(parseCalendar(readFileSync(file), { horizon: RUN_HORIZON }), { ...EXPORT_WINDOW, timezone: "Europe/Berlin" })
         .occurrences.length;
   },
   /** node-ical's own synchronous parse of the file, no expansion. */

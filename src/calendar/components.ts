@@ -1,3 +1,5 @@
+import { decodedLine } from "./octets.ts";
+
 /** One content line (RFC 5545 §3.1), unfolded: `NAME;PARAM=value:VALUE`. */
 export interface ContentLine {
   /** Upper case. */
@@ -323,9 +325,10 @@ function uidOf(component: Component): string {
  * match its BEGIN is left out, with a warning naming it by UID, and the components around it are
  * kept: one broken event never hides the good ones of the same feed. Top-level components other
  * than VCALENDAR are returned in `others` (a VEVENT read on its own, from a span of a feed).
- * Line breaks must be LF or CRLF: pass the text through `normaliseBreaks` first.
+ * Line breaks must be LF or CRLF: pass the text through `normaliseBreaks` first. With `octets`, the
+ * text is a feed's UTF-8 octets (see `octets.ts`) and each line is decoded as it is read.
  */
-export function readComponents(text: string, from = 0, to = text.length): ComponentTree & { others: Component[] } {
+export function readComponents(text: string, from = 0, to = text.length, octets = false): ComponentTree & { others: Component[] } {
   const warnings: string[] = [];
   const calendars: Component[] = [];
   const others: Component[] = [];
@@ -345,7 +348,7 @@ export function readComponents(text: string, from = 0, to = text.length): Compon
         warnings.push(`skipped ${lost.type} ${uidOf(lost)}: ${why}`);
       },
       line: (at, end) => {
-        const property = parseContentLine(lineText(text, at, end));
+        const property = parseContentLine(decodedLine(lineText(text, at, end), octets));
         if (property) (stack[stack.length - 1] as Component).properties.push(property);
       },
     },

@@ -3,6 +3,7 @@ import { CalendarError } from "../errors.ts";
 import { type Component, normaliseBreaks, readComponents } from "./components.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
 import type { Occurrence } from "./occurrence.ts";
+import { type FeedInput, type FeedSource, sourceOf } from "./octets.ts";
 import { type Horizon, type Span, scanSteps } from "./scan.ts";
 import { type Series, seriesSteps } from "./series.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
@@ -30,6 +31,8 @@ export interface Expansion {
 export interface ParsedCalendar {
   /** The feed's text, kept to read it again for a span its horizon does not cover. */
   source: string;
+  /** Whether `source` holds the feed's UTF-8 octets rather than its text (see `octets.ts`). */
+  octets: boolean;
   /**
    * The span of occurrence starts this reading serves (epoch ms), or undefined for all time.
    * `occurrencesOf` reads the text again, for a wider span, when asked outside it.
@@ -82,18 +85,20 @@ function calendarZone(declared: string): string | undefined {
  */
 class LazyZoneBlocks implements ZoneBlocks {
   readonly #source: string;
+  readonly #octets: boolean;
   readonly #spans: ReadonlyMap<string, Span>;
   readonly #read = new Map<string, Component | undefined>();
 
-  constructor(source: string, spans: ReadonlyMap<string, Span>) {
+  constructor(source: string, octets: boolean, spans: ReadonlyMap<string, Span>) {
     this.#source = source;
+    this.#octets = octets;
     this.#spans = spans;
   }
 
   get(tzid: string): Component | undefined {
     if (!this.#read.has(tzid)) {
       const span = this.#spans.get(tzid);
-      this.#read.set(tzid, span ? readComponents(this.#source, span.at, span.end).others[0] : undefined);
+      this.#read.set(tzid, span ? readComponents(this.#source, span.at, span.end, this.#octets).others[0] : undefined);
     }
     return this.#read.get(tzid);
   }
@@ -104,11 +109,11 @@ const EVENTS_PER_STEP = 200;
 
 /** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`, in steps. */
 function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps<void> {
-  const { source } = calendar;
-  const scan = yield* scanSteps(source, horizon);
+  const { source, octets } = calendar;
+  const scan = yield* scanSteps(source, horizon, octets);
   const events: Component[] = [];
   for (const [i, span] of scan.events.entries()) {
-    const event = readComponents(source, span.at, span.end).others[0];
+    const event = readComponents(source, span.at, span.end, octets).others[0];
     if (event) events.push(event);
     if ((i + 1) % EVENTS_PER_STEP === 0) yield;
   }
@@ -121,27 +126,33 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
   calendar.timezone = timezone;
   scan.warnings.addAll(warnings);
   calendar.warnings = scan.warnings.list();
-  calendar.vtimezones = new LazyZoneBlocks(source, scan.vtimezones);
+  calendar.vtimezones = new LazyZoneBlocks(source, octets, scan.vtimezones);
   calendar.zones = new Map();
 }
 
 /**
- * Reads iCalendar text. A component that cannot be read (a bad date, a broken RRULE, a missing
+ * Reads an iCalendar feed: its text, or its bytes in UTF-8 (read without decoding them whole, see
+ * `octets.ts`: the way to hand it a feed as it was downloaded or read from a file). A component that cannot be read (a bad date, a broken RRULE, a missing
  * END) is skipped and named in `warnings`; the rest of the calendar is kept. With a horizon, only
  * the events that can have an occurrence starting in it are read. Pure: no I/O, no clock.
  *
  * @throws CalendarError when the text is not an iCalendar document: it must start, after a
  * byte-order mark and blank space, with BEGIN:VCALENDAR.
  */
-export function parseCalendar(feed: string, options: ParseOptions = {}): ParsedCalendar {
+export function parseCalendar(feed: FeedInput, options: ParseOptions = {}): ParsedCalendar {
   return finish(parseSteps(feed, options));
 }
 
 /** `parseCalendar` in steps: it yields between stretches of text and batches of events, so a caller can pause. */
-export function* parseSteps(feed: string, options: ParseOptions = {}): Steps<ParsedCalendar> {
+export function parseSteps(feed: FeedInput, options: ParseOptions = {}): Steps<ParsedCalendar> {
+  // Made before the steps start, so that they do not hold a feed's bytes as well while they read it.
+  return sourceSteps(sourceOf(feed), options);
+}
+
+function* sourceSteps({ text, octets }: FeedSource, options: ParseOptions): Steps<ParsedCalendar> {
   // Some servers put a byte-order mark or blank space before BEGIN:VCALENDAR; a leading space would
   // otherwise read as a folded continuation of nothing, and the whole calendar would be lost.
-  const ics = feed.replace(/^[\uFEFF\s]+/, "");
+  const ics = text.replace(/^[\uFEFF\s]+/, "");
   if (!/^BEGIN:VCALENDAR/i.test(ics)) {
     const looksHtml = /^(<!doctype html|<html|<\?xml|<)/i.test(ics);
     throw new CalendarError(
@@ -152,12 +163,13 @@ export function* parseSteps(feed: string, options: ParseOptions = {}): Steps<Par
   }
   const calendar: ParsedCalendar = {
     source: normaliseBreaks(ics),
+    octets,
     horizon: undefined,
     series: [],
     eventCount: 0,
     timezone: undefined,
     warnings: [],
-    vtimezones: new LazyZoneBlocks("", new Map()),
+    vtimezones: new LazyZoneBlocks("", false, new Map()),
     zones: new Map(),
   };
   const horizon = options.horizon;
@@ -263,7 +275,7 @@ export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOption
  *
  * @throws CalendarError when the text is not an iCalendar document at all.
  */
-export function expandCalendar(ics: string, options: ExpandOptions): Expansion {
+export function expandCalendar(ics: FeedInput, options: ExpandOptions): Expansion {
   const calendar = parseCalendar(ics, { horizon: options });
   const expansion = occurrencesOf(calendar, options);
   return { occurrences: expansion.occurrences, warnings: [...calendar.warnings, ...expansion.warnings] };

@@ -1,5 +1,6 @@
 import { BoundedMap } from "../bounded-map.ts";
 import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
+import { decodedLine } from "./octets.ts";
 import { Warnings } from "./warnings.ts";
 import { finish, type Steps } from "./work.ts";
 
@@ -92,14 +93,16 @@ const SCAN_STEP_CHARS = 256 * 1024;
  * have an occurrence starting in `horizon`, deciding from their raw DTSTART, RRULE, RDATE and
  * RECURRENCE-ID alone (see `mayMatter`), and the events whose reading depends on a kept one (the
  * other versions of a kept event or override), so which version wins never depends on the horizon.
+ * With `octets`, the text is a feed's UTF-8 octets (see `octets.ts`): the few values read as text
+ * (zone names, a UID named in a warning) are decoded.
  */
-export function scanCalendar(text: string, horizon: Horizon | undefined): Scan {
-  return finish(scanSteps(text, horizon));
+export function scanCalendar(text: string, horizon: Horizon | undefined, octets = false): Scan {
+  return finish(scanSteps(text, horizon, octets));
 }
 
 /** `scanCalendar` in steps of about SCAN_STEP_CHARS of text. */
-export function* scanSteps(text: string, horizon: Horizon | undefined): Steps<Scan> {
-  const scanner = new EventScanner(text, horizon);
+export function* scanSteps(text: string, horizon: Horizon | undefined, octets = false): Steps<Scan> {
+  const scanner = new EventScanner(text, horizon, octets);
   const walker = new ComponentWalker(text, scanner, text.length, WANTED);
   let at = 0;
   while (at < text.length) {
@@ -117,6 +120,7 @@ export function* scanSteps(text: string, horizon: Horizon | undefined): Steps<Sc
 class EventScanner implements ComponentVisitor {
   readonly #text: string;
   readonly #horizon: Horizon | undefined;
+  readonly #octets: boolean;
   /** The open components, innermost last: `#frames[0, #depth)`. */
   readonly #frames: Frame[] = [];
   #depth = 0;
@@ -131,9 +135,10 @@ class EventScanner implements ComponentVisitor {
   readonly #nearUids = new Set<number>();
   readonly #nearReplaced = new Set<string>();
 
-  constructor(text: string, horizon: Horizon | undefined) {
+  constructor(text: string, horizon: Horizon | undefined, octets: boolean) {
     this.#text = text;
     this.#horizon = horizon;
+    this.#octets = octets;
   }
 
   open(type: string, at: number): void {
@@ -170,11 +175,11 @@ class EventScanner implements ComponentVisitor {
       if (frame.uidAt >= 0) return;
       frame.uidAt = at;
       frame.uidEnd = end;
-      if (frame.event) frame.facts.uid = uidKey(text, at, end);
+      if (frame.event) frame.facts.uid = uidKey(text, at, end, this.#octets);
     } else if (wanted === "X-WR-TIMEZONE") {
-      if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end);
+      if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end, this.#octets);
     } else if (wanted === "TZID") {
-      if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end).trim();
+      if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end, this.#octets).trim();
     } else if (frame.event) {
       readFact(text, at, end, wanted, frame.facts);
     }
@@ -204,7 +209,7 @@ class EventScanner implements ComponentVisitor {
 
   drop(why: string): void {
     const frame = this.#frames[--this.#depth] as Frame;
-    const uid = frame.uidAt >= 0 ? uidText(this.#text, frame.uidAt, frame.uidEnd) : "";
+    const uid = frame.uidAt >= 0 ? uidText(this.#text, frame.uidAt, frame.uidEnd, this.#octets) : "";
     this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
   }
 
@@ -238,15 +243,15 @@ class EventScanner implements ComponentVisitor {
   }
 }
 
-/** What follows the first colon of the line `[at, end)`. */
-function valueText(text: string, at: number, end: number): string {
-  const line = lineText(text, at, end);
+/** What follows the first colon of the line `[at, end)`, as text. */
+function valueText(text: string, at: number, end: number, octets: boolean): string {
+  const line = decodedLine(lineText(text, at, end), octets);
   return line.slice(line.indexOf(":") + 1);
 }
 
-/** The UID written on the line `[at, end)`, trimmed. */
-function uidText(text: string, at: number, end: number): string {
-  const line = lineText(text, at, end);
+/** The UID written on the line `[at, end)`, trimmed, as text (with `octets`, decoded). */
+function uidText(text: string, at: number, end: number, octets: boolean): string {
+  const line = decodedLine(lineText(text, at, end), octets);
   const from = valueOffset(line, 3, line.length);
   return from < 0 ? "" : line.slice(from).trim();
 }
@@ -255,21 +260,36 @@ function uidText(text: string, at: number, end: number): string {
  * The UID of the line `[at, end)` as a 30-bit number (FNV-1a over its trimmed value), read where it
  * lies on an unfolded line: thousands of events cost no string each. Undefined for an empty UID.
  */
-function uidKey(text: string, at: number, end: number): number | undefined {
-  let value = text;
-  let from = text.indexOf("\n", at) < end ? -1 : valueOffset(text, at + 3, end);
-  let to = end;
-  if (from < 0) {
-    value = uidText(text, at, end);
-    from = 0;
-    to = value.length;
-  }
+function uidKey(text: string, at: number, end: number, octets: boolean): number | undefined {
+  const from = text.indexOf("\n", at) < end ? -1 : valueOffset(text, at + 3, end);
+  const key = from < 0 ? NOT_ASCII : trimmedHash(text, from, end, octets);
+  if (key !== NOT_ASCII) return key;
+  // A folded line, or the octets of a UID that is not ASCII: read as text, and trimmed as text is.
+  const value = uidText(text, at, end, octets);
+  return trimmedHash(value, 0, value.length, false);
+}
+
+/** What `trimmedHash` gives for octets of a character that is not ASCII. */
+const NOT_ASCII = -1;
+
+/**
+ * FNV-1a over `value[from, to)` trimmed, undefined when nothing is left; NOT_ASCII when `octets`
+ * and it holds a byte of a multi-byte character (which the text's trimming must judge).
+ */
+function trimmedHash(value: string, start: number, stop: number, octets: boolean): number | undefined {
+  let from = start;
+  let to = stop;
   while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
   while (from < to && isSpace(value.charCodeAt(from))) from++;
   if (from >= to) return undefined;
   let hash = 0x811c9dc5;
-  for (let i = from; i < to; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
-  return hash & 0x3fffffff;
+  let bits = 0;
+  for (let i = from; i < to; i++) {
+    const c = value.charCodeAt(i);
+    bits |= c;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  return octets && bits >= 0x80 ? NOT_ASCII : hash & 0x3fffffff;
 }
 
 /** Reads one of the properties that decide whether an event can matter into its facts. */

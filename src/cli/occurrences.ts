@@ -6,8 +6,10 @@ import { readFile } from "node:fs/promises";
 import { Temporal } from "temporal-polyfill";
 import { expandCalendar } from "../calendar/expand.ts";
 import { type Occurrence, occurrenceRecord } from "../calendar/occurrence.ts";
+import type { FeedInput } from "../calendar/octets.ts";
 import { isTimeZone, wallClockToInstant } from "../calendar/wall-clock.ts";
 import { CalendarError } from "../errors.ts";
+import { decodeFeed } from "../feeds/decode.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
 
@@ -62,7 +64,7 @@ function lineOf(occurrence: Occurrence, timeZone: string | undefined): string {
   return JSON.stringify({ ...record, localStart: onClocksOf(occurrence.start, timeZone), localEnd: onClocksOf(occurrence.end, timeZone) });
 }
 
-async function read(source: string): Promise<string> {
+async function read(source: string): Promise<FeedInput> {
   if (/^webcal:\/\//i.test(source)) {
     fail(`"webcal://" is how calendar apps subscribe; use the same address with https:// instead`);
   }
@@ -72,7 +74,8 @@ async function read(source: string): Promise<string> {
     const body = await fetcher.fetchFeed({ id: "calendar", url: source });
     return body.unchanged ? "" : body.text;
   }
-  return readFile(source, "utf8");
+  // A file is read as a feed is downloaded: UTF-8 unless a byte order mark says otherwise.
+  return decodeFeed(await readFile(source), undefined);
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { ParsedCalendar } from "../calendar/expand.ts";
+import type { FeedInput } from "../calendar/octets.ts";
 import { FeedFetchError } from "../errors.ts";
 import {
   guardedLookup,
@@ -21,7 +22,8 @@ import { request } from "./undici.ts";
 /** A calendar downloaded in full. */
 export interface DownloadedFeed {
   unchanged?: false;
-  text: string;
+  /** The feed as `decodeFeed` hands it to the engine: its UTF-8 bytes, or text decoded from its charset. */
+  text: FeedInput;
   /** Bytes received, after decompression. */
   bytes: number;
   status: number;
@@ -403,7 +405,7 @@ async function readBody(
   response: Dispatcher.ResponseData,
   maxBytes: number,
   tooLargeError: () => Error,
-): Promise<{ text: string; bytes: number }> {
+): Promise<{ text: FeedInput; bytes: number }> {
   // A compressed body's declared length is smaller than what it inflates to: this check only
   // saves reading what is too large already on the wire. The count below is the real limit.
   const declared = Number(header(response.headers, "content-length") ?? Number.NaN);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Occurrence } from "../calendar/occurrence.ts";
+import type { FeedInput } from "../calendar/octets.ts";
 
 /**
  * What a feed's snapshot remembers of one occurrence: the few fields a notice shows, and a hash of
@@ -44,8 +45,8 @@ export interface Snapshot {
 /** Titles are cut here in a snapshot; a notice shows no more than this. */
 export const MAX_TITLE = 160;
 
-/** A short, stable hash (base64url of SHA-256); long enough that a feed's keys never collide. */
-export function shortHash(text: string, length = 16): string {
+/** A short, stable hash (base64url of SHA-256, of text as UTF-8); long enough that a feed's keys never collide. */
+export function shortHash(text: FeedInput, length = 16): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, length);
 }
 
@@ -70,7 +71,14 @@ export function entryOf(occurrence: Occurrence): SnapshotEntry {
   };
 }
 
-/** Whether a calendar's text ends as a whole one does: a download cut short loses END:VCALENDAR. */
-export function endsWhole(text: string): boolean {
-  return /END:VCALENDAR\s*$/i.test(text);
+/** Whether a calendar (text or UTF-8 bytes) ends as a whole one does: a download cut short loses END:VCALENDAR. */
+export function endsWhole(feed: FeedInput): boolean {
+  const tail =
+    typeof feed === "string"
+      ? feed.slice(-TAIL)
+      : Buffer.from(feed.buffer, feed.byteOffset, feed.byteLength).subarray(-TAIL).toString("latin1");
+  return /END:VCALENDAR\s*$/i.test(tail);
 }
+
+/** How much of a feed's end `endsWhole` looks at: END:VCALENDAR and any blank space after it. */
+const TAIL = 4096;

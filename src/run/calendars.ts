@@ -6,6 +6,7 @@ import {
   type ParseOptions,
   parseSteps,
 } from "../calendar/expand.ts";
+import type { FeedInput } from "../calendar/octets.ts";
 import { DEFAULT_CALENDAR_SECONDS_PER_FEED, DEFAULT_INSTANCES_PER_FEED, type Steps, WorkBudget } from "../calendar/work.ts";
 import { CalendarError, FeedParseError } from "../errors.ts";
 import { type CalendarBudget, paced } from "./paced.ts";
@@ -38,7 +39,7 @@ export class RunCalendars {
   }
 
   /** Reads a feed's text (see `parseCalendar`). */
-  parse(feedId: string, text: string, options: ParseOptions): Promise<ParsedCalendar> {
+  parse(feedId: string, text: FeedInput, options: ParseOptions): Promise<ParsedCalendar> {
     return this.#run(feedId, () => parseSteps(text, options));
   }
 

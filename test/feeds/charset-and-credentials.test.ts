@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { expandCalendar } from "../../src/calendar/expand.ts";
 import { decodeFeed } from "../../src/feeds/decode.ts";
-import { createFeedFetcher } from "../../src/feeds/fetch.ts";
+import { createFeedFetcher, type DownloadedFeed } from "../../src/feeds/fetch.ts";
 import { SecretRedactor } from "../../src/secrets/redact.ts";
+import { feedText } from "../support/calendar.ts";
 import { type Loopback, startLoopback } from "../support/loopback.ts";
 
 const calendar = "BEGIN:VCALENDAR\r\nSUMMARY:Café München\r\nEND:VCALENDAR\r\n";
@@ -20,7 +22,18 @@ describe("decoding a feed's bytes", () => {
     ],
     ["an unknown charset as UTF-8", Buffer.from(calendar, "utf8"), "text/calendar; charset=no-such-thing"],
   ])("reads %s", (_, bytes, contentType) => {
-    expect(decodeFeed(bytes, contentType)).toBe(calendar);
+    expect(feedText(decodeFeed(bytes, contentType))).toBe(calendar);
+  });
+
+  it("hands UTF-8 to the engine as bytes, which it reads as the decoded text", () => {
+    const bytes = Buffer.from(
+      `${calendar.replace("END:VCALENDAR", "BEGIN:VEVENT\r\nUID:ü@x\r\nDTSTART:20260312T100000Z\r\nSUMMARY:Café München\r\nEND:VEVENT\r\nEND:VCALENDAR")}`,
+    );
+    const feed = decodeFeed(bytes, "text/calendar; charset=utf-8");
+
+    expect(feed).toBeInstanceOf(Uint8Array);
+    const window = { from: new Date("2026-03-12T00:00:00Z"), to: new Date("2026-03-13T00:00:00Z"), timezone: "UTC" };
+    expect(expandCalendar(feed, window).occurrences.map((o) => [o.uid, o.summary])).toEqual([["ü@x", "Café München"]]);
   });
 });
 
@@ -54,7 +67,8 @@ describe("credentials in a feed URL", () => {
     const redirected = await fetcher.fetchFeed({ id: "moved", url: withCredentials("/moved.ics") });
 
     // Assess
-    expect(direct).toMatchObject({ status: 200, text: calendar });
+    expect(direct).toMatchObject({ status: 200 });
+    expect(feedText((direct as DownloadedFeed).text)).toBe(calendar);
     expect(redirected).toMatchObject({ status: 200 });
     expect(seen).toEqual([
       `caldav Basic ${Buffer.from("ann:s3cret pass").toString("base64")}`,

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedFetchError } from "../../src/errors.ts";
-import { createFeedFetcher, type FeedFetcherOptions } from "../../src/feeds/fetch.ts";
+import { createFeedFetcher, type DownloadedFeed, type FeedFetcherOptions } from "../../src/feeds/fetch.ts";
+import { feedText } from "../support/calendar.ts";
 import {
   calendarServer,
   flakyServer,
@@ -54,7 +55,8 @@ describe("fetchFeed", () => {
     const body = await fetcher().instance.fetchFeed({ id: "team", url: `${server.url}/team.ics` });
 
     // Assess
-    expect(body).toMatchObject({ text: ics, bytes: Buffer.byteLength(ics), status: 200 });
+    expect(body).toMatchObject({ bytes: Buffer.byteLength(ics), status: 200 });
+    expect(feedText((body as DownloadedFeed).text)).toBe(ics);
     expect(server.requests[0]?.headers["accept-encoding"]).toContain(encoding);
   });
 
@@ -67,7 +69,8 @@ describe("fetchFeed", () => {
     const body = await fetcher().instance.fetchFeed({ id: "team", url: `${plain.url}/team.ics` });
 
     // Assess
-    expect(body).toMatchObject({ text: ics, status: 200 });
+    expect(body).toMatchObject({ status: 200 });
+    expect(feedText((body as DownloadedFeed).text)).toBe(ics);
     expect(secure.requests).toHaveLength(1);
   });
 

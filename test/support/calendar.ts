@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Expansion, expandCalendar } from "../../src/calendar/expand.ts";
+import type { FeedInput } from "../../src/calendar/octets.ts";
 import { formatInstant } from "../../src/calendar/wall-clock.ts";
 
 /** The text of a calendar fixture in `test/fixtures/calendar/`. */
@@ -18,4 +19,9 @@ export function expandFixture(name: string, from: string, to: string, timezone =
  */
 export function startsOf(name: string, from: string, to: string, timezone = "UTC"): string[] {
   return expandFixture(name, from, to, timezone).occurrences.map((o) => `${o.allDay ? o.day : formatInstant(o.start)} ${o.uid}`);
+}
+
+/** A feed as the fetcher hands it over (text, or UTF-8 bytes) as text: what it says, to compare. */
+export function feedText(feed: FeedInput): string {
+  return typeof feed === "string" ? feed : new TextDecoder().decode(feed);
 }
