@@ -177,7 +177,13 @@ function* sourceSteps({ text, octets }: FeedSource, options: ParseOptions): Step
   return calendar;
 }
 
-function toOccurrence(instance: Instance, place: Placement): Occurrence {
+/** When an instance starts, in epoch ms: an all-day one at midnight of the configured zone. */
+function startOf(instance: Instance, place: Placement): number {
+  return instance.allDay ? place.allDay.toInstant((instance.day as Temporal.PlainDate).toPlainDateTime()) : (instance.start as number);
+}
+
+/** The occurrence of an instance that starts at `start` (`startOf`): its text is read here, for occurrences in the window only. */
+function toOccurrence(instance: Instance, start: number, place: Placement): Occurrence {
   const { record } = instance;
   const common = {
     uid: record.uid,
@@ -193,7 +199,7 @@ function toOccurrence(instance: Instance, place: Placement): Occurrence {
     const day = instance.day as Temporal.PlainDate;
     return {
       ...common,
-      start: new Date(place.allDay.toInstant(day.toPlainDateTime())),
+      start: new Date(start),
       end: new Date(place.allDay.toInstant(day.add({ days: instance.days ?? 1 }).toPlainDateTime())),
       allDay: true,
       day: day.toString(),
@@ -203,7 +209,7 @@ function toOccurrence(instance: Instance, place: Placement): Occurrence {
   const zone = zoneOf(record.start, place);
   return {
     ...common,
-    start: new Date(instance.start as number),
+    start: new Date(start),
     end: new Date(instance.end as number),
     allDay: false,
     day: undefined,
@@ -253,9 +259,9 @@ export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOption
     }
     for (const instance of instances) {
       if (instance.record.status === "CANCELLED") continue;
-      const occurrence = toOccurrence(instance, place);
-      const start = occurrence.start.getTime();
+      const start = startOf(instance, place);
       if (start < from || start >= to) continue;
+      const occurrence = toOccurrence(instance, start, place);
       if (occurrences.length >= MAX_OCCURRENCES) {
         truncated = true;
         break;

@@ -315,7 +315,7 @@ export function* expandSeries(series: Series, from: number, to: number, place: P
   const { master } = series;
   const overrides = indexOverrides(series, from, to, place);
   if (master && !farSingle(master, overrides, from, to)) {
-    const work = place.work.forEvent(series.uid, master.text.summary);
+    const work = place.work.forEvent(series.uid, () => master.text.summary);
     const m = masterExpansion(master, series.uid, overrides, place, work, out);
     if (master.start.kind === "date") yield* allDayInstances(m);
     else yield* timedMasterInstances(m);

@@ -139,8 +139,12 @@ const RULE_PARTS = new Set([
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
 
-/** Reads a VEVENT's date-valued properties; throws (any error) when one is unusable. */
-function readRecord(component: Component, text: EventText): EventRecord {
+/**
+ * Reads a VEVENT's date-valued properties; throws (any error) when one is unusable. Its text is
+ * read when first asked for (`text`): of the events a feed keeps, most never show an occurrence.
+ */
+function readRecord(component: Component): EventRecord {
+  const text = lazyText(component);
   const uid = property(component, "UID")?.value.trim() ?? "";
   const dtstart = property(component, "DTSTART");
   if (!dtstart) throw new Error("it has no DTSTART");
@@ -162,7 +166,9 @@ function readRecord(component: Component, text: EventText): EventRecord {
     thisAndFuture: recurrenceLine?.params.RANGE?.toUpperCase() === "THISANDFUTURE",
     sequence: sequenceOf(component),
     status: property(component, "STATUS")?.value.trim().toUpperCase() || undefined,
-    text,
+    get text() {
+      return text();
+    },
   };
 }
 
@@ -183,39 +189,37 @@ function textValue(value: unknown): string | undefined {
   return String(value);
 }
 
-/**
- * Has node-ical read the text properties of every event in one pass. Each event is handed over
- * under a key of our own, so node-ical's merging by UID cannot fold two of them together.
- */
-function readTexts(events: Component[]): EventText[] {
-  const out: string[] = ["BEGIN:VCALENDAR"];
-  events.forEach((event, i) => {
-    out.push("BEGIN:VEVENT", `UID:e${i}`);
-    for (const line of event.properties) if (TEXT_PROPERTIES.has(line.name)) out.push(lineText(line));
-    out.push("END:VEVENT");
-  });
-  out.push("END:VCALENDAR");
-  let data: Record<string, Record<string, unknown>> = {};
+/** An event's text, read by node-ical the first time it is asked for, then remembered. */
+function lazyText(event: Component): () => EventText {
+  const lines = event.properties.filter((line) => TEXT_PROPERTIES.has(line.name));
+  let text: EventText | undefined;
+  return () => {
+    text ??= readText(lines);
+    return text;
+  };
+}
+
+/** Has node-ical read an event's text properties (unescaping, parameters, character sets). */
+function readText(lines: ContentLine[]): EventText {
+  const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:e", ...lines.map(lineText), "END:VEVENT", "END:VCALENDAR"].join("\r\n");
+  let parsed: Record<string, unknown> | undefined;
   try {
-    data = ical.sync.parseICS(out.join("\r\n")) as Record<string, Record<string, unknown>>;
+    parsed = (ical.sync.parseICS(ics) as Record<string, Record<string, unknown>>).e;
   } catch {
     // node-ical reads these few properties without throwing; should it ever, fall back to raw text.
   }
-  return events.map((event, i) => {
-    const parsed = data[`e${i}`];
-    const raw = (name: string) => property(event, name)?.value;
-    return {
-      summary: textValue(parsed?.summary) ?? raw("SUMMARY") ?? "",
-      description: textValue(parsed?.description) ?? raw("DESCRIPTION"),
-      location: textValue(parsed?.location) ?? raw("LOCATION"),
-      url: textValue(parsed?.url) ?? raw("URL"),
-      // node-ical keeps X- properties under their name without the "X-".
-      conference: textValue(parsed?.["GOOGLE-CONFERENCE"]) ?? raw("X-GOOGLE-CONFERENCE"),
-    };
-  });
+  const raw = (name: string) => lines.find((line) => line.name === name)?.value;
+  return {
+    summary: textValue(parsed?.summary) ?? raw("SUMMARY") ?? "",
+    description: textValue(parsed?.description) ?? raw("DESCRIPTION"),
+    location: textValue(parsed?.location) ?? raw("LOCATION"),
+    url: textValue(parsed?.url) ?? raw("URL"),
+    // node-ical keeps X- properties under their name without the "X-".
+    conference: textValue(parsed?.["GOOGLE-CONFERENCE"]) ?? raw("X-GOOGLE-CONFERENCE"),
+  };
 }
 
-/** Events read into records (their text through node-ical) between two steps. */
+/** Events read into records between two steps. */
 const RECORDS_PER_STEP = 200;
 
 type Versions = Map<string, { masters: EventRecord[]; overrides: EventRecord[] }>;
@@ -232,15 +236,14 @@ export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; war
   let anonymous = 0;
   for (let at = 0; at < events.length; at += RECORDS_PER_STEP) {
     const batch = events.slice(at, at + RECORDS_PER_STEP);
-    const texts = readTexts(batch);
-    batch.forEach((event, i) => {
+    for (const event of batch) {
       let record: EventRecord;
       try {
-        record = readRecord(event, texts[i] as EventText);
+        record = readRecord(event);
       } catch (error) {
         const uid = property(event, "UID")?.value.trim() || "(no UID)";
         warnings.push(`skipped event ${uid}: ${(error as Error).message}`);
-        return;
+        continue;
       }
       // Events without a UID are independent of one another.
       const key = record.uid || `\u0000${anonymous++}`;
@@ -250,7 +253,7 @@ export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; war
         byUid.set(key, group);
       }
       (record.recurrenceId ? group.overrides : group.masters).push(record);
-    });
+    }
     if (at + RECORDS_PER_STEP < events.length) yield;
   }
   return { series: currentVersions(byUid), warnings };

@@ -43,7 +43,8 @@ export interface EventCost {
 export class WorkBudget {
   readonly limit: number;
   #spent = 0;
-  readonly #byEvent = new Map<string, EventCost>();
+  /** What each event cost, its title read only when it is named (`costliest`). */
+  readonly #byEvent = new Map<string, { uid: string; summary: () => string | undefined; instances: number }>();
 
   constructor(limit = DEFAULT_INSTANCES_PER_FEED) {
     this.limit = limit;
@@ -58,7 +59,7 @@ export class WorkBudget {
    *
    * @throws CalendarWorkError once the feed's work passes the limit.
    */
-  spend(uid: string, summary: string | undefined, instances: number): void {
+  spend(uid: string, summary: () => string | undefined, instances: number): void {
     if (instances <= 0) return;
     this.#spent += instances;
     const cost = this.#byEvent.get(uid);
@@ -68,15 +69,15 @@ export class WorkBudget {
   }
 
   /** The budget as the event `uid` spends it. */
-  forEvent(uid: string, summary: string | undefined): SeriesWork {
+  forEvent(uid: string, summary: () => string | undefined): SeriesWork {
     return { spend: (instances) => this.spend(uid, summary, instances) };
   }
 
   /** The event that cost the most so far. */
   costliest(): EventCost | undefined {
-    let most: EventCost | undefined;
+    let most: { uid: string; summary: () => string | undefined; instances: number } | undefined;
     for (const cost of this.#byEvent.values()) if (!most || cost.instances > most.instances) most = cost;
-    return most;
+    return most && { uid: most.uid, summary: most.summary(), instances: most.instances };
   }
 }
 
