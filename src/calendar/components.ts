@@ -24,20 +24,11 @@ export interface ComponentTree {
 }
 
 /**
- * Bare CR line breaks (old Mac exports) as LF, so the line walker needs to know one break only. A
- * text with any LF is taken to break its lines with LF or CRLF throughout, so a multi-megabyte
- * feed is not searched for the rare CR on its own.
- */
-export function normaliseBreaks(text: string): string {
-  return !text.includes("\n") && text.includes("\r") ? text.replaceAll("\r", "\n") : text;
-}
-
-/**
  * Calls `visit` with the bounds of each non-empty content line of `text[from, to)`: the line runs
  * from `at` to `end` (before its line break), folded continuation lines included (see
  * `lineText`). Lines are found with `indexOf`, never by splitting the whole text, and no string is
  * made: a multi-megabyte feed costs one pass, and only the lines a caller reads cost more. Line
- * breaks are LF or CRLF (see `normaliseBreaks`).
+ * breaks are LF or CRLF (see `sourceOf`).
  */
 export function walkLines(text: string, from: number, to: number, visit: (at: number, end: number) => void): void {
   let pos = from;
@@ -151,39 +142,43 @@ function delimiter(text: string, at: number, end: number, keyword: string): stri
  * END:VCALENDAR still has its complete events).
  */
 export function walkComponents(text: string, visitor: ComponentVisitor, from = 0, to = text.length, only?: readonly string[]): void {
-  const walker = new ComponentWalker(text, visitor, to, only);
-  walker.walk(from, to);
+  const walker = new ComponentWalker(visitor, only);
+  walker.walk(text, from, to);
   walker.finish();
 }
 
 /**
  * `walkComponents` a stretch at a time, so a long text can be walked in steps: each `walk` goes on
- * where the last one stopped, with what it left open still open; `finish` ends the walk.
+ * where the last one stopped, with what it left open still open; `finish` ends the walk. Each
+ * stretch may come in a text of its own (a feed's bytes are read a stretch at a time): the
+ * visitor is told offsets into the text of the current `walk`.
  */
 export class ComponentWalker {
-  readonly #text: string;
+  #text = "";
   readonly #visitor: ComponentVisitor;
-  readonly #end: number;
+  #end = 0;
   readonly #starts: RegExp | undefined;
   readonly #stack: string[] = [];
 
-  /** A walk of `text` up to `end`, over every line, or (with `only`) over delimiters and the lines of those properties. */
-  constructor(text: string, visitor: ComponentVisitor, end = text.length, only?: readonly string[]) {
-    this.#text = text;
+  /** A walk over every line, or (with `only`) over delimiters and the lines of those properties. */
+  constructor(visitor: ComponentVisitor, only?: readonly string[]) {
     this.#visitor = visitor;
-    this.#end = end;
     this.#starts = only ? startsOf(only) : undefined;
   }
 
-  /** Walks the lines starting in `[from, to)`; `to` must be the start of a line (or the end). */
-  walk(from: number, to: number): void {
-    const text = this.#text;
+  /** Walks the lines of `text` starting in `[from, to)`; `to` must be the start of a line (or the end). */
+  walk(text: string, from: number, to: number): void {
+    this.#text = text;
+    this.#end = to;
     const visit = (at: number, end: number) => this.#line(at, end);
     if (this.#starts) walkMatchingLines(text, from, to, this.#starts, visit);
     else walkLines(text, from, to, visit);
   }
 
-  /** Ends the walk: what is still open lost its END, but a VCALENDAR (a feed cut short keeps its complete events). */
+  /**
+   * Ends the walk: what is still open lost its END, but a VCALENDAR (a feed cut short keeps its
+   * complete events), which closes at the end of the last stretch.
+   */
   finish(): void {
     const stack = this.#stack;
     while (stack.length > 0) {
@@ -325,7 +320,7 @@ function uidOf(component: Component): string {
  * match its BEGIN is left out, with a warning naming it by UID, and the components around it are
  * kept: one broken event never hides the good ones of the same feed. Top-level components other
  * than VCALENDAR are returned in `others` (a VEVENT read on its own, from a span of a feed).
- * Line breaks must be LF or CRLF: pass the text through `normaliseBreaks` first. With `octets`, the
+ * Line breaks must be LF or CRLF (see `sourceOf`). With `octets`, the
  * text is a feed's UTF-8 octets (see `octets.ts`) and each line is decoded as it is read.
  */
 export function readComponents(text: string, from = 0, to = text.length, octets = false): ComponentTree & { others: Component[] } {

@@ -1,6 +1,6 @@
 import { Temporal } from "temporal-polyfill";
 import { CalendarError } from "../errors.ts";
-import { type Component, normaliseBreaks, readComponents } from "./components.ts";
+import { type Component, readComponents } from "./components.ts";
 import { expandSeries, type Instance, type Placement, zoneOf } from "./instances.ts";
 import type { Occurrence } from "./occurrence.ts";
 import { type FeedInput, type FeedSource, sourceOf } from "./octets.ts";
@@ -30,9 +30,7 @@ export interface Expansion {
 /** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
 export interface ParsedCalendar {
   /** The feed's text, kept to read it again for a span its horizon does not cover. */
-  source: string;
-  /** Whether `source` holds the feed's UTF-8 octets rather than its text (see `octets.ts`). */
-  octets: boolean;
+  source: FeedSource;
   /**
    * The span of occurrence starts this reading serves (epoch ms), or undefined for all time.
    * `occurrencesOf` reads the text again, for a wider span, when asked outside it.
@@ -84,21 +82,19 @@ function calendarZone(declared: string): string | undefined {
  * thousands of custom zone blocks costs its first pass, not a component tree.
  */
 class LazyZoneBlocks implements ZoneBlocks {
-  readonly #source: string;
-  readonly #octets: boolean;
+  readonly #source: FeedSource;
   readonly #spans: ReadonlyMap<string, Span>;
   readonly #read = new Map<string, Component | undefined>();
 
-  constructor(source: string, octets: boolean, spans: ReadonlyMap<string, Span>) {
+  constructor(source: FeedSource, spans: ReadonlyMap<string, Span>) {
     this.#source = source;
-    this.#octets = octets;
     this.#spans = spans;
   }
 
   get(tzid: string): Component | undefined {
     if (!this.#read.has(tzid)) {
       const span = this.#spans.get(tzid);
-      this.#read.set(tzid, span ? readComponents(this.#source, span.at, span.end, this.#octets).others[0] : undefined);
+      this.#read.set(tzid, span ? componentAt(this.#source, span) : undefined);
     }
     return this.#read.get(tzid);
   }
@@ -107,13 +103,19 @@ class LazyZoneBlocks implements ZoneBlocks {
 /** Events read (split into properties) between two steps of a reading. */
 const EVENTS_PER_STEP = 200;
 
+/** The component whose text lies at `span` of the feed. */
+function componentAt(source: FeedSource, span: Span): Component | undefined {
+  const text = source.slice(span.at, span.end);
+  return readComponents(text, 0, text.length, source.octets).others[0];
+}
+
 /** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`, in steps. */
 function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps<void> {
-  const { source, octets } = calendar;
-  const scan = yield* scanSteps(source, horizon, octets);
+  const { source } = calendar;
+  const scan = yield* scanSteps(source, horizon);
   const events: Component[] = [];
   for (const [i, span] of scan.events.entries()) {
-    const event = readComponents(source, span.at, span.end, octets).others[0];
+    const event = componentAt(source, span);
     if (event) events.push(event);
     if ((i + 1) % EVENTS_PER_STEP === 0) yield;
   }
@@ -126,7 +128,7 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
   calendar.timezone = timezone;
   scan.warnings.addAll(warnings);
   calendar.warnings = scan.warnings.list();
-  calendar.vtimezones = new LazyZoneBlocks(source, octets, scan.vtimezones);
+  calendar.vtimezones = new LazyZoneBlocks(source, scan.vtimezones);
   calendar.zones = new Map();
 }
 
@@ -149,12 +151,18 @@ export function parseSteps(feed: FeedInput, options: ParseOptions = {}): Steps<P
   return sourceSteps(sourceOf(feed), options);
 }
 
-function* sourceSteps({ text, octets }: FeedSource, options: ParseOptions): Steps<ParsedCalendar> {
+/** Blank space and byte-order marks that may come before BEGIN:VCALENDAR (looked for in this much of a feed). */
+const LEADING = /^[\uFEFF\s]*/;
+const HEAD = 4096;
+
+function* sourceSteps(feed: FeedSource, options: ParseOptions): Steps<ParsedCalendar> {
   // Some servers put a byte-order mark or blank space before BEGIN:VCALENDAR; a leading space would
   // otherwise read as a folded continuation of nothing, and the whole calendar would be lost.
-  const ics = text.replace(/^[\uFEFF\s]+/, "");
-  if (!/^BEGIN:VCALENDAR/i.test(ics)) {
-    const looksHtml = /^(<!doctype html|<html|<\?xml|<)/i.test(ics);
+  const head = feed.slice(0, Math.min(feed.length, HEAD));
+  const skip = LEADING.exec(head)?.[0].length ?? 0;
+  const start = head.slice(skip, skip + 64);
+  if (!/^BEGIN:VCALENDAR/i.test(start)) {
+    const looksHtml = /^(<!doctype html|<html|<\?xml|<)/i.test(start);
     throw new CalendarError(
       looksHtml
         ? "is an HTML/XML page, not an iCalendar feed: the URL probably points to a login or preview page; use the calendar's secret iCal/.ics address"
@@ -162,14 +170,13 @@ function* sourceSteps({ text, octets }: FeedSource, options: ParseOptions): Step
     );
   }
   const calendar: ParsedCalendar = {
-    source: normaliseBreaks(ics),
-    octets,
+    source: feed.from(skip),
     horizon: undefined,
     series: [],
     eventCount: 0,
     timezone: undefined,
     warnings: [],
-    vtimezones: new LazyZoneBlocks("", false, new Map()),
+    vtimezones: new LazyZoneBlocks(feed, new Map()),
     zones: new Map(),
   };
   const horizon = options.horizon;

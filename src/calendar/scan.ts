@@ -1,6 +1,6 @@
 import { BoundedMap } from "../bounded-map.ts";
 import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
-import { decodedLine } from "./octets.ts";
+import { decodedLine, type FeedSource } from "./octets.ts";
 import { Warnings } from "./warnings.ts";
 import { finish, type Steps } from "./work.ts";
 
@@ -49,7 +49,7 @@ interface EventFacts {
 interface Frame {
   type: string;
   at: number;
-  /** Where the component's UID line lies (`uidAt` < 0: none yet), read as text only to name it in a warning. */
+  /** Where the component's UID line lies in the feed (`uidAt` < 0: none yet), read as text only to name it in a warning. */
   uidAt: number;
   uidEnd: number;
   /** Whether `facts` are read: a VEVENT of a VCALENDAR. */
@@ -86,41 +86,50 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
 }
 
 /** The first pass reads the feed this much at a time between its steps (each ends before a BEGIN line). */
-const SCAN_STEP_CHARS = 256 * 1024;
+const SCAN_STEP = 256 * 1024;
 
 /**
  * Finds each component of a feed (text with LF or CRLF breaks) and keeps the VEVENTs that may
  * have an occurrence starting in `horizon`, deciding from their raw DTSTART, RRULE, RDATE and
  * RECURRENCE-ID alone (see `mayMatter`), and the events whose reading depends on a kept one (the
  * other versions of a kept event or override), so which version wins never depends on the horizon.
- * With `octets`, the text is a feed's UTF-8 octets (see `octets.ts`): the few values read as text
- * (zone names, a UID named in a warning) are decoded.
+ * Of a source of octets (see `octets.ts`), the few values read as text (zone names, a UID named
+ * in a warning) are decoded.
  */
-export function scanCalendar(text: string, horizon: Horizon | undefined, octets = false): Scan {
-  return finish(scanSteps(text, horizon, octets));
+export function scanCalendar(source: FeedSource, horizon: Horizon | undefined): Scan {
+  return finish(scanSteps(source, horizon));
 }
 
-/** `scanCalendar` in steps of about SCAN_STEP_CHARS of text. */
-export function* scanSteps(text: string, horizon: Horizon | undefined, octets = false): Steps<Scan> {
-  const scanner = new EventScanner(text, horizon, octets);
-  const walker = new ComponentWalker(text, scanner, text.length, WANTED);
+/** `scanCalendar` in steps of about SCAN_STEP characters (or bytes) of the feed. */
+export function* scanSteps(source: FeedSource, horizon: Horizon | undefined): Steps<Scan> {
+  const scanner = new EventScanner(source, horizon);
+  const walker = new ComponentWalker(scanner, WANTED);
   let at = 0;
-  while (at < text.length) {
-    const next = text.indexOf("\nBEGIN:", at + SCAN_STEP_CHARS);
-    const to = next < 0 ? text.length : next + 1;
-    walker.walk(at, to);
+  while (at < source.length) {
+    const next = source.indexOf("\nBEGIN:", at + SCAN_STEP);
+    const to = next < 0 ? source.length : next + 1;
+    const { text, base } = source.stretch(at, to);
+    scanner.read(text, base);
+    walker.walk(text, at - base, to - base);
     at = to;
-    if (at < text.length) yield;
+    if (at < source.length) yield;
   }
   walker.finish();
   return scanner.scan();
 }
 
-/** What the first pass collects as it walks the components of a feed. */
+/**
+ * What the first pass collects as it walks the components of a feed, a stretch at a time: the
+ * walker reports offsets into the current stretch's text (`read`), which this keeps as offsets
+ * into the feed.
+ */
 class EventScanner implements ComponentVisitor {
-  readonly #text: string;
+  readonly #source: FeedSource;
   readonly #horizon: Horizon | undefined;
   readonly #octets: boolean;
+  /** The text of the stretch being walked, and the offset in the feed of its first character. */
+  #text = "";
+  #base = 0;
   /** The open components, innermost last: `#frames[0, #depth)`. */
   readonly #frames: Frame[] = [];
   #depth = 0;
@@ -135,13 +144,20 @@ class EventScanner implements ComponentVisitor {
   readonly #nearUids = new Set<number>();
   readonly #nearReplaced = new Set<string>();
 
-  constructor(text: string, horizon: Horizon | undefined, octets: boolean) {
-    this.#text = text;
+  constructor(source: FeedSource, horizon: Horizon | undefined) {
+    this.#source = source;
     this.#horizon = horizon;
-    this.#octets = octets;
+    this.#octets = source.octets;
   }
 
-  open(type: string, at: number): void {
+  /** The next stretch is `text`, whose first character lies at `base` in the feed. */
+  read(text: string, base: number): void {
+    this.#text = text;
+    this.#base = base;
+  }
+
+  open(type: string, offset: number): void {
+    const at = this.#base + offset;
     const depth = this.#depth++;
     const event = type === "VEVENT" && depth === 1 && this.#frames[0]?.type === "VCALENDAR";
     let frame = this.#frames[depth];
@@ -173,8 +189,8 @@ class EventScanner implements ComponentVisitor {
     const frame = this.#frames[this.#depth - 1] as Frame;
     if (wanted === "UID") {
       if (frame.uidAt >= 0) return;
-      frame.uidAt = at;
-      frame.uidEnd = end;
+      frame.uidAt = this.#base + at;
+      frame.uidEnd = this.#base + end;
       if (frame.event) frame.facts.uid = uidKey(text, at, end, this.#octets);
     } else if (wanted === "X-WR-TIMEZONE") {
       if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end, this.#octets);
@@ -185,7 +201,8 @@ class EventScanner implements ComponentVisitor {
     }
   }
 
-  close(end: number): void {
+  close(offset: number): void {
+    const end = this.#base + offset;
     const depth = --this.#depth;
     const frame = this.#frames[depth] as Frame;
     if (frame.event) {
@@ -209,7 +226,9 @@ class EventScanner implements ComponentVisitor {
 
   drop(why: string): void {
     const frame = this.#frames[--this.#depth] as Frame;
-    const uid = frame.uidAt >= 0 ? uidText(this.#text, frame.uidAt, frame.uidEnd, this.#octets) : "";
+    // The UID line may lie in an earlier stretch: it is read from the feed.
+    const line = frame.uidAt >= 0 ? this.#source.slice(frame.uidAt, frame.uidEnd) : "";
+    const uid = line ? uidText(line, 0, line.length, this.#octets) : "";
     this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
   }
 

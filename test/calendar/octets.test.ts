@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ExpandOptions, expandCalendar, parseCalendar } from "../../src/calendar/expand.ts";
+import { type ExpandOptions, expandCalendar, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { sourceOf } from "../../src/calendar/octets.ts";
 
 // A feed handed over as UTF-8 bytes is read without decoding it whole (src/calendar/octets.ts):
@@ -95,26 +95,32 @@ describe("a feed read from its UTF-8 bytes", () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(NON_ASCII, "utf16le")]);
 
     // Act, Assess
-    expect(sourceOf(utf8)).toMatchObject({ octets: true });
-    expect(sourceOf(utf16)).toEqual({ text: NON_ASCII, octets: false });
+    expect(sourceOf(utf8)).toMatchObject({ octets: true, length: utf8.length - 3 });
+    const decoded = sourceOf(utf16);
+    expect(decoded.octets).toBe(false);
+    expect(decoded.slice(0, decoded.length)).toBe(NON_ASCII);
     expect(reading(utf8)).toEqual(reading(NON_ASCII));
     expect(reading(utf16)).toEqual(reading(NON_ASCII));
   });
 
-  it("keeps half the memory of the decoded text for a calendar it reads again later", () => {
+  it("keeps the feed's bytes, not a decoded copy, to read it again for a later window", () => {
     // Prepare: a feed of non-ASCII titles, which decoded is a UTF-16 string of two bytes a character
     const events = Array.from({ length: 200 }, (_, i) =>
-      ["BEGIN:VEVENT", `UID:${i}@x`, "DTSTART:20200312T100000Z", `SUMMARY:Überblick ${i} – Ärger`, "END:VEVENT"].join("\r\n"),
+      ["BEGIN:VEVENT", `UID:${i}@x`, `DTSTART:2026${i % 2 ? "0312" : "0601"}T100000Z`, `SUMMARY:Überblick ${i} – Ärger`, "END:VEVENT"].join(
+        "\r\n",
+      ),
     );
     const bytes = Buffer.from(calendar(...events));
 
     // Act
     const parsed = parseCalendar(bytes, { horizon: WINDOW });
+    const later = occurrencesOf(parsed, { ...WINDOW, from: new Date("2026-06-01T00:00:00Z"), to: new Date("2026-06-02T00:00:00Z") });
 
-    // Assess: one character per byte, not per UTF-16 code unit of the text
-    expect(parsed.octets).toBe(true);
-    expect(parsed.source.length).toBe(bytes.length);
-    expect(parsed.source).not.toMatch(/[\u0100-\uffff]/);
+    // Assess: one character per byte, read again into the same text
+    expect(parsed.source).toMatchObject({ octets: true, length: bytes.length });
+    expect(parsed.source.slice(0, parsed.source.length)).not.toMatch(/[\u0100-\uffff]/);
+    expect(later.occurrences).toHaveLength(100);
+    expect(later.occurrences[0]?.summary).toBe("Überblick 0 – Ärger");
   });
 
   it("names a feed that is an HTML page, from its bytes too", () => {
