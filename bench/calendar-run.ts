@@ -61,7 +61,7 @@ export interface KeptFigures {
  */
 async function kept(file: string, runs: number): Promise<KeptFigures> {
   const { occurrencesOf, parseCalendar } = await import("../src/calendar/expand.ts");
-  const calendar = parseCalendar(readFileSync(file, "utf8"), { horizon: RUN_HORIZON });
+  const calendar = parseCalendar(readFileSync(file), { horizon: RUN_HORIZON });
   occurrencesOf(calendar, { ...EXPORT_WINDOW, timezone: "Europe/Berlin" });
   const later = (label: string, days: number) => ({ label, from: new Date(EXPORT_WINDOW.from.getTime() + days * 86_400_000) });
   const windows = [later("five minutes later", 5 / 1440), later("the next day", 1), later("a week later", 7), later("a month later", 30)];
