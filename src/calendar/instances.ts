@@ -177,6 +177,9 @@ interface MasterExpansion {
   out: Instance[];
 }
 
+/** More than any zone's offset: how far an EXDATE's instant can lie from its wall reading read as UTC. */
+const EXDATE_MARGIN_MS = 2 * 86_400_000;
+
 function masterExpansion(
   master: EventRecord,
   uid: string,
@@ -188,11 +191,15 @@ function masterExpansion(
   const exMs = new Set<number>();
   const exDays = new Set<string>();
   for (const ex of master.exdates) {
-    if (ex.kind === "date") exDays.add(ex.date.toString());
-    else {
-      exMs.add(instantOf(ex, place));
-      if (master.start.kind === "date") exDays.add(dayOf(ex));
+    if (ex.kind === "date") {
+      exDays.add(ex.date.toString());
+      continue;
     }
+    if (master.start.kind === "date") exDays.add(dayOf(ex));
+    // An exception far from the span instances are generated for removes none of them: it is not
+    // placed in its zone (a series of years of EXDATEs costs the zone lookups of the window alone).
+    const wallMs = UTC.toInstant(ex.wall);
+    if (wallMs + EXDATE_MARGIN_MS >= overrides.genFrom && wallMs - EXDATE_MARGIN_MS < overrides.genTo) exMs.add(instantOf(ex, place));
   }
   return { master, uid, overrides, exMs, exDays, place, work, out };
 }

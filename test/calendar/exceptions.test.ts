@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expandCalendar } from "../../src/calendar/expand.ts";
 import { expandFixture, startsOf } from "../support/calendar.ts";
 
 describe("exceptions to a recurrence", () => {
@@ -101,5 +102,39 @@ describe("exceptions to a recurrence", () => {
       "2026-03-04T11:00:00.000Z–12:00:00.000Z Daily (later)",
       "2026-03-05T11:00:00.000Z–12:00:00.000Z Daily (later)",
     ]);
+  });
+
+  it("removes an instance by its EXDATE when a THISANDFUTURE shift moves it into the window from weeks before", () => {
+    // Prepare: weekly from 5 January; from the first instance on, everything moves five weeks later.
+    // The instance of 2 March is excluded: it would land on 6 April.
+    const ics = (exdate: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "UID:moved",
+        "DTSTART:20260105T100000Z",
+        "DURATION:PT1H",
+        "RRULE:FREQ=WEEKLY",
+        exdate,
+        "SUMMARY:Weekly",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:moved",
+        "RECURRENCE-ID;RANGE=THISANDFUTURE:20260105T100000Z",
+        "DTSTART:20260209T100000Z",
+        "DURATION:PT1H",
+        "SUMMARY:Weekly, later",
+        "END:VEVENT",
+        "END:VCALENDAR",
+      ].join("\r\n");
+    const window = { from: new Date("2026-04-06T00:00:00Z"), to: new Date("2026-04-07T00:00:00Z"), timezone: "UTC" };
+
+    // Act
+    const without = expandCalendar(ics("EXDATE:20251229T100000Z"), window).occurrences;
+    const excluded = expandCalendar(ics("EXDATE:20260302T100000Z"), window).occurrences;
+
+    // Assess
+    expect(without.map((o) => [o.start.toISOString(), o.summary])).toEqual([["2026-04-06T10:00:00.000Z", "Weekly, later"]]);
+    expect(excluded).toEqual([]);
   });
 });
