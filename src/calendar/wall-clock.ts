@@ -52,7 +52,9 @@ export function isTimeZone(name: string): boolean {
   return known;
 }
 
-/** ISO 8601 in UTC to the second: `2026-03-12T14:50:00Z`. */
+/** ISO 8601 in UTC to the second: `2026-03-12T14:50:00Z`. Every instance of a series is named so. */
 export function formatInstant(instant: Date): string {
-  return instant.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const iso = instant.toISOString();
+  // `YYYY-MM-DDTHH:mm:ss.sssZ`; years past 9999 or before 0 are written with six digits and a sign.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, "Z");
 }
