@@ -98,6 +98,13 @@ describe("random and mutated calendars", () => {
     return lines.join("\r\n");
   };
 
+  /** A third of the cases go in as the engine gets a download: UTF-8 bytes, some of them broken. */
+  const asBytes = (ics: string): Uint8Array => {
+    const bytes = [...Buffer.from(ics)];
+    for (let n = int(4); n > 0; n--) bytes.splice(int(bytes.length + 1), 0, pick([0xc3, 0xe2, 0x80, 0xa0, 0xff, 0xef]));
+    return Uint8Array.from(bytes);
+  };
+
   it(`neither crash nor run away on ${CASES} seeded cases: only CalendarError, bounded output`, () => {
     // Prepare
     const inputs = Array.from({ length: CASES }, (_, i) => (i % 2 === 0 ? mutated() : generated()));
@@ -105,11 +112,16 @@ describe("random and mutated calendars", () => {
     // Act
     const failures: string[] = [];
     let expanded = 0;
-    for (const ics of inputs) {
+    for (const [i, ics] of inputs.entries()) {
+      const feed = i % 3 === 0 ? asBytes(ics) : ics;
       const from = new Date(Date.UTC(1995 + int(40), int(12), 1 + int(28)));
       const to = new Date(from.getTime() + pick([5 * 60_000, 86_400_000, 30 * 86_400_000, 400 * 86_400_000]));
       try {
-        const { occurrences, warnings } = occurrencesOf(parseCalendar(ics), { from, to, timezone: pick(["UTC", "America/New_York"]) });
+        const { occurrences, warnings } = occurrencesOf(parseCalendar(feed, i % 4 === 0 ? { horizon: { from, to } } : {}), {
+          from,
+          to,
+          timezone: pick(["UTC", "America/New_York"]),
+        });
         expanded++;
         if (occurrences.length > MAX_OCCURRENCES) failures.push(`${occurrences.length} occurrences`);
         if (occurrences.some((o) => o.start < from || o.start >= to)) failures.push("occurrence outside the window");
