@@ -26,8 +26,8 @@ interface Expander {
   /** The plan's rule with UNTIL rewritten for the zone. */
   text: string;
   zoneId: string;
-  /** DTSTART in the zone the rule runs in, and its wall reading. */
-  start: Temporal.ZonedDateTime;
+  /** DTSTART in the zone the rule runs in (placed when first read), and its wall reading. */
+  readonly start: Temporal.ZonedDateTime;
   first: Temporal.PlainDateTime;
   /** Rules started at period boundaries, by the number of INTERVAL steps from DTSTART's period. */
   rules: Map<number, RRuleTemporal>;
@@ -62,11 +62,16 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
     const plan = planRule(master.rrule as string, first.toPlainDate(), master.start.kind === "date" ? undefined : first.toPlainTime());
     const text = untilFor(plan.text, master.start, zone, zoneId);
+    let start: Temporal.ZonedDateTime | undefined;
     expander = {
       plan,
       text,
       zoneId,
-      start: first.toZonedDateTime(zoneId, { disambiguation: "compatible" }),
+      // Placed in its zone when rrule-temporal first needs it: a plain rule's instances are found by day arithmetic.
+      get start() {
+        start ??= first.toZonedDateTime(zoneId, { disambiguation: "compatible" });
+        return start;
+      },
       first,
       rules: new Map(),
       last: undefined,

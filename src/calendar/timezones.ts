@@ -77,18 +77,22 @@ export const UTC: Zone = {
     date.setUTCFullYear(wall.year, wall.month - 1, wall.day);
     return date.setUTCHours(wall.hour, wall.minute, wall.second, wall.millisecond);
   },
-  toWall: (ms) => {
-    const d = new Date(ms);
-    return new Temporal.PlainDateTime(
-      d.getUTCFullYear(),
-      d.getUTCMonth() + 1,
-      d.getUTCDate(),
-      d.getUTCHours(),
-      d.getUTCMinutes(),
-      d.getUTCSeconds(),
-      d.getUTCMilliseconds(),
-    );
-  },
+  // Remembered: every series of every feed of a run asks for the readings of the same window's edges.
+  toWall: memoised(
+    (ms) => ms,
+    (ms) => {
+      const d = new Date(ms);
+      return new Temporal.PlainDateTime(
+        d.getUTCFullYear(),
+        d.getUTCMonth() + 1,
+        d.getUTCDate(),
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+        d.getUTCSeconds(),
+        d.getUTCMilliseconds(),
+      );
+    },
+  ),
 };
 zoneCache.set("UTC", UTC);
 

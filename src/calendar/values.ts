@@ -1,4 +1,5 @@
 import { Temporal } from "temporal-polyfill";
+import { BoundedMap } from "../bounded-map.ts";
 import { IcalSlackReminderError } from "../errors.ts";
 import type { ContentLine } from "./components.ts";
 
@@ -89,6 +90,18 @@ export function parseTimeList(line: ContentLine): TimeValue[] {
  * @throws BadValueError when the text is not a duration.
  */
 export function parseDuration(raw: string): Temporal.Duration {
+  let duration = durations.get(raw);
+  if (duration === undefined) {
+    duration = readDuration(raw);
+    durations.set(raw, duration);
+  }
+  return duration;
+}
+
+/** Durations read, by their text: a feed's events last PT30M or PT1H again and again (Temporal values do not change). */
+const durations = new BoundedMap<string, Temporal.Duration>(1024);
+
+function readDuration(raw: string): Temporal.Duration {
   const text = raw.trim().toUpperCase();
   const head = /^([+-])?P/.exec(text);
   if (!head) throw new BadValueError(`"${raw}" is not a duration`);
