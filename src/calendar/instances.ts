@@ -292,12 +292,14 @@ function* timedMasterInstances(m: MasterExpansion): Steps<void> {
   const starts = yield* timedStarts(m, zone);
   const seen = new Set<number>();
   const recurring = Boolean(master.rrule || master.rdates.length);
+  // Whether an instance's calendar day can remove it: most series have no day-valued exception.
+  const byDay = m.exDays.size > 0 || overrides.overriddenDays.size > 0;
   for (const { wall, record } of starts) {
     const instance = timedInstance(record ?? master, wall, zone, place, undefined);
     const startMs = instance.start as number;
     if (seen.has(startMs)) continue;
     seen.add(startMs);
-    const day = wall.toPlainDate().toString();
+    const day = byDay ? wall.toPlainDate().toString() : "";
     if (m.exMs.has(startMs) || m.exDays.has(day)) continue;
     if (overrides.overriddenMs.has(startMs) || overrides.overriddenDays.has(day)) continue;
     instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;

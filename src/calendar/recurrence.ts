@@ -60,7 +60,8 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
   if (!expander) {
     const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
-    const plan = planRule(master.rrule as string, first.toPlainDate(), master.start.kind === "date" ? undefined : first.toPlainTime());
+    // DTSTART's reading has the date and time fields the plan reads: no PlainDate or PlainTime is made of it.
+    const plan = planRule(master.rrule as string, first, master.start.kind === "date" ? undefined : first);
     const text = untilFor(plan.text, master.start, zone, zoneId);
     let start: Temporal.ZonedDateTime | undefined;
     expander = {

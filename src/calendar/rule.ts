@@ -88,7 +88,11 @@ function partsOf(rule: string): Map<string, string> {
  * birthday stays yearly); BYHOUR, BYMINUTE and BYSECOND are ignored on a DATE. Parts the rule
  * names are left as written.
  */
-export function planRule(rule: string, date: Temporal.PlainDate, time: Temporal.PlainTime | undefined): RulePlan {
+export function planRule(
+  rule: string,
+  date: Pick<Temporal.PlainDate, "dayOfWeek" | "month" | "day">,
+  time: Pick<Temporal.PlainTime, "hour" | "minute" | "second"> | undefined,
+): RulePlan {
   const parts = partsOf(rule);
   const freq = (parts.get("FREQ") ?? "").toUpperCase() as Frequency;
   const interval = Math.max(1, Number.parseInt(parts.get("INTERVAL") ?? "1", 10) || 1);
