@@ -80,6 +80,11 @@ function partsOf(rule: string): Map<string, string> {
   return parts;
 }
 
+/** The fields a plan reads of DTSTART's date (a PlainDate, or the PlainDateTime itself)… */
+type StartDate = Pick<Temporal.PlainDate, "dayOfWeek" | "month" | "day">;
+/** …and of its time of day, for a DATE-TIME. */
+type StartTime = Pick<Temporal.PlainTime, "hour" | "minute" | "second">;
+
 /**
  * Makes a rule whole for its DTSTART (`time` undefined for a DATE). RFC 5545 §3.3.10: what the
  * rule does not say is taken from DTSTART — the month and day of a yearly rule, the day of a
@@ -88,11 +93,7 @@ function partsOf(rule: string): Map<string, string> {
  * birthday stays yearly); BYHOUR, BYMINUTE and BYSECOND are ignored on a DATE. Parts the rule
  * names are left as written.
  */
-export function planRule(
-  rule: string,
-  date: Pick<Temporal.PlainDate, "dayOfWeek" | "month" | "day">,
-  time: Pick<Temporal.PlainTime, "hour" | "minute" | "second"> | undefined,
-): RulePlan {
+export function planRule(rule: string, date: StartDate, time: StartTime | undefined): RulePlan {
   const parts = partsOf(rule);
   const freq = (parts.get("FREQ") ?? "").toUpperCase() as Frequency;
   const interval = Math.max(1, Number.parseInt(parts.get("INTERVAL") ?? "1", 10) || 1);
