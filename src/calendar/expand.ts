@@ -29,11 +29,11 @@ export interface Expansion {
 
 /** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
 export interface ParsedCalendar {
-  /** The feed's text, kept to read it again for a span its horizon does not cover. */
+  /** The feed (its bytes, or its text), kept to read it again for a span its horizon does not cover. */
   source: FeedSource;
   /**
    * The span of occurrence starts this reading serves (epoch ms), or undefined for all time.
-   * `occurrencesOf` reads the text again, for a wider span, when asked outside it.
+   * `occurrencesOf` reads the feed again, for a wider span, when asked outside it.
    */
   horizon: Horizon | undefined;
   /** Events grouped by UID: a series with its overrides, or a single event. */
@@ -133,10 +133,11 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
 }
 
 /**
- * Reads an iCalendar feed: its text, or its bytes in UTF-8 (read without decoding them whole, see
- * `octets.ts`: the way to hand it a feed as it was downloaded or read from a file). A component that cannot be read (a bad date, a broken RRULE, a missing
- * END) is skipped and named in `warnings`; the rest of the calendar is kept. With a horizon, only
- * the events that can have an occurrence starting in it are read. Pure: no I/O, no clock.
+ * Reads an iCalendar feed: its text, or its bytes in UTF-8, read without decoding them whole (see
+ * `octets.ts`: the way to hand it a feed as it was downloaded or read from a file). A component
+ * that cannot be read (a bad date, a broken RRULE, a missing END) is skipped and named in
+ * `warnings`; the rest of the calendar is kept. With a horizon, only the events that can have an
+ * occurrence starting in it are read. Pure: no I/O, no clock.
  *
  * @throws CalendarError when the text is not an iCalendar document: it must start, after a
  * byte-order mark and blank space, with BEGIN:VCALENDAR.
