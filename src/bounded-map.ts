@@ -15,4 +15,16 @@ export class BoundedMap<K, V> extends Map<K, V> {
     if (this.size >= this.#limit && !this.has(key)) this.clear();
     return super.set(key, value);
   }
+
+  /**
+   * The value remembered for `key` (undefined too, when that was remembered), else `compute(arg)`,
+   * remembered. `arg` is what the value is computed from, so a hot caller makes no closure per call.
+   */
+  remember<A>(key: K, compute: (arg: A) => V, arg: A): V {
+    const known = this.get(key);
+    if (known !== undefined || this.has(key)) return known as V;
+    const value = compute(arg);
+    this.set(key, value);
+    return value;
+  }
 }

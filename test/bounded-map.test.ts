@@ -20,3 +20,26 @@ describe("BoundedMap", () => {
     expect([...map]).toEqual([["c", 4]]);
   });
 });
+
+describe("BoundedMap.remember", () => {
+  it("computes a value once, undefined included, and within the limit", () => {
+    // Prepare
+    const map = new BoundedMap<string, number | undefined>(2);
+    const computed: string[] = [];
+    const compute = (arg: string) => {
+      computed.push(arg);
+      return arg === "none" ? undefined : arg.length;
+    };
+
+    // Act
+    const values = [map.remember("ab", compute, "ab"), map.remember("ab", compute, "ab"), map.remember("none", compute, "none")];
+    const again = map.remember("none", compute, "none");
+    map.remember("xyz", compute, "xyz");
+
+    // Assess
+    expect(values).toEqual([2, 2, undefined]);
+    expect(again).toBeUndefined();
+    expect(computed).toEqual(["ab", "none", "xyz"]);
+    expect([...map]).toEqual([["xyz", 3]]);
+  });
+});

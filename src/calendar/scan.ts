@@ -462,10 +462,7 @@ const readRules = new BoundedMap<string, Map<string, string> | undefined>(4096);
 
 /** `FREQ=WEEKLY;COUNT=3` as a map of upper-case names to values; undefined when malformed. Remembered (do not change it). */
 function ruleParts(rule: string): Map<string, string> | undefined {
-  if (readRules.has(rule)) return readRules.get(rule);
-  const parts = readRuleParts(rule);
-  readRules.set(rule, parts);
-  return parts;
+  return readRules.remember(rule, readRuleParts, rule);
 }
 
 function readRuleParts(rule: string): Map<string, string> | undefined {

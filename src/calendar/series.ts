@@ -59,19 +59,25 @@ const checkedRules = new BoundedMap<string, Error | undefined>(MAX_CHECKED_RULES
 
 /** Checks an RRULE the way the expansion will use it, so a broken one skips only its event. */
 function checkRule(value: string): string {
-  const rule = value.trim().replace(/^RRULE:/i, "");
-  if (!checkedRules.has(rule)) {
-    let problem: Error | undefined;
-    try {
-      parseRule(rule, value);
-    } catch (error) {
-      problem = error as Error;
-    }
-    checkedRules.set(rule, problem);
-  }
-  const problem = checkedRules.get(rule);
+  const rule = ruleText(value);
+  const problem = checkedRules.remember(rule, ruleProblem, value);
   if (problem) throw problem;
   return rule;
+}
+
+/** An RRULE value as the expansion reads it: trimmed, without a leading `RRULE:`. */
+function ruleText(value: string): string {
+  return value.trim().replace(/^RRULE:/i, "");
+}
+
+/** What is wrong with an RRULE value (`checkRule`), if anything. */
+function ruleProblem(value: string): Error | undefined {
+  try {
+    parseRule(ruleText(value), value);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 function parseRule(rule: string, value: string): void {

@@ -30,15 +30,7 @@ const MEMO_ENTRIES = 4096;
 /** `convert` remembered by its numeric key: what many series of many feeds ask again (the window's edges, 10:00 on a weekday). */
 function memoised<T, R>(key: (value: T) => number, convert: (value: T) => R): (value: T) => R {
   const memo = new BoundedMap<number, R>(MEMO_ENTRIES);
-  return (value) => {
-    const k = key(value);
-    let result = memo.get(k);
-    if (result === undefined) {
-      result = convert(value);
-      memo.set(k, result);
-    }
-    return result;
-  };
+  return (value) => memo.remember(key(value), convert, value);
 }
 
 /**

@@ -90,12 +90,7 @@ export function parseTimeList(line: ContentLine): TimeValue[] {
  * @throws BadValueError when the text is not a duration.
  */
 export function parseDuration(raw: string): Temporal.Duration {
-  let duration = durations.get(raw);
-  if (duration === undefined) {
-    duration = readDuration(raw);
-    durations.set(raw, duration);
-  }
-  return duration;
+  return durations.remember(raw, readDuration, raw);
 }
 
 /** Durations read, by their text: a feed's events last PT30M or PT1H again and again (Temporal values do not change). */

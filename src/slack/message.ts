@@ -67,14 +67,11 @@ export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, 
 export function formatStart(reminder: Dated): string {
   const { occurrence } = reminder;
   const key = occurrence.allDay ? `${occurrence.day}` : `${occurrence.start.getTime()} ${reminder.timezone}`;
-  let shown = shownStarts.get(key);
-  if (shown === undefined) {
-    shown = occurrence.allDay
-      ? dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`))
-      : timeFormat(reminder.timezone).format(occurrence.start);
-    shownStarts.set(key, shown);
-  }
-  return shown;
+  return shownStarts.remember(key, showStart, reminder);
+}
+
+function showStart({ occurrence, timezone }: Dated): string {
+  return occurrence.allDay ? dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`)) : timeFormat(timezone).format(occurrence.start);
 }
 
 /** "in 10 minutes", "in 1 hour 5 minutes", "now" — from `now` to the start. */
