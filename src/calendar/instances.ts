@@ -1,5 +1,6 @@
 import type { Temporal } from "temporal-polyfill";
 import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
+import { near } from "./scan.ts";
 import type { EventRecord, Series } from "./series.ts";
 import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
 import type { TimeValue } from "./values.ts";
@@ -177,9 +178,6 @@ interface MasterExpansion {
   out: Instance[];
 }
 
-/** More than any zone's offset: how far an EXDATE's instant can lie from its wall reading read as UTC. */
-const EXDATE_MARGIN_MS = 2 * 86_400_000;
-
 function masterExpansion(
   master: EventRecord,
   uid: string,
@@ -190,6 +188,7 @@ function masterExpansion(
 ): MasterExpansion {
   const exMs = new Set<number>();
   const exDays = new Set<string>();
+  const generated = { from: overrides.genFrom, to: overrides.genTo };
   for (const ex of master.exdates) {
     if (ex.kind === "date") {
       exDays.add(ex.date.toString());
@@ -198,8 +197,7 @@ function masterExpansion(
     if (master.start.kind === "date") exDays.add(dayOf(ex));
     // An exception far from the span instances are generated for removes none of them: it is not
     // placed in its zone (a series of years of EXDATEs costs the zone lookups of the window alone).
-    const wallMs = UTC.toInstant(ex.wall);
-    if (wallMs + EXDATE_MARGIN_MS >= overrides.genFrom && wallMs - EXDATE_MARGIN_MS < overrides.genTo) exMs.add(instantOf(ex, place));
+    if (near(UTC.toInstant(ex.wall), generated)) exMs.add(instantOf(ex, place));
   }
   return { master, uid, overrides, exMs, exDays, place, work, out };
 }

@@ -126,7 +126,6 @@ export function* scanSteps(source: FeedSource, horizon: Horizon | undefined): St
 class EventScanner implements ComponentVisitor {
   readonly #source: FeedSource;
   readonly #horizon: Horizon | undefined;
-  readonly #octets: boolean;
   /** The text of the stretch being walked, and the offset in the feed of its first character. */
   #text = "";
   #base = 0;
@@ -147,7 +146,6 @@ class EventScanner implements ComponentVisitor {
   constructor(source: FeedSource, horizon: Horizon | undefined) {
     this.#source = source;
     this.#horizon = horizon;
-    this.#octets = source.octets;
   }
 
   /** The next stretch is `text`, whose first character lies at `base` in the feed. */
@@ -191,11 +189,11 @@ class EventScanner implements ComponentVisitor {
       if (frame.uidAt >= 0) return;
       frame.uidAt = this.#base + at;
       frame.uidEnd = this.#base + end;
-      if (frame.event) frame.facts.uid = uidKey(text, at, end, this.#octets);
+      if (frame.event) frame.facts.uid = uidKey(text, at, end, this.#source.octets);
     } else if (wanted === "X-WR-TIMEZONE") {
-      if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end, this.#octets);
+      if (frame.type === "VCALENDAR" && this.#depth === 1) frame.declaredZone ??= valueText(text, at, end, this.#source.octets);
     } else if (wanted === "TZID") {
-      if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end, this.#octets).trim();
+      if (frame.type === "VTIMEZONE") frame.tzid ??= valueText(text, at, end, this.#source.octets).trim();
     } else if (frame.event) {
       readFact(text, at, end, wanted, frame.facts);
     }
@@ -228,7 +226,7 @@ class EventScanner implements ComponentVisitor {
     const frame = this.#frames[--this.#depth] as Frame;
     // The UID line may lie in an earlier stretch: it is read from the feed.
     const line = frame.uidAt >= 0 ? this.#source.slice(frame.uidAt, frame.uidEnd) : "";
-    const uid = line ? uidText(line, 0, line.length, this.#octets) : "";
+    const uid = line ? uidText(line, 0, line.length, this.#source.octets) : "";
     this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
   }
 
@@ -407,8 +405,8 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0xfeff;
 }
 
-/** Whether an instant read roughly (within MARGIN_MS) may fall in the horizon. */
-function near(ms: number, horizon: Horizon): boolean {
+/** Whether an instant read roughly (a wall reading read as UTC: within MARGIN_MS) may fall in the horizon. */
+export function near(ms: number, horizon: Horizon): boolean {
   return ms - MARGIN_MS < horizon.to && ms + MARGIN_MS >= horizon.from;
 }
 
