@@ -36,6 +36,9 @@ export interface EventCost {
   instances: number;
 }
 
+/** An event's cost as it is counted: its title not read yet. */
+type Spent = Omit<EventCost, "summary"> & { summary: () => string | undefined };
+
 /**
  * The work budget of one feed: recurrence instances generated (in the window or not, while walking
  * a COUNT from DTSTART too), counted by event so the one that cost the most can be named.
@@ -44,7 +47,7 @@ export class WorkBudget {
   readonly limit: number;
   #spent = 0;
   /** What each event cost, its title read only when it is named (`costliest`). */
-  readonly #byEvent = new Map<string, { uid: string; summary: () => string | undefined; instances: number }>();
+  readonly #byEvent = new Map<string, Spent>();
 
   constructor(limit = DEFAULT_INSTANCES_PER_FEED) {
     this.limit = limit;
@@ -75,7 +78,7 @@ export class WorkBudget {
 
   /** The event that cost the most so far. */
   costliest(): EventCost | undefined {
-    let most: { uid: string; summary: () => string | undefined; instances: number } | undefined;
+    let most: Spent | undefined;
     for (const cost of this.#byEvent.values()) if (!most || cost.instances > most.instances) most = cost;
     return most && { uid: most.uid, summary: most.summary(), instances: most.instances };
   }
