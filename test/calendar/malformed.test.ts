@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { CalendarError } from "../../src/errors.ts";
-import { calendarFixture, expandFixture } from "../support/calendar.ts";
+import { calendarFixture, expandFixture, fixedZoneBlock } from "../support/calendar.ts";
 
 describe("event text", () => {
   it("is unescaped by node-ical, Google's Meet link included", () => {
@@ -138,16 +138,7 @@ describe("hostile calendars", () => {
     // Prepare: a thousand custom zones, one of them used by the one event near the horizon.
     const lines = ["BEGIN:VCALENDAR"];
     for (let i = 0; i < 1000; i++) {
-      lines.push(
-        "BEGIN:VTIMEZONE",
-        `TZID:Custom ${i}`,
-        "BEGIN:STANDARD",
-        "DTSTART:19700101T000000",
-        "TZOFFSETFROM:+0100",
-        "TZOFFSETTO:+0100",
-        "END:STANDARD",
-        "END:VTIMEZONE",
-      );
+      lines.push(...fixedZoneBlock(`Custom ${i}`));
     }
     lines.push("BEGIN:VEVENT", "UID:near", "DTSTART;TZID=Custom 7:20260310T090000", "SUMMARY:Near", "END:VEVENT");
     lines.push("BEGIN:VEVENT", "UID:far", "DTSTART;TZID=Custom 8:20190310T090000", "SUMMARY:Far", "END:VEVENT", "END:VCALENDAR", "");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ExpandOptions, expandCalendar, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { sourceOf } from "../../src/calendar/octets.ts";
+import { fixedZoneBlock } from "../support/calendar.ts";
 
 // A feed handed over as UTF-8 bytes is read without decoding it whole (src/calendar/octets.ts):
 // whatever is not ASCII must still come out as the text it is, and read the same as the decoded
@@ -12,16 +13,7 @@ function calendar(...lines: string[]): string {
   return ["BEGIN:VCALENDAR", "VERSION:2.0", ...lines, "END:VCALENDAR", ""].join("\r\n");
 }
 
-const CUSTOM_ZONE = [
-  "BEGIN:VTIMEZONE",
-  "TZID:Zürich (Büro)",
-  "BEGIN:STANDARD",
-  "DTSTART:19700101T000000",
-  "TZOFFSETFROM:+0100",
-  "TZOFFSETTO:+0100",
-  "END:STANDARD",
-  "END:VTIMEZONE",
-];
+const CUSTOM_ZONE = fixedZoneBlock("Zürich (Büro)");
 
 const NON_ASCII = calendar(
   "X-WR-CALNAME:Équipe",

@@ -25,3 +25,17 @@ export function startsOf(name: string, from: string, to: string, timezone = "UTC
 export function feedText(feed: FeedInput): string {
   return typeof feed === "string" ? feed : new TextDecoder().decode(feed);
 }
+
+/** A VTIMEZONE block of a zone fixed at +01:00 since 1970, under a TZID no runtime knows. */
+export function fixedZoneBlock(tzid: string): string[] {
+  return [
+    "BEGIN:VTIMEZONE",
+    `TZID:${tzid}`,
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0100",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+  ];
+}

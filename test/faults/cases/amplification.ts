@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_LOG_LINE } from "../../../src/log.ts";
+import { fixedZoneBlock } from "../../support/calendar.ts";
 import { reminderKey } from "../support/account.ts";
 import { type ChildRun, FUNCTION_MEMORY_MB, runInChild } from "../support/child.ts";
 import { calendarOf, eventAt, vevent, windowTime } from "../support/ics.ts";
@@ -33,16 +34,7 @@ function longLine(): string {
 function zones(): string {
   const blocks: string[][] = [];
   for (let i = 0; i < 62_000; i++) {
-    blocks.push([
-      "BEGIN:VTIMEZONE",
-      `TZID:Custom zone ${i}`,
-      "BEGIN:STANDARD",
-      "DTSTART:19700101T000000",
-      "TZOFFSETFROM:+0100",
-      "TZOFFSETTO:+0100",
-      "END:STANDARD",
-      "END:VTIMEZONE",
-    ]);
+    blocks.push(fixedZoneBlock(`Custom zone ${i}`));
   }
   blocks.push(
     vevent(["UID:zoned@amplification", "SUMMARY:In a custom zone", "DTSTART;TZID=Custom zone 7:20260312T160100", "DURATION:PT30M"]),
