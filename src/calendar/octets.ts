@@ -63,13 +63,20 @@ const CR = 13;
  */
 export function sourceOf(feed: FeedInput): FeedSource {
   if (typeof feed === "string") return textSource(withLineFeeds(feed), false);
-  if ((feed[0] === 0xff && feed[1] === 0xfe) || (feed[0] === 0xfe && feed[1] === 0xff)) {
-    return textSource(withLineFeeds(new TextDecoder(feed[0] === 0xff ? "utf-16le" : "utf-16be").decode(feed)), false);
-  }
-  const skip = feed[0] === 0xef && feed[1] === 0xbb && feed[2] === 0xbf ? 3 : 0;
+  const bom = bomEncoding(feed);
+  if (bom === "utf-16le" || bom === "utf-16be") return textSource(withLineFeeds(new TextDecoder(bom).decode(feed)), false);
+  const skip = bom === "utf-8" ? 3 : 0;
   const bytes = Buffer.from(feed.buffer, feed.byteOffset + skip, feed.byteLength - skip);
   if (!bytes.includes(LF) && bytes.includes(CR)) return textSource(withLineFeeds(bytes.toString("latin1")), true);
   return bytesSource(bytes);
+}
+
+/** The encoding a byte-order mark at the start of `bytes` names, if there is one. */
+export function bomEncoding(bytes: Uint8Array): "utf-8" | "utf-16le" | "utf-16be" | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
 }
 
 function withLineFeeds(text: string): string {

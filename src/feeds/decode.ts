@@ -1,4 +1,4 @@
-import type { FeedInput } from "../calendar/octets.ts";
+import { bomEncoding, type FeedInput } from "../calendar/octets.ts";
 
 /**
  * What the calendar engine is handed of a feed's bytes. RFC 5545 §3.1.4 says UTF-8, but servers
@@ -19,13 +19,6 @@ export function decodeFeed(bytes: Uint8Array, contentType: string | undefined): 
     decoder = new TextDecoder("utf-8");
   }
   return decoder.encoding === "utf-8" ? bytes : decoder.decode(bytes);
-}
-
-function bomEncoding(bytes: Uint8Array): string | undefined {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
-  return undefined;
 }
 
 /** The `charset` parameter of a Content-Type header, unquoted and lower-cased. */
