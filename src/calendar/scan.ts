@@ -1,4 +1,4 @@
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
 import { decodedLine, type FeedSource } from "./octets.ts";
 import { Warnings } from "./warnings.ts";
@@ -260,10 +260,13 @@ class EventScanner implements ComponentVisitor {
   }
 }
 
-/** What follows the first colon of the line `[at, end)`, as text. */
+/**
+ * What follows the first colon of the line `[at, end)`, as text of its own: a calendar's zone and
+ * its VTIMEZONEs' TZIDs are kept with the parsed calendar, and must not keep the stretch alive.
+ */
 function valueText(text: string, at: number, end: number, octets: boolean): string {
   const line = decodedLine(lineText(text, at, end), octets);
-  return line.slice(line.indexOf(":") + 1);
+  return ownCopy(line.slice(line.indexOf(":") + 1));
 }
 
 /** The UID written on the line `[at, end)`, trimmed, as text (with `octets`, decoded). */

@@ -2,7 +2,7 @@ import windowsZones from "cldr-core/supplemental/windowsZones.json" with { type:
 import ical from "node-ical";
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
 import { isTimeZone } from "./wall-clock.ts";
@@ -38,9 +38,11 @@ function memoised<T, R>(key: (value: T) => number, convert: (value: T) => R): (v
  * lookups are the hot path, and most of them repeat (Temporal values are immutable, so a
  * remembered PlainDateTime can be handed out again).
  */
-export function ianaZone(id: string): Zone {
-  let zone = zoneCache.get(id);
+export function ianaZone(name: string): Zone {
+  let zone = zoneCache.get(name);
   if (!zone) {
+    // Kept for the life of the process: a copy of its own, not a slice of the feed that named it.
+    const id = ownCopy(name);
     zone = {
       id,
       // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length,

@@ -1,4 +1,5 @@
 import { Temporal } from "temporal-polyfill";
+import { ownCopy } from "../bounded-map.ts";
 
 /** A wall-clock reading, as written in a calendar: no zone attached. */
 export interface WallClock {
@@ -47,7 +48,7 @@ export function isTimeZone(name: string): boolean {
     } catch {
       known = false;
     }
-    if (knownZones.size < 10_000) knownZones.set(name, known);
+    if (knownZones.size < 10_000) knownZones.set(ownCopy(name), known);
   }
   return known;
 }
