@@ -321,9 +321,16 @@ function uidOf(component: Component): string {
  * kept: one broken event never hides the good ones of the same feed. Top-level components other
  * than VCALENDAR are returned in `others` (a VEVENT read on its own, from a span of a feed).
  * Line breaks must be LF or CRLF (see `sourceOf`). With `octets`, the
- * text is a feed's UTF-8 octets (see `octets.ts`) and each line is decoded as it is read.
+ * text is a feed's UTF-8 octets (see `octets.ts`) and each line is decoded as it is read. With
+ * `only`, the components hold those properties alone: the other lines are never split or decoded.
  */
-export function readComponents(text: string, from = 0, to = text.length, octets = false): ComponentTree & { others: Component[] } {
+export function readComponents(
+  text: string,
+  from = 0,
+  to = text.length,
+  octets = false,
+  only?: readonly string[],
+): ComponentTree & { others: Component[] } {
   const warnings: string[] = [];
   const calendars: Component[] = [];
   const others: Component[] = [];
@@ -349,6 +356,7 @@ export function readComponents(text: string, from = 0, to = text.length, octets 
     },
     from,
     to,
+    only,
   );
   return { calendars, others, warnings };
 }

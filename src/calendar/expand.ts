@@ -5,7 +5,7 @@ import { expandSeries, type Instance, type Placement, zoneOf } from "./instances
 import type { Occurrence } from "./occurrence.ts";
 import { type FeedInput, type FeedSource, sourceOf } from "./octets.ts";
 import { type Horizon, type Span, scanSteps } from "./scan.ts";
-import { type Series, seriesSteps } from "./series.ts";
+import { RECORD_PROPERTIES, type Series, seriesSteps } from "./series.ts";
 import { ianaZone, windowsZone, type Zone, type ZoneBlocks } from "./timezones.ts";
 import { isTimeZone } from "./wall-clock.ts";
 import { Warnings } from "./warnings.ts";
@@ -103,10 +103,10 @@ class LazyZoneBlocks implements ZoneBlocks {
 /** Events read (split into properties) between two steps of a reading. */
 const EVENTS_PER_STEP = 200;
 
-/** The component whose text lies at `span` of the feed. */
-function componentAt(source: FeedSource, span: Span): Component | undefined {
+/** The component whose text lies at `span` of the feed (with `only`, those properties of it alone). */
+function componentAt(source: FeedSource, span: Span, only?: readonly string[]): Component | undefined {
   const text = source.slice(span.at, span.end);
-  return readComponents(text, 0, text.length, source.octets).others[0];
+  return readComponents(text, 0, text.length, source.octets, only).others[0];
 }
 
 /** Reads the events of `source` that can matter for `horizon` (all without one) into `calendar`, in steps. */
@@ -115,7 +115,7 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
   const scan = yield* scanSteps(source, horizon);
   const events: Component[] = [];
   for (const [i, span] of scan.events.entries()) {
-    const event = componentAt(source, span);
+    const event = componentAt(source, span, RECORD_PROPERTIES);
     if (event) events.push(event);
     if ((i + 1) % EVENTS_PER_STEP === 0) yield;
   }

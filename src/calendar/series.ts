@@ -180,6 +180,25 @@ function readRecord(component: Component): EventRecord {
 
 const TEXT_PROPERTIES = new Set(["SUMMARY", "DESCRIPTION", "LOCATION", "URL", "X-GOOGLE-CONFERENCE"]);
 
+/**
+ * Every property an event's record is read from (`readRecord`, its text): of a kept event, only
+ * these lines are split into properties. A Google or Outlook event's attendees, organizer, alarms
+ * and stamps, most of its lines, are never read.
+ */
+export const RECORD_PROPERTIES: readonly string[] = [
+  "UID",
+  "DTSTART",
+  "DTEND",
+  "DURATION",
+  "RRULE",
+  "RDATE",
+  "EXDATE",
+  "RECURRENCE-ID",
+  "SEQUENCE",
+  "STATUS",
+  ...TEXT_PROPERTIES,
+];
+
 function lineText(line: ContentLine): string {
   const params = Object.entries(line.params)
     .map(([k, v]) => `;${k}=${/[;:,]/.test(v) ? `"${v}"` : v}`)

@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lineText, parseContentLine, valueOffset, walkLines, walkMatchingLines } from "../../src/calendar/components.ts";
+import {
+  type Component,
+  lineText,
+  parseContentLine,
+  readComponents,
+  valueOffset,
+  walkLines,
+  walkMatchingLines,
+} from "../../src/calendar/components.ts";
+import { RECORD_PROPERTIES } from "../../src/calendar/series.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const NAMES = ["DTSTART", "RRULE", "RECURRENCE-ID", "UID", "X-WR-TIMEZONE"];
@@ -40,6 +49,24 @@ describe("walkMatchingLines", () => {
     const seen: string[] = [];
     walkMatchingLines(text, from, to, /\n(?:BEGIN:|END:|UID[;:])/gi, (at, end) => seen.push(text.slice(at, end)));
     expect(seen).toEqual(["BEGIN:VEVENT", "UID:b", "END:VEVENT"]);
+  });
+});
+
+describe("readComponents with only some properties", () => {
+  /** A component tree with each component's properties cut down to `names`. */
+  const keeping = (components: Component[], names: readonly string[]): Component[] =>
+    components.map((c) => ({
+      type: c.type,
+      properties: c.properties.filter((p) => names.includes(p.name)),
+      components: keeping(c.components, names),
+    }));
+
+  it.each(texts)("builds the same components as a full reading, holding those properties alone (%s)", (_, text) => {
+    const full = readComponents(text);
+    const some = readComponents(text, undefined, undefined, false, RECORD_PROPERTIES);
+    expect(some.calendars).toEqual(keeping(full.calendars, RECORD_PROPERTIES));
+    expect(some.others).toEqual(keeping(full.others, RECORD_PROPERTIES));
+    expect(some.warnings).toEqual(full.warnings);
   });
 });
 
