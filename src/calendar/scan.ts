@@ -40,6 +40,8 @@ interface EventFacts {
   uid: number | undefined;
   /** DTSTART read roughly (`roughMs`): NaN when unreadable, undefined when there is none. */
   start: number | undefined;
+  /** How DTSTART is written (`startFormAt`), when it is read. */
+  startForm: StartForm | undefined;
   rrule: ContentLine | undefined;
   rdates: ContentLine[] | undefined;
   recurrenceId: ContentLine | undefined;
@@ -160,7 +162,14 @@ class EventScanner implements ComponentVisitor {
     const event = type === "VEVENT" && depth === 1 && this.#frames[0]?.type === "VCALENDAR";
     let frame = this.#frames[depth];
     if (!frame) {
-      const facts = { uid: undefined, start: undefined, rrule: undefined, rdates: undefined, recurrenceId: undefined };
+      const facts = {
+        uid: undefined,
+        start: undefined,
+        startForm: undefined,
+        rrule: undefined,
+        rdates: undefined,
+        recurrenceId: undefined,
+      };
       frame = { type, at, uidAt: -1, uidEnd: -1, event, facts, declaredZone: undefined, tzid: undefined };
       this.#frames[depth] = frame;
     }
@@ -174,6 +183,7 @@ class EventScanner implements ComponentVisitor {
       const facts = frame.facts;
       facts.uid = undefined;
       facts.start = undefined;
+      facts.startForm = undefined;
       facts.rrule = undefined;
       facts.rdates = undefined;
       facts.recurrenceId = undefined;
@@ -319,10 +329,16 @@ function readFact(text: string, at: number, end: number, wanted: Wanted, facts: 
     // An unfolded line, the common case, costs no string: the value is read where it lies.
     if (text.indexOf("\n", at) >= end) {
       const from = valueOffset(text, at + wanted.length, end);
-      if (from >= 0) facts.start = roughAt(text, from, end);
+      if (from >= 0) {
+        facts.start = roughAt(text, from, end);
+        facts.startForm = startFormAt(text, from, end);
+      }
     } else {
       const property = parseContentLine(lineText(text, at, end));
-      if (property) facts.start = roughMs(property.value);
+      if (property) {
+        facts.start = roughMs(property.value);
+        facts.startForm = startFormAt(property.value, 0, property.value.length);
+      }
     }
     return;
   }
@@ -398,6 +414,19 @@ function roughAt(text: string, start: number, stop: number): number {
   return (daysFromCivil(year, month, day) * 86_400 + seconds) * 1000;
 }
 
+/** How a DATE or DATE-TIME is written: a date, a UTC time (`Z`), or a local time (zoned or floating). */
+type StartForm = "date" | "utc" | "local";
+
+/** The form of the value `roughAt` reads at `text[start, stop)` (what it is, when it is a valid one). */
+function startFormAt(text: string, start: number, stop: number): StartForm {
+  let to = stop;
+  while (to > start && isSpace(text.charCodeAt(to - 1))) to--;
+  let from = start;
+  while (from < to && isSpace(text.charCodeAt(from))) from++;
+  if (to - from === 8) return "date";
+  return (text.charCodeAt(to - 1) | 0x20) === 0x7a ? "utc" : "local";
+}
+
 /** `roughAt` of a whole string. */
 function roughMs(raw: string): number {
   return roughAt(raw, 0, raw.length);
@@ -452,7 +481,7 @@ export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
   }
   const count = parts.get("COUNT");
   if (count !== undefined) {
-    const bound = countEndBound(parts, Number(count), start);
+    const bound = countEndBound(parts, Number(count), start, facts.startForm);
     if (bound !== undefined && bound + MARGIN_MS < horizon.from) return false;
   }
   return true;
@@ -483,31 +512,44 @@ function readRuleParts(rule: string): Map<string, string> | undefined {
   return parts.has("FREQ") ? parts : undefined;
 }
 
-/** The longest gap between two consecutive instances of a rule with no BYxxx part but the time of day. */
-const LONGEST_GAP_MS: Record<string, number> = {
-  SECONDLY: 1000,
-  MINUTELY: 60_000,
-  HOURLY: HOUR_MS,
-  DAILY: 25 * HOUR_MS,
-  WEEKLY: 7 * DAY_MS + HOUR_MS,
-  // The 29th to 31st are skipped in months without them: at most two months apart.
-  MONTHLY: 62 * DAY_MS,
-  YEARLY: 367 * DAY_MS,
-};
+/**
+ * How far apart, in wall-clock time, two consecutive instances of a rule with no BYxxx part but
+ * the time of day (or a plain weekly BYDAY list) can lie: one period of its frequency (a month 31
+ * days, a year 366), or, for a rule on a day not every period has, as far as the next period that
+ * has it. Undefined where that is not simply bounded: a monthly rule on the 29th to the 31st with
+ * an INTERVAL (every fifth month on the 31st waits up to 30 months), a yearly one on 29 February
+ * with an INTERVAL (every 25th year waits up to 400).
+ */
+function instanceGapMs(freq: string, interval: number, start: number): number | undefined {
+  const wall = new Date(start);
+  const day = wall.getUTCDate();
+  if (freq === "SECONDLY") return interval * 1000;
+  if (freq === "MINUTELY") return interval * 60_000;
+  if (freq === "HOURLY") return interval * HOUR_MS;
+  if (freq === "DAILY") return interval * DAY_MS;
+  if (freq === "WEEKLY") return interval * 7 * DAY_MS;
+  // Every month but February has the 29th and the 30th, and no two months in a row lack the 31st.
+  if (freq === "MONTHLY") return day <= 28 ? interval * 31 * DAY_MS : interval === 1 ? 62 * DAY_MS : undefined;
+  // Leap years are at most eight years apart (2096, 2104).
+  if (freq === "YEARLY")
+    return !(wall.getUTCMonth() === 1 && day === 29) ? interval * 366 * DAY_MS : interval === 1 ? 8 * 366 * DAY_MS : undefined;
+  return undefined;
+}
 
 /**
  * An instant no later than the last instance of a COUNT rule, when that can be proved from the
  * rule alone; undefined otherwise (the event is then read in full). It can be proved when every
- * period of the rule holds at least one instance, so COUNT instances take at most COUNT periods:
- * rules with no BYxxx part (BYHOUR, BYMINUTE and BYSECOND only add instances to a day or longer
- * period), and WEEKLY rules with a plain BYDAY list. Instances skipped in a DST gap and a
- * 29 February start are allowed for with room to spare.
+ * period of the rule holds at least one instance, so COUNT instances, DTSTART the first, lie
+ * within COUNT of `instanceGapMs` of it: rules with no BYxxx part (BYHOUR, BYMINUTE and BYSECOND
+ * only add instances to a day or longer period), and WEEKLY rules with a plain BYDAY list. A UTC
+ * start, or a date one of a daily or longer rule, never loses an instance to a DST gap, so the
+ * bound is that; in a zone (or floating, placed in one), where an instance a gap skips does not
+ * count and one more follows it, a tenth more and a month are allowed for.
  */
-function countEndBound(parts: Map<string, string>, count: number, start: number): number | undefined {
+function countEndBound(parts: Map<string, string>, count: number, start: number, form: StartForm | undefined): number | undefined {
   const freq = parts.get("FREQ") as string;
   const interval = Number(parts.get("INTERVAL") ?? "1");
-  let gap = LONGEST_GAP_MS[freq];
-  if (gap === undefined || !Number.isInteger(count) || count < 1 || !Number.isInteger(interval) || interval < 1) return undefined;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(interval) || interval < 1) return undefined;
   const subDaily = freq === "SECONDLY" || freq === "MINUTELY" || freq === "HOURLY";
   for (const name of parts.keys()) {
     if (name === "FREQ" || name === "COUNT" || name === "INTERVAL" || name === "WKST") continue;
@@ -515,8 +557,8 @@ function countEndBound(parts: Map<string, string>, count: number, start: number)
     if (freq === "WEEKLY" && name === "BYDAY" && /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/.test(parts.get(name) ?? "")) continue;
     return undefined;
   }
-  // A yearly rule on 29 February recurs in leap years only: at most eight years apart.
-  const wall = new Date(start);
-  if (freq === "YEARLY" && wall.getUTCMonth() === 1 && wall.getUTCDate() === 29) gap = 8 * 367 * DAY_MS;
-  return start + count * interval * gap * 1.1 + 30 * DAY_MS;
+  const gap = instanceGapMs(freq, interval, start);
+  if (gap === undefined) return undefined;
+  const gapless = form === "utc" || (form === "date" && !subDaily);
+  return gapless ? start + count * gap : start + count * gap * 1.1 + 30 * DAY_MS;
 }

@@ -249,6 +249,76 @@ describe("reading for a horizon", () => {
     expect(calendar.series.map((s) => [s.uid, s.overrides.map((o) => o.text.summary)])).toEqual([["live", ["Moved years ahead"]]]);
   });
 
+  it("keeps a COUNT series whose rule skips periods for as long as its last instance can lie ahead", () => {
+    // Prepare: monthly rules on the 28th to the 31st and yearly ones on 29 February, with
+    // intervals whose months or years lack that day for a long run (every fifth month on the 31st
+    // waits 30 months; every 25th year on 29 February waits 400 years), as UTC, zoned and dates.
+    const starts = ["20260128", "20260129", "20260130", "20260131", "20240229"];
+    const forms = [
+      (d: string) => `DTSTART:${d}T090000Z`,
+      (d: string) => `DTSTART;TZID=Europe/Berlin:${d}T090000`,
+      (d: string) => `DTSTART;VALUE=DATE:${d}`,
+    ];
+    const cases: string[] = [];
+    for (const d of starts)
+      for (const form of forms)
+        for (const interval of [1, 2, 5, 7, 12])
+          for (const count of [2, 3]) cases.push(`${form(d)}\r\nRRULE:FREQ=MONTHLY;INTERVAL=${interval};COUNT=${count}`);
+    for (const form of forms)
+      for (const interval of [1, 3, 25]) cases.push(`${form("20000229")}\r\nRRULE:FREQ=YEARLY;INTERVAL=${interval};COUNT=3`);
+
+    for (const c of cases) {
+      const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:skipping", c, "SUMMARY:Skipping", "END:VEVENT", "END:VCALENDAR", ""].join(
+        "\r\n",
+      );
+      const all = occurrencesOf(parseCalendar(ics), {
+        from: new Date("1999-01-01T00:00:00Z"),
+        to: new Date("2900-01-01T00:00:00Z"),
+        timezone: "UTC",
+      });
+      const last = all.occurrences.at(-1)?.start.getTime() as number;
+      const window: ExpandOptions = { from: new Date(last - DAY), to: new Date(last + DAY), timezone: "UTC" };
+
+      // Act: a run's reading for a window around its last instance
+      const { full, fast } = bothReadings(ics, window);
+
+      // Assess
+      expect(fast, c).toEqual(full);
+      expect((full as unknown[]).length, c).toBe(1);
+    }
+  });
+
+  it("leaves unread a COUNT series of a UTC or date start that ended weeks before the horizon", () => {
+    // Prepare: seven weekly instances, the last five weeks before the horizon
+    const start = ANCHOR - 77 * DAY;
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:utc",
+      `DTSTART:${stamp(start, true)}`,
+      "RRULE:FREQ=WEEKLY;COUNT=7",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:date",
+      `DTSTART;VALUE=DATE:${day(start)}`,
+      "RRULE:FREQ=WEEKLY;BYDAY=MO,TU;COUNT=7",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:live",
+      `DTSTART:${stamp(start, true)}`,
+      "RRULE:FREQ=WEEKLY;COUNT=12",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const calendar = parseCalendar(Buffer.from(ics), { horizon: { from: new Date(ANCHOR), to: new Date(ANCHOR + 7 * DAY) } });
+
+    // Assess: only the series still running is read
+    expect(calendar.series.map((s) => s.uid)).toEqual(["live"]);
+  });
+
   it("reads a kept calendar again when a later window leaves its horizon", () => {
     // Prepare
     const ics = [
