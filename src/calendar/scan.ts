@@ -40,7 +40,7 @@ interface EventFacts {
   uid: number | undefined;
   /** DTSTART read roughly (`roughMs`): NaN when unreadable, undefined when there is none. */
   start: number | undefined;
-  /** How DTSTART is written (`startFormAt`), when it is read. */
+  /** How DTSTART is written (`readStart`), when it is read. */
   startForm: StartForm | undefined;
   rrule: ContentLine | undefined;
   rdates: ContentLine[] | undefined;
@@ -329,16 +329,10 @@ function readFact(text: string, at: number, end: number, wanted: Wanted, facts: 
     // An unfolded line, the common case, costs no string: the value is read where it lies.
     if (text.indexOf("\n", at) >= end) {
       const from = valueOffset(text, at + wanted.length, end);
-      if (from >= 0) {
-        facts.start = roughAt(text, from, end);
-        facts.startForm = startFormAt(text, from, end);
-      }
+      if (from >= 0) readStart(text, from, end, facts);
     } else {
       const property = parseContentLine(lineText(text, at, end));
-      if (property) {
-        facts.start = roughMs(property.value);
-        facts.startForm = startFormAt(property.value, 0, property.value.length);
-      }
+      if (property) readStart(property.value, 0, property.value.length, facts);
     }
     return;
   }
@@ -394,6 +388,11 @@ function roughAt(text: string, start: number, stop: number): number {
   let to = stop;
   while (from < to && isSpace(text.charCodeAt(from))) from++;
   while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  return roughTrimmed(text, from, to);
+}
+
+/** `roughAt` of a value with no white space around it. */
+function roughTrimmed(text: string, from: number, to: number): number {
   const length = to - from;
   if (length !== 8 && (length < 13 || length > 16 || (text.charCodeAt(from + 8) | 0x20) !== 0x74)) return Number.NaN;
   const year = digits(text, from, 4);
@@ -417,14 +416,14 @@ function roughAt(text: string, start: number, stop: number): number {
 /** How a DATE or DATE-TIME is written: a date, a UTC time (`Z`), or a local time (zoned or floating). */
 type StartForm = "date" | "utc" | "local";
 
-/** The form of the value `roughAt` reads at `text[start, stop)` (what it is, when it is a valid one). */
-function startFormAt(text: string, start: number, stop: number): StartForm {
-  let to = stop;
-  while (to > start && isSpace(text.charCodeAt(to - 1))) to--;
+/** Reads DTSTART's value at `text[start, stop)` into `facts`: its instant as `roughAt` reads it, and its form. */
+function readStart(text: string, start: number, stop: number, facts: EventFacts): void {
   let from = start;
+  let to = stop;
   while (from < to && isSpace(text.charCodeAt(from))) from++;
-  if (to - from === 8) return "date";
-  return (text.charCodeAt(to - 1) | 0x20) === 0x7a ? "utc" : "local";
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  facts.start = roughTrimmed(text, from, to);
+  facts.startForm = to - from === 8 ? "date" : (text.charCodeAt(to - 1) | 0x20) === 0x7a ? "utc" : "local";
 }
 
 /** `roughAt` of a whole string. */
