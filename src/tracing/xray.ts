@@ -58,7 +58,31 @@ function attempt<T>(action: () => T): T | undefined {
  */
 function shortlyNamed(subsegment: XRay.Subsegment): XRay.Subsegment {
   subsegment.toString = () => `{"trace_id":"${subsegment.segment?.trace_id}","id":"${subsegment.id}"}`;
+  const sdkFormat = subsegment.format;
+  subsegment.format = () => attempt(() => leanFormat(subsegment)) ?? sdkFormat.call(subsegment);
   return subsegment;
+}
+
+/** What the SDK's `toJSON` leaves out of a subsegment's document. */
+const LINKS = new Set(["segment", "parent", "counter"]);
+
+/**
+ * The document the SDK's `format` writes for a subsegment, made with less work: the SDK copies it
+ * with a `for…in` that walks every method of its prototype too, and serialises the copy through a
+ * replacer function (for BigInts, which no span here records: should one, `JSON.stringify` throws
+ * and the SDK's own `format` writes the document). A thousand-feed run sends 3,000 of them.
+ */
+export function leanFormat(subsegment: XRay.Subsegment): string {
+  const own = subsegment as unknown as Record<string, unknown> & { subsegments?: unknown[] };
+  own.type = "subsegment";
+  if (subsegment.parent) own.parent_id = subsegment.parent.id;
+  if (subsegment.segment) own.trace_id = subsegment.segment.trace_id;
+  const document: Record<string, unknown> = {};
+  for (const key of Object.keys(own)) {
+    if (LINKS.has(key) || (key === "subsegments" && !own.subsegments?.length)) continue;
+    document[key] = own[key];
+  }
+  return JSON.stringify(document);
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/run/run.ts";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces, type SegmentDocument, type TraceNode } from "../../src/traces/documents.ts";
-import { createXRayTracer, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
+import { createXRayTracer, leanFormat, loadXRay, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, serverError, settle } from "../support/run-fakes.ts";
 
 const rootArrived = (traceId: string) => (documents: readonly SegmentDocument[]) =>
@@ -125,6 +125,40 @@ describe("X-Ray tracer", () => {
     // Assess
     expect(values).toEqual([1, 2]);
     await expect(broken.span("fetch:c", () => Promise.reject(new Error("feed down")))).rejects.toThrow("feed down");
+  });
+
+  it("writes each subsegment's document as the SDK's own format does, and leaves what it cannot write to the SDK", async () => {
+    // Prepare: subsegments of every kind a run writes (annotations, metadata, errors of each flag,
+    // an open child still held by its parent) and one with a BigInt, which only the SDK can write
+    const xray = await loadXRay();
+    const segment = new xray.Segment("formats");
+    const plain = segment.addNewSubsegment("fetch:a");
+    plain.addAnnotation("feed", "a");
+    plain.addMetadata("bytes", 26_000);
+    plain.close();
+    const failed = segment.addNewSubsegment("notify:hook");
+    failed.addError(Object.assign(new Error("HTTP 429 from hooks.slack.com"), { status: 429 }), true);
+    failed.addThrottleFlag();
+    failed.close();
+    const parent = segment.addNewSubsegment("strategy:pipelined");
+    parent.addNewSubsegment("parse:b");
+    const big = segment.addNewSubsegment("parse:c");
+    big.addMetadata("huge", 2n ** 70n);
+    big.close();
+
+    // Act / Assess
+    for (const subsegment of [plain, failed, parent]) expect(leanFormat(subsegment)).toBe(subsegment.format());
+    expect(JSON.parse(leanFormat(parent)).subsegments).toHaveLength(1);
+    expect(() => leanFormat(big)).toThrow(TypeError);
+    const local = await openLocalSegment("bigint", { daemonAddress: daemon.address });
+    const tracer = await xrayTracer(false);
+    // Closed while its parent is open, the inner span is sent as a document of its own.
+    await tracer.span("strategy:serial", () => tracer.span("parse:d", (span) => span.metadata("huge", 2n ** 70n)));
+    local.close();
+    await daemon.until(rootArrived(local.traceId));
+    const sent = daemon.documents.find((d) => d.trace_id === local.traceId && d.name === "parse:d");
+    expect(sent?.type).toBe("subsegment");
+    expect(sent?.metadata).toEqual({ default: { huge: String(2n ** 70n) } });
   });
 
   it("never throws when nothing listens at the daemon address", async () => {
