@@ -22,6 +22,21 @@ describe("npm run bench:scale", () => {
     expect(run.stdout).toContain("invoke over 5 feed(s) exited 0: 5/5 feeds read, 5/5 reminders sent, 0 errors");
   });
 
+  it("with --runs, measures that many processes over the feeds and judges the targets on their medians", async () => {
+    // Act
+    const run = await runCli(
+      "bench/scale.ts",
+      ["--feeds", "2", "--runs", "3", "--min-latency", "1", "--max-latency", "2", "--slack-latency", "1", "--events", "5"],
+      {},
+      60_000,
+    );
+
+    // Assess: one row per process, then the medians and ranges of the three
+    expect(run.stdout.match(/^\| 2 \| 2 \| .* \|$/gm)).toHaveLength(3);
+    expect(run.stdout).toMatch(/^median of 3 runs: \d+\.\d\d s CPU \(\d+\.\d\d–\d+\.\d\d\), peak RSS \d+ MB \(\d+–\d+\)$/m);
+    expect(run.stdout.match(/^invoke over 2 feed\(s\) exited 0: 2\/2 feeds read, 2\/2 reminders sent, 0 errors$/gm)).toHaveLength(3);
+  });
+
   it("prints the figures and exits 1 when a target is missed", async () => {
     // Act: no whole process runs in a millisecond of CPU time.
     const run = await runCli(
