@@ -6,6 +6,7 @@ import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
 import { isTimeZone } from "./wall-clock.ts";
+import { compatibleInstant, intlOffsets } from "./zone-offsets.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
 export interface Zone {
@@ -43,6 +44,8 @@ export function ianaZone(name: string): Zone {
   if (!zone) {
     // Kept for the life of the process: a copy of its own, not a slice of the feed that named it.
     const id = ownCopy(name);
+    // Read from Intl directly where it can be (see zone-offsets.ts), through Temporal elsewhere.
+    const offsetAt = intlOffsets(id);
     zone = {
       id,
       // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length,
@@ -50,11 +53,19 @@ export function ianaZone(name: string): Zone {
       // reading as UTC, exact to the millisecond.
       toInstant: memoised(
         (wall) => UTC.toInstant(wall),
-        (wall) => wall.toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds,
+        (wall) => {
+          const instant = offsetAt ? compatibleInstant(UTC.toInstant(wall), offsetAt) : Number.NaN;
+          return Number.isNaN(instant) ? wall.toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds : instant;
+        },
       ),
       toWall: memoised(
         (ms) => ms,
-        (ms) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(id).toPlainDateTime(),
+        (ms) => {
+          const offset = offsetAt ? offsetAt(ms) : Number.NaN;
+          return Number.isNaN(offset)
+            ? Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(id).toPlainDateTime()
+            : UTC.toWall(ms + offset);
+        },
       ),
     };
     zoneCache.set(id, zone);
