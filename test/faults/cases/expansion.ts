@@ -55,8 +55,11 @@ export function expansionRuns(suite: FaultSuite, mode: CaseMode): ChildRun[] {
     webhook: "team",
   }));
   // A short fetch timeout in the test: the healthy feed's answer, 150 ms late, is read in time
-  // only if the event loop keeps turning while the others are expanded.
-  const fetch = mode === "test" ? { fetch: { timeoutMs: 400, deadlineMs: 2_000, attempts: 1 } } : {};
+  // only if the event loop keeps turning while the others are expanded. Unpaced, each hostile
+  // feed would hold the loop for 0.4–1.9 s (5.3 s for the four) on this machine, the flood of
+  // the time run for its whole second: 800 ms catches either, and leaves a paced run 650 ms of
+  // slack on a busy machine.
+  const fetch = mode === "test" ? { fetch: { timeoutMs: 800, deadlineMs: 2_000, attempts: 1 } } : {};
   const work = childRun(
     {
       webhooks: { team: slack.webhook(WORK) },
