@@ -1,6 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { RulePlan } from "./rule.ts";
 import type { Zone } from "./timezones.ts";
+import { type Gap, gapsBetween, zoneOffsets } from "./zone-offsets.ts";
 
 // Most rules in real calendars are the plainest kind: every day, every weekday, every other
 // Tuesday, until some date. Those are expanded here by arithmetic on day numbers, with no
@@ -179,7 +180,7 @@ interface ZoneGaps {
   fromMs: number;
   /** …to the last one found (null: the zone has no later one). */
   cursor: Temporal.ZonedDateTime | null;
-  gaps: Array<{ from: number; to: number }>;
+  gaps: Gap[];
 }
 
 /** The largest zone offset (UTC+14), for how far past a wall reading the transitions are read. */
@@ -193,7 +194,46 @@ const zoneGaps = new Map<string, ZoneGaps>();
  * offset, even a historical one, reaches 24 hours), so gaps known from a day before `firstMs`
  * serve without converting `first` at all.
  */
-function gapsOf(zoneId: string, first: Temporal.PlainDateTime, firstMs: number, lastMs: number): ZoneGaps["gaps"] {
+function gapsOf(zoneId: string, first: Temporal.PlainDateTime, firstMs: number, lastMs: number): Gap[] {
+  return sampledGaps(zoneId, firstMs - DAY_MS, lastMs + DAY_MS) ?? temporalGaps(zoneId, first, firstMs, lastMs);
+}
+
+/** Gaps found from Intl's offsets, per zone, with the instants they were looked for over. */
+const sampled = new Map<string, { fromMs: number; toMs: number; gaps: Gap[] }>();
+
+/**
+ * The gaps of `zoneId` whose transitions lie in the instants `[fromMs, toMs)` (and those already
+ * found around them), from the zone's Intl offsets: only the span a series covers is sampled,
+ * where Temporal's next transition after an ended series' last instance may lie years on (or, in
+ * a zone without DST, be searched for up to three years past today). Undefined where Intl cannot
+ * say (see `gapsBetween`): Temporal finds them then.
+ */
+function sampledGaps(zoneId: string, fromMs: number, toMs: number): Gap[] | undefined {
+  const offsetAt = zoneOffsets(zoneId);
+  if (!offsetAt) return undefined;
+  const known = sampled.get(zoneId);
+  if (!known) {
+    const gaps = gapsBetween(offsetAt, fromMs, toMs);
+    if (gaps) sampled.set(zoneId, { fromMs, toMs, gaps });
+    return gaps;
+  }
+  if (fromMs < known.fromMs) {
+    const before = gapsBetween(offsetAt, fromMs, known.fromMs);
+    if (!before) return undefined;
+    known.gaps = [...before, ...known.gaps];
+    known.fromMs = fromMs;
+  }
+  if (toMs > known.toMs) {
+    const after = gapsBetween(offsetAt, known.toMs, toMs);
+    if (!after) return undefined;
+    known.gaps.push(...after);
+    known.toMs = toMs;
+  }
+  return known.gaps;
+}
+
+/** `gapsOf` from Temporal's transitions. */
+function temporalGaps(zoneId: string, first: Temporal.PlainDateTime, firstMs: number, lastMs: number): Gap[] {
   let known = zoneGaps.get(zoneId);
   if (!known || firstMs - DAY_MS < known.fromMs) {
     const start = first.toZonedDateTime(zoneId, { disambiguation: "earlier" });

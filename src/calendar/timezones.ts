@@ -6,7 +6,7 @@ import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
 import { isTimeZone } from "./wall-clock.ts";
-import { compatibleInstant, intlOffsets } from "./zone-offsets.ts";
+import { compatibleInstant, zoneOffsets } from "./zone-offsets.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
 export interface Zone {
@@ -45,7 +45,7 @@ export function ianaZone(name: string): Zone {
     // Kept for the life of the process: a copy of its own, not a slice of the feed that named it.
     const id = ownCopy(name);
     // Read from Intl directly where it can be (see zone-offsets.ts), through Temporal elsewhere.
-    const offsetAt = intlOffsets(id);
+    const offsetAt = zoneOffsets(id);
     zone = {
       id,
       // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length,

@@ -114,3 +114,64 @@ export function compatibleInstant(local: number, offsetAt: (epochMs: number) => 
   const later = possibleInstants(local + gap, offsetAt);
   return later.length > 0 ? (later[later.length - 1] as number) : Number.NaN;
 }
+
+const offsetsByZone = new Map<string, ((epochMs: number) => number) | undefined>();
+
+/** `intlOffsets` of a zone, made once per zone (a formatter per zone, kept for the process). */
+export function zoneOffsets(timeZone: string): ((epochMs: number) => number) | undefined {
+  if (!offsetsByZone.has(timeZone)) offsetsByZone.set(timeZone, intlOffsets(timeZone));
+  return offsetsByZone.get(timeZone);
+}
+
+/** A DST gap: wall readings `[from, to)` (as UTC milliseconds) that do not exist in the zone. */
+export interface Gap {
+  from: number;
+  to: number;
+}
+
+/**
+ * How far apart offsets are sampled when looking for transitions. No zone in tzdata has had two
+ * transitions closer than six days (the closest-spaced zones Temporal's polyfill knows of: Gaza,
+ * Hebron, Noronha and Recife), so between two samples five days apart the offset changes at most
+ * once, and a change is never hidden by a second one that undoes it.
+ */
+const SAMPLE_MS = 5 * DAY_MS;
+/** Spans longer than this are left to Temporal's transitions (a COUNT walked over a century). */
+const LONGEST_SCAN_MS = 50 * 366 * DAY_MS;
+
+/** The first whole second in `(from, to]` whose offset is no longer `offset` (one transition lies there). */
+function transitionIn(offsetAt: (epochMs: number) => number, from: number, to: number, offset: number): number {
+  let lo = Math.floor(from / 1000) * 1000;
+  let hi = Math.ceil(to / 1000) * 1000;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (offsetAt(mid) === offset) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The gaps of a zone whose transition lies in the instants `[from, to)`, earliest first, by
+ * sampling its offsets (`offsetAt`) and bisecting each change to the second. Undefined when an
+ * offset cannot be read there, or the span is too long to sample.
+ */
+export function gapsBetween(offsetAt: (epochMs: number) => number, from: number, to: number): Gap[] | undefined {
+  if (to - from > LONGEST_SCAN_MS) return undefined;
+  const gaps: Gap[] = [];
+  let at = from;
+  let offset = offsetAt(at);
+  while (at < to) {
+    if (Number.isNaN(offset)) return undefined;
+    const next = Math.min(at + SAMPLE_MS, to);
+    const nextOffset = offsetAt(next);
+    if (!Number.isNaN(nextOffset) && nextOffset !== offset) {
+      const transition = transitionIn(offsetAt, at, next, offset);
+      // Clocks moving forward skip the readings between the old offset and the new one.
+      if (nextOffset > offset) gaps.push({ from: transition + offset, to: transition + nextOffset });
+    }
+    at = next;
+    offset = nextOffset;
+  }
+  return gaps;
+}

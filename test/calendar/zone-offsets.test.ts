@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { ianaZone } from "../../src/calendar/timezones.ts";
-import { compatibleInstant, intlOffsets, readingMs } from "../../src/calendar/zone-offsets.ts";
+import { compatibleInstant, gapsBetween, intlOffsets, readingMs } from "../../src/calendar/zone-offsets.ts";
 
 // The zones whose offsets have moved in every way tzdata knows: half-hour and 45-minute offsets
 // and DST, negative DST (Dublin), a skipped day (Apia, 2011) and a repeated one (Kwajalein), DST
@@ -120,6 +120,38 @@ describe("zone offsets read from Intl", () => {
     expect(mismatches.slice(0, 10)).toEqual([]);
     expect(checked).toBeGreaterThan(50_000);
   }, 120_000);
+
+  it("finds the DST gaps Temporal's transitions give, 1970–2040, for zones of every kind", () => {
+    for (const zone of ZONES) {
+      // Prepare: Temporal's gaps, each the readings between the offsets before and after a transition
+      const expected: string[] = [];
+      for (const at of transitions(zone)) {
+        if (at < Date.UTC(1970, 0, 1) || at >= Date.UTC(2040, 0, 1)) continue;
+        const instant = Temporal.Instant.fromEpochMilliseconds(at);
+        const before = instant.subtract({ nanoseconds: 1 }).toZonedDateTimeISO(zone).offsetNanoseconds / 1e6;
+        const after = instant.toZonedDateTimeISO(zone).offsetNanoseconds / 1e6;
+        if (after > before) expected.push(`${at + before}–${at + after}`);
+      }
+      const offsetAt = intlOffsets(zone);
+      if (!offsetAt) throw new Error(`Intl does not know ${zone}`);
+
+      // Act: in two spans (one scan covers at most fifty years), the second starting where the first ends
+      const middle = Date.UTC(2005, 6, 1, 12, 34, 56);
+      const found = [
+        ...(gapsBetween(offsetAt, Date.UTC(1970, 0, 1), middle) ?? []),
+        ...(gapsBetween(offsetAt, middle, Date.UTC(2040, 0, 1)) ?? []),
+      ];
+
+      // Assess
+      expect(
+        found.map((gap) => `${gap.from}–${gap.to}`),
+        zone,
+      ).toEqual(expected);
+    }
+    // A span too long to sample is left to Temporal.
+    const berlin = intlOffsets("Europe/Berlin");
+    expect(berlin && gapsBetween(berlin, Date.UTC(1900, 0, 1), Date.UTC(2000, 0, 1))).toBeUndefined();
+  }, 60_000);
 
   it("leaves to Temporal what it cannot read: years before 1000 and after 9999, and zones Intl does not know", () => {
     // Prepare
