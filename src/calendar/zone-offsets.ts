@@ -83,7 +83,8 @@ export function intlOffsets(timeZone: string): ((epochMs: number) => number) | u
   return (epochMs) => {
     // Offsets are whole seconds; the reading is of the second the instant lies in.
     const second = Math.floor(epochMs / 1000) * 1000;
-    if (second < EARLIEST - DAY_MS || second > LATEST + DAY_MS) return Number.NaN;
+    // Outside the years en-US writes plainly, or not a number at all: not for Intl to answer.
+    if (!(second >= EARLIEST - DAY_MS && second <= LATEST + DAY_MS)) return Number.NaN;
     return readingMs(format.format(second)) - second;
   };
 }

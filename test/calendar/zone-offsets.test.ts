@@ -162,6 +162,7 @@ describe("zone offsets read from Intl", () => {
 
     // Act / Assess
     expect(intlOffsets("Mars/Olympus_Mons")).toBeUndefined();
+    expect(offsetAt?.(Number.NaN)).toBeNaN();
     expect(offsetAt && compatibleInstant(Date.UTC(2026, 0, 1) - 1000 * 365 * 86_400_000 * 2, offsetAt)).toBeNaN();
     for (const wall of [early, late]) {
       expect(berlin.toInstant(wall)).toBe(wall.toZonedDateTime("Europe/Berlin", { disambiguation: "compatible" }).epochMilliseconds);
