@@ -1,6 +1,6 @@
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
-import { ianaZone } from "../../src/calendar/timezones.ts";
+import { ianaZone, UTC } from "../../src/calendar/timezones.ts";
 import { compatibleInstant, gapsBetween, intlOffsets, readingMs } from "../../src/calendar/zone-offsets.ts";
 
 // The zones whose offsets have moved in every way tzdata knows: half-hour and 45-minute offsets
@@ -45,22 +45,8 @@ const ZONES = [
 
 const HOUR_MS = 3_600_000;
 
-/** The wall reading `local` (as UTC milliseconds) as a PlainDateTime. */
-function wallOf(local: number): Temporal.PlainDateTime {
-  const d = new Date(local);
-  return new Temporal.PlainDateTime(
-    d.getUTCFullYear(),
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
-    d.getUTCMilliseconds(),
-  );
-}
-
 const temporalInstant = (zone: string, local: number) =>
-  wallOf(local).toZonedDateTime(zone, { disambiguation: "compatible" }).epochMilliseconds;
+  UTC.toWall(local).toZonedDateTime(zone, { disambiguation: "compatible" }).epochMilliseconds;
 const temporalWall = (zone: string, instant: number) =>
   Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDateTime().toString();
 
@@ -107,7 +93,7 @@ describe("zone offsets read from Intl", () => {
       for (let i = 0; i < 100; i++) probes.push(Date.UTC(1900, 0, 1) + Math.floor(next() * 140 * 365.25 * 86_400_000));
       for (const at of probes) {
         const wall = temporalWall(zone, at);
-        if (wallOf(at + offsetAt(at)).toString() !== wall) mismatches.push(`${zone} wall at ${new Date(at).toISOString()}`);
+        if (UTC.toWall(at + offsetAt(at)).toString() !== wall) mismatches.push(`${zone} wall at ${new Date(at).toISOString()}`);
         const local = Date.parse(`${wall}Z`);
         for (let minutes = -180; minutes <= 180; minutes += 20) {
           const reading = local + minutes * 60_000;
