@@ -10,7 +10,7 @@ import {
   walkLines,
   walkMatchingLines,
 } from "../../src/calendar/components.ts";
-import { RECORD_PROPERTIES } from "../../src/calendar/series.ts";
+import { RECORD_PROPERTIES, readSeries } from "../../src/calendar/series.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const NAMES = ["DTSTART", "RRULE", "RECURRENCE-ID", "UID", "X-WR-TIMEZONE"];
@@ -27,6 +27,40 @@ const texts: Array<[string, string]> = [
   ],
   ["names that only start alike", "DTSTARTX:1\nUIDS:2\nRRULES:3\nDTSTAMP:4\nEND\nBEGIN\nDTSTART"],
   ["empty lines and no final break", "\n\n\nUID:a\n\n RRULE:continued\nUID:b"],
+  [
+    "every property an event's record is read from, among others",
+    [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:all@example.com",
+      "DTSTART;TZID=Europe/Berlin:20260105T090000",
+      "DURATION:PT45M",
+      "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10",
+      "RDATE;TZID=Europe/Berlin:20260110T090000,20260111T090000/PT2H",
+      "EXDATE;TZID=Europe/Berlin:20260112T090000",
+      "SEQUENCE:3",
+      "STATUS:TENTATIVE",
+      "SUMMARY:Stand-up\\, daily",
+      "DESCRIPTION:Notes\\nsecond line",
+      "LOCATION:Room 1",
+      "URL:https://example.com/standup",
+      "X-GOOGLE-CONFERENCE:https://meet.example.com/abc",
+      "ATTENDEE;CN=Someone:mailto:someone@example.com",
+      "BEGIN:VALARM",
+      "TRIGGER:-PT10M",
+      "END:VALARM",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:all@example.com",
+      "RECURRENCE-ID;TZID=Europe/Berlin;RANGE=THISANDFUTURE:20260119T090000",
+      "DTSTART;TZID=Europe/Berlin:20260119T100000",
+      "DTEND;TZID=Europe/Berlin:20260119T110000",
+      "SEQUENCE:4",
+      "SUMMARY:Stand-up\\, later",
+      "END:VEVENT",
+      "END:VCALENDAR",
+    ].join("\r\n"),
+  ],
 ];
 
 describe("walkMatchingLines", () => {
@@ -67,6 +101,20 @@ describe("readComponents with only some properties", () => {
     expect(some.calendars).toEqual(keeping(full.calendars, RECORD_PROPERTIES));
     expect(some.others).toEqual(keeping(full.others, RECORD_PROPERTIES));
     expect(some.warnings).toEqual(full.warnings);
+  });
+
+  /** The VEVENTs of a component tree, wherever they lie. */
+  const events = (components: Component[]): Component[] => components.flatMap((c) => (c.type === "VEVENT" ? [c] : events(c.components)));
+  /** Series with each record's text read: what a full reading and a cut-down one must agree on. */
+  const readAll = (components: Component[]) =>
+    readSeries(events(components)).series.map((s) =>
+      [s.master, ...s.overrides].map((record) => record && { ...record, text: record.text }),
+    );
+
+  it.each(texts)("reads the same series from those properties as from the whole events, text included (%s)", (_, text) => {
+    const full = readComponents(text);
+    const some = readComponents(text, undefined, undefined, false, RECORD_PROPERTIES);
+    expect(readAll([...some.calendars, ...some.others])).toEqual(readAll([...full.calendars, ...full.others]));
   });
 });
 
