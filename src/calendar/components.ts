@@ -224,16 +224,19 @@ export class ComponentWalker {
   }
 }
 
-const startPatterns = new Map<string, RegExp>();
+/**
+ * Patterns by the list of names they were made for: callers pass lists of their own that do not
+ * change, and each kept event of a feed is walked with the same one.
+ */
+const startPatterns = new WeakMap<readonly string[], RegExp>();
 
 /** A line break followed by `BEGIN:`, `END:` or one of `names` and its `;` or `:`, in any case. */
 function startsOf(names: readonly string[]): RegExp {
-  const key = names.join(",");
-  let pattern = startPatterns.get(key);
+  let pattern = startPatterns.get(names);
   if (!pattern) {
     const alternatives = names.map((name) => `${name.replace(/[^A-Z0-9]/gi, "\\$&")}[;:]`);
     pattern = new RegExp(`\\n(?:BEGIN:|END:|${alternatives.join("|")})`, "gi");
-    startPatterns.set(key, pattern);
+    startPatterns.set(names, pattern);
   }
   return pattern;
 }

@@ -279,8 +279,16 @@ export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOption
     yield;
   }
   if (truncated) place.warnings.add(`more than ${MAX_OCCURRENCES} occurrences in the window; only the first ${MAX_OCCURRENCES} are kept`);
-  occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid));
+  occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || byCodeUnits(a.uid, b.uid));
   return { occurrences, warnings: place.warnings.list() };
+}
+
+/**
+ * UIDs in the order of their UTF-16 code units: the same on every runtime (a locale's collation
+ * depends on its ICU data), and no collator for a fresh process to build.
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -307,10 +307,8 @@ const NOT_ASCII = -1;
  * and it holds a byte of a multi-byte character (which the text's trimming must judge).
  */
 function trimmedHash(value: string, start: number, stop: number, octets: boolean): number | undefined {
-  let from = start;
-  let to = stop;
-  while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
-  while (from < to && isSpace(value.charCodeAt(from))) from++;
+  const from = trimmedStart(value, start, stop);
+  const to = trimmedEnd(value, from, stop);
   if (from >= to) return undefined;
   let hash = 0x811c9dc5;
   let bits = 0;
@@ -384,11 +382,8 @@ function digits(text: string, at: number, length: number): number {
  * names. Plain arithmetic on the text where it lies: this runs for every event of a feed.
  */
 function roughAt(text: string, start: number, stop: number): number {
-  let from = start;
-  let to = stop;
-  while (from < to && isSpace(text.charCodeAt(from))) from++;
-  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
-  return roughTrimmed(text, from, to);
+  const from = trimmedStart(text, start, stop);
+  return roughTrimmed(text, from, trimmedEnd(text, from, stop));
 }
 
 /** `roughAt` of a value with no white space around it. */
@@ -418,10 +413,8 @@ type StartForm = "date" | "utc" | "local";
 
 /** Reads DTSTART's value at `text[start, stop)` into `facts`: its instant as `roughAt` reads it, and its form. */
 function readStart(text: string, start: number, stop: number, facts: EventFacts): void {
-  let from = start;
-  let to = stop;
-  while (from < to && isSpace(text.charCodeAt(from))) from++;
-  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  const from = trimmedStart(text, start, stop);
+  const to = trimmedEnd(text, from, stop);
   facts.start = roughTrimmed(text, from, to);
   facts.startForm = to - from === 8 ? "date" : (text.charCodeAt(to - 1) | 0x20) === 0x7a ? "utc" : "local";
 }
@@ -434,6 +427,20 @@ function roughMs(raw: string): number {
 /** The white space `String.prototype.trim` removes that a calendar value can hold. */
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0xfeff;
+}
+
+/** Where `text[from, to)` starts once the white space before it is skipped (`to` when all of it is). */
+function trimmedStart(text: string, from: number, to: number): number {
+  let at = from;
+  while (at < to && isSpace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** Where `text[from, to)` ends once the white space after it is dropped (`from` when all of it is). */
+function trimmedEnd(text: string, from: number, to: number): number {
+  let end = to;
+  while (end > from && isSpace(text.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 /** Whether an instant read roughly (a wall reading read as UTC: within MARGIN_MS) may fall in the horizon. */
