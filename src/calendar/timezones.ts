@@ -46,18 +46,20 @@ export function ianaZone(name: string): Zone {
     const id = ownCopy(name);
     // Read from Intl directly where it can be (see zone-offsets.ts), through Temporal elsewhere.
     const offsetAt = zoneOffsets(id);
+    const instants = new BoundedMap<number, number>(MEMO_ENTRIES);
+    // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length, a time
+    // that occurs twice means the first of the two. A wall reading is keyed, and converted, as
+    // its reading as UTC, exact to the millisecond; Temporal is asked where Intl cannot answer.
+    const instantOf = (reading: number) => {
+      const instant = offsetAt ? compatibleInstant(reading, offsetAt) : Number.NaN;
+      return Number.isNaN(instant) ? UTC.toWall(reading).toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds : instant;
+    };
     zone = {
       id,
-      // "compatible" is RFC 5545's rule: a time in a gap moves forward by the gap's length,
-      // a time that occurs twice means the first of the two. A wall reading is keyed by its
-      // reading as UTC, exact to the millisecond.
-      toInstant: memoised(
-        (wall) => UTC.toInstant(wall),
-        (wall) => {
-          const instant = offsetAt ? compatibleInstant(UTC.toInstant(wall), offsetAt) : Number.NaN;
-          return Number.isNaN(instant) ? wall.toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds : instant;
-        },
-      ),
+      toInstant: (wall) => {
+        const reading = UTC.toInstant(wall);
+        return instants.remember(reading, instantOf, reading);
+      },
       toWall: memoised(
         (ms) => ms,
         (ms) => {
