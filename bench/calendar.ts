@@ -4,8 +4,9 @@
 // through the public API), node-ical's own parse alone, ical.js (parse + expand), and a floor (read
 // the file and split its lines). Each is also run on a one-event calendar, so "extra" is what the
 // big feed costs over starting the same process: wall time, CPU time (user + sys) and peak RSS,
-// medians of --runs runs, big and small runs interleaved. Prints a table, the ratios the engine's
-// targets are about (exits 1 when one is missed), and what expanding a kept calendar again costs.
+// medians of --runs rounds, each running every reader in turn, big and small. Prints a table, the
+// ratios the engine's targets are about (exits 1 when one is missed), and what expanding a kept
+// calendar again costs.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,18 +72,24 @@ function main(): void {
     `feed: ${sizeMb.toFixed(1)} MB, ${feed.events} VEVENTs (${feed.oneOffs} one-off, ${feed.allDay} of them all-day; ` +
       `${feed.series} series, ${feed.endedSeries} ended before 2026; ${feed.overrides} overrides); ` +
       `window ${EXPORT_WINDOW.from.toISOString()} – ${EXPORT_WINDOW.to.toISOString()}; ` +
-      `medians of ${runs} processes each, extra = over the same process reading a one-event calendar\n\n`,
+      `medians of ${runs} rounds of every reader in turn, extra = over the same process reading a one-event calendar\n\n`,
   );
   const rows: Row[] = [];
   let keptFigures: KeptFigures = { windows: [] };
   try {
-    for (const reader of Object.keys(READERS)) {
-      const large: Process[] = [];
-      const base: Process[] = [];
-      for (let run = 0; run < runs; run++) {
-        large.push(runOnce(reader, big));
-        base.push(runOnce(reader, small));
+    // Round by round, every reader in turn: a machine whose speed drifts over the minutes of a run
+    // (a shared host) then slows every reader alike, and the ratios compare like with like.
+    const readers = Object.keys(READERS);
+    const processes = new Map(readers.map((reader) => [reader, { large: [] as Process[], base: [] as Process[] }]));
+    for (let run = 0; run < runs; run++) {
+      for (const reader of readers) {
+        const mine = processes.get(reader) as { large: Process[]; base: Process[] };
+        mine.large.push(runOnce(reader, big));
+        mine.base.push(runOnce(reader, small));
       }
+    }
+    for (const reader of readers) {
+      const { large, base } = processes.get(reader) as { large: Process[]; base: Process[] };
       const m = (list: Process[], key: "wallMs" | "cpuMs" | "peakRssMb" | "readMs") => median(list.map((p) => p[key]));
       rows.push({
         reader,
