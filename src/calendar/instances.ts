@@ -338,7 +338,23 @@ const DAY_MS = 24 * HOUR_MS;
  * offsets around its edges, an hour wider for a DST change at the edge. Kept tight, so a
  * secondly rule over a five-minute window generates minutes of instances, not days.
  */
-function wallSpan(zone: Zone, from: number, to: number): { wallFrom: Temporal.PlainDateTime; wallTo: Temporal.PlainDateTime } {
+function wallSpan(zone: Zone, from: number, to: number): WallSpan {
+  // Every series of a zone is asked for the same window: the last answer per zone is kept.
+  const last = lastSpans.get(zone);
+  if (last?.from === from && last.to === to) return last.span;
+  const span = readWallSpan(zone, from, to);
+  lastSpans.set(zone, { from, to, span });
+  return span;
+}
+
+interface WallSpan {
+  wallFrom: Temporal.PlainDateTime;
+  wallTo: Temporal.PlainDateTime;
+}
+
+const lastSpans = new WeakMap<Zone, { from: number; to: number; span: WallSpan }>();
+
+function readWallSpan(zone: Zone, from: number, to: number): WallSpan {
   // UTC has no offsets to read: most feeds write their times in it.
   const offsets =
     zone === UTC

@@ -1,6 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { RulePlan } from "./rule.ts";
 import type { Zone } from "./timezones.ts";
+import { readingOf, withReading } from "./wall-clock.ts";
 import { type Gap, gapsBetween, zoneOffsets } from "./zone-offsets.ts";
 
 // Most rules in real calendars are the plainest kind: every day, every weekday, every other
@@ -58,7 +59,7 @@ export function simpleRuleOf(plan: RulePlan, text: string): SimpleRule | undefin
 
 /** A wall reading as ms read as if UTC, its day (days since 1970-01-01) and its time of day in ms. */
 function split(wall: Temporal.PlainDateTime): { ms: number; day: number; timeMs: number } {
-  const ms = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+  const ms = readingOf(wall);
   const day = Math.floor(ms / DAY_MS);
   return { ms, day, timeMs: ms - day * DAY_MS };
 }
@@ -111,7 +112,7 @@ export function simpleInstances(
   for (let day = Math.max(start.day, lo.day); day <= hi.day && out.length < limit; day++) {
     const wallMs = day * DAY_MS + start.timeMs;
     if (wallMs < lo.ms || wallMs > hi.ms || wallMs <= start.ms || !onDay(day)) continue;
-    const wall = wallAt(wallMs, first);
+    const wall = wallAt(wallMs);
     if (!onWalls) {
       const instant = zone.toInstant(wall);
       // A local time a DST gap skips does not exist: that instance is not there.
@@ -152,7 +153,7 @@ export function simpleCountEnd(
     const lastMs = day * DAY_MS + start.timeMs;
     if (lastMs > endMs) return { pastTo: true };
     const gaps = zoneId === "UTC" ? 0 : skippedByGaps(zoneId, first, start.ms, lastMs, onDay);
-    if (gaps === skipped) return { last: wallAt(lastMs, first) };
+    if (gaps === skipped) return { last: wallAt(lastMs) };
     skipped = gaps;
   }
   return undefined;
@@ -273,15 +274,17 @@ function skippedByGaps(
   return skipped;
 }
 
-function wallAt(wallMs: number, first: Temporal.PlainDateTime): Temporal.PlainDateTime {
+/** The wall reading at `wallMs` (a reading as UTC milliseconds), its reading noted with it. */
+function wallAt(wallMs: number): Temporal.PlainDateTime {
   const date = new Date(wallMs);
-  return new Temporal.PlainDateTime(
+  const wall = new Temporal.PlainDateTime(
     date.getUTCFullYear(),
     date.getUTCMonth() + 1,
     date.getUTCDate(),
-    first.hour,
-    first.minute,
-    first.second,
-    first.millisecond,
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    date.getUTCMilliseconds(),
   );
+  return withReading(wall, wallMs);
 }

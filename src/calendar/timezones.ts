@@ -5,7 +5,7 @@ import { Temporal } from "temporal-polyfill";
 import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
-import { isTimeZone } from "./wall-clock.ts";
+import { isTimeZone, readingOf, withReading } from "./wall-clock.ts";
 import { compatibleInstant, zoneOffsets } from "./zone-offsets.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
@@ -78,18 +78,13 @@ export function ianaZone(name: string): Zone {
 /** UTC, by plain arithmetic: the wall space every rule is expanded in, so its conversions are hot. */
 export const UTC: Zone = {
   id: "UTC",
-  toInstant: (wall) => {
-    const date = new Date(0);
-    // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999.
-    date.setUTCFullYear(wall.year, wall.month - 1, wall.day);
-    return date.setUTCHours(wall.hour, wall.minute, wall.second, wall.millisecond);
-  },
+  toInstant: readingOf,
   // Remembered: every series of every feed of a run asks for the readings of the same window's edges.
   toWall: memoised(
     (ms) => ms,
     (ms) => {
       const d = new Date(ms);
-      return new Temporal.PlainDateTime(
+      const wall = new Temporal.PlainDateTime(
         d.getUTCFullYear(),
         d.getUTCMonth() + 1,
         d.getUTCDate(),
@@ -98,6 +93,7 @@ export const UTC: Zone = {
         d.getUTCSeconds(),
         d.getUTCMilliseconds(),
       );
+      return withReading(wall, ms);
     },
   ),
 };

@@ -25,6 +25,38 @@ export function wallClockToInstant(wall: WallClock, timeZone: string): Date {
   return new Date(zoned.epochMilliseconds);
 }
 
+/**
+ * The readings of wall-clock values, as UTC milliseconds, by the value: Temporal's values never
+ * change, and the engine asks the same ones again and again (a series' start, its exceptions, the
+ * window's edges). A lookup is the runtime's own code, fast from the first call; reading the fields
+ * goes through the polyfill's getters, which in a fresh process run unoptimised.
+ */
+const readings = new WeakMap<Temporal.PlainDateTime, number>();
+
+/** Notes the reading of a value made from it (exact to the millisecond), so it is never read from its fields. */
+export function withReading(wall: Temporal.PlainDateTime, ms: number): Temporal.PlainDateTime {
+  readings.set(wall, ms);
+  return wall;
+}
+
+/** `wall` read as if it were UTC, in epoch milliseconds. */
+export function readingOf(wall: Temporal.PlainDateTime): number {
+  let ms = readings.get(wall);
+  if (ms === undefined) {
+    ms = readingAt(wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+    readings.set(wall, ms);
+  }
+  return ms;
+}
+
+/** The reading of a wall-clock time given by its fields (`month` from 1), as UTC milliseconds. */
+export function readingAt(year: number, month: number, day: number, hour: number, minute: number, second: number, ms = 0): number {
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  return date.setUTCHours(hour, minute, second, ms);
+}
+
 /** Parses `YYYY-MM-DD` into a wall-clock date. */
 export function parseDay(day: string): WallClock {
   const [year, month, date] = day.split("-").map(Number) as [number, number, number];

@@ -101,6 +101,33 @@ describe("plain daily and weekly rules by day arithmetic", () => {
     expect(compared).toBeGreaterThan(5_000);
   });
 
+  it("expands a rule of the first century on its own dates, as rrule-temporal does", async () => {
+    // Prepare: Date.UTC reads the years 0–99 as 1900–1999, which once put these instances in 1950
+    const text = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:old",
+      "DTSTART:00500101T100000Z",
+      "RRULE:FREQ=DAILY",
+      "END:VEVENT",
+      "END:VCALENDAR",
+    ].join("\r\n");
+    const from = new Date(0);
+    from.setUTCFullYear(50, 0, 5);
+    const window = { from, to: new Date(from.getTime() + 2 * 86_400_000), timezone: "UTC" };
+
+    // Act
+    const starts = async (simple: boolean) => {
+      const { occurrencesOf, parseCalendar } = await engine(simple);
+      return occurrencesOf(parseCalendar(text), window).occurrences.map((o) => o.start.toISOString());
+    };
+
+    // Assess
+    const expected = ["0050-01-05T10:00:00.000Z", "0050-01-06T10:00:00.000Z"];
+    expect(await starts(true)).toEqual(expected);
+    expect(await starts(false)).toEqual(expected);
+  });
+
   it("does not count an instance a DST gap skips, so COUNT ends one day later", async () => {
     // Prepare: 02:30 does not exist in Berlin on 2026-03-29 (clocks go from 02:00 to 03:00)
     const event = (uid: string, start: string, rule: string) =>
