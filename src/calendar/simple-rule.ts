@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { RulePlan } from "./rule.ts";
 import type { Zone } from "./timezones.ts";
-import { readingOf, withReading } from "./wall-clock.ts";
+import { readingAt, readingOf, withReading } from "./wall-clock.ts";
 import { type Gap, gapsBetween, zoneOffsets } from "./zone-offsets.ts";
 
 // Most rules in real calendars are the plainest kind: every day, every weekday, every other
@@ -51,7 +51,7 @@ export function simpleRuleOf(plan: RulePlan, text: string): SimpleRule | undefin
       const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
       if (!match) return undefined;
       const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-      untilMs = Date.UTC(y, mo - 1, d, h, mi, s);
+      untilMs = readingAt(y, mo, d, h, mi, s);
     }
   }
   return { freq: plan.freq, interval: plan.interval, weekStart: plan.weekStart, weekdays, months, untilMs };

@@ -102,13 +102,19 @@ describe("plain daily and weekly rules by day arithmetic", () => {
   });
 
   it("expands a rule of the first century on its own dates, as rrule-temporal does", async () => {
-    // Prepare: Date.UTC reads the years 0–99 as 1900–1999, which once put these instances in 1950
+    // Prepare: Date.UTC reads the years 0–99 as 1900–1999, which once put these instances, and the
+    // second series' UNTIL, in 1950
     const text = [
       "BEGIN:VCALENDAR",
       "BEGIN:VEVENT",
       "UID:old",
       "DTSTART:00500101T100000Z",
       "RRULE:FREQ=DAILY",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:ended",
+      "DTSTART:00500101T110000Z",
+      "RRULE:FREQ=DAILY;UNTIL=00500105T235959Z",
       "END:VEVENT",
       "END:VCALENDAR",
     ].join("\r\n");
@@ -119,11 +125,11 @@ describe("plain daily and weekly rules by day arithmetic", () => {
     // Act
     const starts = async (simple: boolean) => {
       const { occurrencesOf, parseCalendar } = await engine(simple);
-      return occurrencesOf(parseCalendar(text), window).occurrences.map((o) => o.start.toISOString());
+      return occurrencesOf(parseCalendar(text), window).occurrences.map((o) => `${o.uid} ${o.start.toISOString()}`);
     };
 
     // Assess
-    const expected = ["0050-01-05T10:00:00.000Z", "0050-01-06T10:00:00.000Z"];
+    const expected = ["old 0050-01-05T10:00:00.000Z", "ended 0050-01-05T11:00:00.000Z", "old 0050-01-06T10:00:00.000Z"];
     expect(await starts(true)).toEqual(expected);
     expect(await starts(false)).toEqual(expected);
   });
