@@ -89,7 +89,10 @@ async function sendDigest(
     span.metadata("digest", item.digest.id);
     span.metadata("day", item.day);
     const unread = item.digest.feeds.filter((feed) => !read.has(feed.id));
-    const agenda = buildAgenda(item, [...read.values()], unread);
+    // In the digest's own order of feeds, not the order they happened to arrive in: an event two
+    // feeds share names them, and shows its first feed's copy, the same way in every run.
+    const sources = item.digest.feeds.flatMap((feed) => read.get(feed.id) ?? []);
+    const agenda = buildAgenda(item, sources, unread);
     const facts = { webhook, digest: item.digest.id, day: item.day, events: agenda.events };
     span.metadata("events", agenda.events);
     if (agenda.events === 0 && unread.length === 0 && item.digest.skipEmpty) {

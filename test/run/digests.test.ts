@@ -27,6 +27,8 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
   let feeds: Loopback;
   let requests: string[];
   let failing: Set<string>;
+  /** Feeds answered this much later, in ms. */
+  let slowness: Map<string, number>;
   let slack: Loopback & { posts: SlackPost[] };
   let answer: (post: SlackPost) => SlackReply;
   let table: string;
@@ -41,8 +43,11 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
       const path = request.url ?? "";
       requests.push(path);
       const body = calendars[path];
-      if (body === undefined || failing.has(path)) response.writeHead(404).end("not found");
-      else response.writeHead(200, { "content-type": "text/calendar" }).end(body);
+      const reply = () => {
+        if (body === undefined || failing.has(path)) response.writeHead(404).end("not found");
+        else response.writeHead(200, { "content-type": "text/calendar" }).end(body);
+      };
+      setTimeout(reply, slowness.get(path) ?? 0);
     });
   });
 
@@ -53,6 +58,7 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
   beforeEach(async () => {
     requests = [];
     failing = new Set();
+    slowness = new Map();
     answer = () => ({ status: 200, body: "ok" });
     slack = await startSlack((post) => answer(post));
     table = await dynamo.createLedgerTable();
@@ -111,6 +117,23 @@ describe("digests in a run (dynalite on 127.0.0.1)", () => {
     expect(text).toContain(":calendar: Platform, Ops");
     const metrics = runMetrics(result, 0);
     expect(metrics).toMatchObject({ DigestsSent: 1, DigestsFailed: 0 });
+  });
+
+  it("names the feeds of a shared event in the digest's order, whichever feed answers first", async () => {
+    for (const slow of ["/platform/private-token-a.ics", "/ops/private-token-b.ics"]) {
+      // Prepare: one feed answers well after the other
+      slowness = new Map([[slow, 150]]);
+      slack.posts.length = 0;
+      table = await dynamo.createLedgerTable();
+
+      // Act
+      await run(DIGEST_TIME);
+
+      // Assess: the review is in both feeds; Platform comes first in the configuration
+      const text = JSON.stringify(digestPosts()[0]?.payload);
+      expect(text, `${slow} slow`).toContain("*Architecture review &lt;!channel&gt; &amp; friends*");
+      expect(text, `${slow} slow`).toContain(":calendar: Platform, Ops");
+    }
   });
 
   it("catches up in the next run on a digest a Slack outage kept back, and posts it once", async () => {
