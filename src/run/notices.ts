@@ -54,9 +54,10 @@ function wantedBy(feed: Feed): (title: string) => boolean {
  */
 export function createNoticeStage(
   snapshots: SnapshotStore<Snapshot>,
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery" | "calendars">,
+  context: Pick<RunContext, "config" | "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery" | "calendars">,
 ): NoticeStage {
   const compared: Compared[] = [];
+  const position = new Map(context.config.feeds.map((feed, index) => [feed.id, index]));
 
   return {
     async observe(feed, body, calendar) {
@@ -69,6 +70,9 @@ export function createNoticeStage(
     },
 
     async announce() {
+      // In the configuration's order of feeds, not the order they happened to arrive in: a
+      // webhook's message lists the same changes the same way in every run.
+      compared.sort((a, b) => (position.get(a.feed.id) ?? 0) - (position.get(b.feed.id) ?? 0));
       const byWebhook = Map.groupBy(
         compared.flatMap(({ notices }) => notices),
         (notice) => notice.webhook,

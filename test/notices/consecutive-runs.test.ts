@@ -24,14 +24,19 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
   let dynamo: LocalDynamo;
   let feeds: Loopback;
   let feed: FeedAnswer;
+  /** Answers for other paths than /team.ics, and how many ms later a path is answered. */
+  let byPath: Map<string, FeedAnswer>;
+  let slowness: Map<string, number>;
   let slack: Loopback & { posts: SlackPost[] };
   let answer: (post: SlackPost) => SlackReply;
   let table: string;
 
   beforeAll(async () => {
     dynamo = await startDynamo();
-    feeds = await startLoopback((_request, response) => {
-      response.writeHead(feed.status, { "content-type": feed.type }).end(feed.body);
+    feeds = await startLoopback((request, response) => {
+      const path = request.url ?? "";
+      const answer = byPath.get(path) ?? feed;
+      setTimeout(() => response.writeHead(answer.status, { "content-type": answer.type }).end(answer.body), slowness.get(path) ?? 0);
     });
   });
 
@@ -41,6 +46,8 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
 
   beforeEach(async () => {
     feed = calendarAnswer("week-ahead.ics");
+    byPath = new Map();
+    slowness = new Map();
     answer = () => ({ status: 200, body: "ok" });
     slack = await startSlack((post) => answer(post));
     table = await dynamo.createLedgerTable();
@@ -51,11 +58,14 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
   });
 
   /** One run as the handler wires it, on the scheduled time `reference`. */
-  async function run(reference: Date, notices: Record<string, unknown> = { quietMinutes: 0 }) {
+  async function run(reference: Date, notices: Record<string, unknown> = { quietMinutes: 0 }, more: { id: string; name: string }[] = []) {
     const config = await parseConfig(
       JSON.stringify({
         webhooks: { team: `${slack.url}/services/T0/B0/hooksecret` },
-        feeds: [{ id: "team", name: "Team calendar", url: `${feeds.url}/team.ics`, webhook: "team" }],
+        feeds: [
+          { id: "team", name: "Team calendar", url: `${feeds.url}/team.ics`, webhook: "team" },
+          ...more.map(({ id, name }) => ({ id, name, url: `${feeds.url}/${id}.ics`, webhook: "team" })),
+        ],
         ledger: { table },
         notices,
       }),
@@ -120,6 +130,32 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
     expect(slack.posts[0]?.payload.text).toMatch(
       /^5 calendar changes: Design review moved from Tue, Mar 10, 14:00 UTC to Thu, Mar 12, 10:00 UTC \(UTC\)/,
     );
+  });
+
+  it("lists the changes of several feeds in the configuration's order, whichever feed answers first", async () => {
+    const ops = [{ id: "ops", name: "Ops calendar" }];
+    for (const slow of ["/team.ics", "/ops.ics"]) {
+      // Prepare: both feeds read once; then the review is removed from one and moved in the other
+      table = await dynamo.createLedgerTable();
+      slack.posts.length = 0;
+      feed = calendarAnswer("week-ahead.ics");
+      byPath = new Map([["/ops.ics", calendarAnswer("week-ahead.ics")]]);
+      await run(at("2026-03-09T09:00:00Z"), { quietMinutes: 0 }, ops);
+      feed = calendarAnswer("week-ahead-review-removed.ics");
+      byPath = new Map([["/ops.ics", calendarAnswer("week-ahead-review-moved-to-friday.ics")]]);
+      slowness = new Map([[slow, 150]]);
+
+      // Act
+      await run(at("2026-03-09T09:05:00Z"), { quietMinutes: 0 }, ops);
+
+      // Assess: the team calendar comes first in the configuration
+      expect(noticeMessages(), `${slow} slow`).toEqual([
+        [
+          expect.stringMatching(/^:x: \*Design review\* on .* is cancelled$/),
+          expect.stringMatching(/^:arrow_right: \*Design review\* moved from /),
+        ],
+      ]);
+    }
   });
 
   it("posts a removed event as cancelled, once", async () => {
