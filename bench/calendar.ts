@@ -75,6 +75,8 @@ function main(): void {
       `medians of ${runs} rounds of every reader in turn, extra = over the same process reading a one-event calendar\n\n`,
   );
   const rows: Row[] = [];
+  /** Per round, node-ical's extra wall over ours, each from that round's own processes. */
+  const roundRatios: number[] = [];
   let keptFigures: KeptFigures = { windows: [] };
   try {
     // Round by round, every reader in turn: a machine whose speed drifts over the minutes of a run
@@ -103,6 +105,11 @@ function main(): void {
         extraRssMb: m(large, "peakRssMb") - m(base, "peakRssMb"),
       });
     }
+    const extraWall = (reader: string, run: number) => {
+      const { large, base } = processes.get(reader) as { large: Process[]; base: Process[] };
+      return (large[run] as Process).wallMs - (base[run] as Process).wallMs;
+    };
+    for (let run = 0; run < runs; run++) roundRatios.push(extraWall("node-ical parse", run) / extraWall("ours", run));
     const child = spawnSync(process.execPath, [RUNNER, "--kept", big], { encoding: "utf8", maxBuffer: 1 << 20 });
     if (child.status !== 0) throw new Error(`the kept-calendar run failed (exit ${child.status}):\n${child.stderr}`);
     keptFigures = JSON.parse(child.stdout.trim().split("\n").pop() as string) as KeptFigures;
@@ -168,6 +175,11 @@ function main(): void {
     [`ours and ical.js find the same occurrences in the window (${ours.count} and ${icalJs.count})`, ours.count === icalJs.count],
   ];
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
+  const sorted = [...roundRatios].sort((a, b) => a - b);
+  process.stdout.write(
+    `\nround by round, node-ical's extra wall over ours from that round's processes alone: median ${f(median(sorted), 2)}× ` +
+      `(${f(sorted[0] ?? Number.NaN, 2)}–${f(sorted[sorted.length - 1] ?? Number.NaN, 2)}× over ${sorted.length} rounds)\n`,
+  );
   process.stdout.write(
     `\nours, the parsed calendar kept and expanded again over one day (in-process, median of 5): ` +
       `${keptFigures.windows.map((w) => `${w.label} ${f(w.ms)} ms (${w.occurrences} occurrences)`).join(", ")}\n`,
