@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { RulePlan } from "./rule.ts";
 import type { Zone } from "./timezones.ts";
-import { readingAt, readingOf, withReading } from "./wall-clock.ts";
+import { readingAt, readingOf, wallAtReading } from "./wall-clock.ts";
 import { type Gap, gapsBetween, zoneOffsets } from "./zone-offsets.ts";
 
 // Most rules in real calendars are the plainest kind: every day, every weekday, every other
@@ -112,7 +112,7 @@ export function simpleInstances(
   for (let day = Math.max(start.day, lo.day); day <= hi.day && out.length < limit; day++) {
     const wallMs = day * DAY_MS + start.timeMs;
     if (wallMs < lo.ms || wallMs > hi.ms || wallMs <= start.ms || !onDay(day)) continue;
-    const wall = wallAt(wallMs);
+    const wall = wallAtReading(wallMs);
     if (!onWalls) {
       const instant = zone.toInstant(wall);
       // A local time a DST gap skips does not exist: that instance is not there.
@@ -153,7 +153,7 @@ export function simpleCountEnd(
     const lastMs = day * DAY_MS + start.timeMs;
     if (lastMs > endMs) return { pastTo: true };
     const gaps = zoneId === "UTC" ? 0 : skippedByGaps(zoneId, first, start.ms, lastMs, onDay);
-    if (gaps === skipped) return { last: wallAt(lastMs) };
+    if (gaps === skipped) return { last: wallAtReading(lastMs) };
     skipped = gaps;
   }
   return undefined;
@@ -272,19 +272,4 @@ function skippedByGaps(
     }
   }
   return skipped;
-}
-
-/** The wall reading at `wallMs` (a reading as UTC milliseconds), its reading noted with it. */
-function wallAt(wallMs: number): Temporal.PlainDateTime {
-  const date = new Date(wallMs);
-  const wall = new Temporal.PlainDateTime(
-    date.getUTCFullYear(),
-    date.getUTCMonth() + 1,
-    date.getUTCDate(),
-    date.getUTCHours(),
-    date.getUTCMinutes(),
-    date.getUTCSeconds(),
-    date.getUTCMilliseconds(),
-  );
-  return withReading(wall, wallMs);
 }

@@ -5,7 +5,7 @@ import { Temporal } from "temporal-polyfill";
 import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseTime, wallOf } from "./values.ts";
-import { isTimeZone, readingOf, withReading } from "./wall-clock.ts";
+import { isTimeZone, readingOf, wallAtReading } from "./wall-clock.ts";
 import { compatibleInstant, zoneOffsets } from "./zone-offsets.ts";
 
 /** A time zone: how wall-clock readings and instants convert, both ways. */
@@ -80,22 +80,7 @@ export const UTC: Zone = {
   id: "UTC",
   toInstant: readingOf,
   // Remembered: every series of every feed of a run asks for the readings of the same window's edges.
-  toWall: memoised(
-    (ms) => ms,
-    (ms) => {
-      const d = new Date(ms);
-      const wall = new Temporal.PlainDateTime(
-        d.getUTCFullYear(),
-        d.getUTCMonth() + 1,
-        d.getUTCDate(),
-        d.getUTCHours(),
-        d.getUTCMinutes(),
-        d.getUTCSeconds(),
-        d.getUTCMilliseconds(),
-      );
-      return withReading(wall, ms);
-    },
-  ),
+  toWall: memoised((ms) => ms, wallAtReading),
 };
 zoneCache.set("UTC", UTC);
 

@@ -49,6 +49,21 @@ export function readingOf(wall: Temporal.PlainDateTime): number {
   return ms;
 }
 
+/** The wall-clock value a reading (UTC milliseconds) names, its reading noted with it. */
+export function wallAtReading(ms: number): Temporal.PlainDateTime {
+  const d = new Date(ms);
+  const wall = new Temporal.PlainDateTime(
+    d.getUTCFullYear(),
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
+  return withReading(wall, ms);
+}
+
 /** The reading of a wall-clock time given by its fields (`month` from 1), as UTC milliseconds. */
 export function readingAt(year: number, month: number, day: number, hour: number, minute: number, second: number, ms = 0): number {
   const date = new Date(0);
