@@ -83,15 +83,16 @@ function main(): void {
     // (a shared host) then slows every reader alike, and the ratios compare like with like.
     const readers = Object.keys(READERS);
     const processes = new Map(readers.map((reader) => [reader, { large: [] as Process[], base: [] as Process[] }]));
+    const of = (reader: string) => processes.get(reader) as { large: Process[]; base: Process[] };
     for (let run = 0; run < runs; run++) {
       for (const reader of readers) {
-        const mine = processes.get(reader) as { large: Process[]; base: Process[] };
+        const mine = of(reader);
         mine.large.push(runOnce(reader, big));
         mine.base.push(runOnce(reader, small));
       }
     }
     for (const reader of readers) {
-      const { large, base } = processes.get(reader) as { large: Process[]; base: Process[] };
+      const { large, base } = of(reader);
       const m = (list: Process[], key: "wallMs" | "cpuMs" | "peakRssMb" | "readMs") => median(list.map((p) => p[key]));
       rows.push({
         reader,
@@ -106,7 +107,7 @@ function main(): void {
       });
     }
     const extraWall = (reader: string, run: number) => {
-      const { large, base } = processes.get(reader) as { large: Process[]; base: Process[] };
+      const { large, base } = of(reader);
       return (large[run] as Process).wallMs - (base[run] as Process).wallMs;
     };
     for (let run = 0; run < runs; run++) roundRatios.push(extraWall("node-ical parse", run) / extraWall("ours", run));
@@ -175,10 +176,9 @@ function main(): void {
     [`ours and ical.js find the same occurrences in the window (${ours.count} and ${icalJs.count})`, ours.count === icalJs.count],
   ];
   process.stdout.write(`${checks.map(([text, ok]) => `${ok ? "✔" : "✘"} ${text}`).join("\n")}\n`);
-  const sorted = [...roundRatios].sort((a, b) => a - b);
   process.stdout.write(
-    `\nround by round, node-ical's extra wall over ours from that round's processes alone: median ${f(median(sorted), 2)}× ` +
-      `(${f(sorted[0] ?? Number.NaN, 2)}–${f(sorted[sorted.length - 1] ?? Number.NaN, 2)}× over ${sorted.length} rounds)\n`,
+    `\nround by round, node-ical's extra wall over ours from that round's processes alone: median ${f(median(roundRatios), 2)}× ` +
+      `(${f(Math.min(...roundRatios), 2)}–${f(Math.max(...roundRatios), 2)}× over ${roundRatios.length} rounds)\n`,
   );
   process.stdout.write(
     `\nours, the parsed calendar kept and expanded again over one day (in-process, median of 5): ` +
