@@ -465,11 +465,14 @@ export function mayMatter(facts: EventFacts, horizon: Horizon): boolean {
     const replaced = roughMs(recurrenceId.value);
     return Number.isNaN(replaced) || near(start, horizon) || near(replaced, horizon);
   }
-  for (const line of facts.rdates ?? []) {
-    for (const item of line.value.split(",")) {
-      if (item.trim() === "") continue;
-      const ms = roughMs(item.split("/")[0] ?? "");
-      if (Number.isNaN(ms) || near(ms, horizon)) return true;
+  // Most events have no RDATE: no list is made for them.
+  if (facts.rdates) {
+    for (const line of facts.rdates) {
+      for (const item of line.value.split(",")) {
+        if (item.trim() === "") continue;
+        const ms = roughMs(item.split("/")[0] ?? "");
+        if (Number.isNaN(ms) || near(ms, horizon)) return true;
+      }
     }
   }
   if (near(start, horizon)) return true;
