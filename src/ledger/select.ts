@@ -35,8 +35,11 @@ export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoCl
 
 /** The ledger in the DynamoDB table `table`, its modules and client loaded on first use. */
 function dynamoLedger(table: string, dynamo: DynamoClientSource): Ledger {
-  return onFirstUse<Ledger>(async () => {
-    const [{ createDynamoLedger }, client] = await Promise.all([import("./dynamodb.ts"), dynamo()]);
-    return createDynamoLedger({ table, client });
-  }, ["claim", "sending", "done", "rejected", "release", "states"]);
+  return onFirstUse<Ledger>(
+    async () => {
+      const [{ createDynamoLedger }, client] = await Promise.all([import("./dynamodb.ts"), dynamo()]);
+      return createDynamoLedger({ table, client });
+    },
+    ["claim", "sending", "done", "rejected", "release", "states"],
+  );
 }
