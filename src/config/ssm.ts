@@ -1,4 +1,4 @@
-import type { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import pMap from "p-map";
 import { ConfigError } from "../errors.ts";
@@ -74,23 +74,15 @@ function describeSsmFailure(error: unknown): string {
 /**
  * Builds the parameter store on Powertools Parameters' `SSMProvider`, which owns the cache (per
  * parameter, with an expiry) and the GetParameters calls. What it adds: batches run concurrently
- * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s. Powertools
- * and the AWS SDK are loaded on the first read: a configuration without SSM never loads them.
+ * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s.
  */
 export function createParameterStore(options: ParameterStoreOptions = {}): ParameterStore {
-  let loaded: Promise<SSMProvider> | undefined;
-  const ssm = () => {
-    loaded ??= import("@aws-lambda-powertools/parameters/ssm").then(
-      ({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}),
-    );
-    return loaded;
-  };
+  const provider = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
   const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
   const inFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   return {
     async getParameter(name, field) {
       try {
-        const provider = await ssm();
         const value = await provider.get(name, { decrypt: true, maxAge, throwOnMissing: true });
         if (typeof value !== "string") throw new Error(`parameter ${name} has no value`);
         return value;
@@ -110,8 +102,6 @@ export function createParameterStore(options: ParameterStoreOptions = {}): Param
         batches.push(names.slice(i, i + MAX_NAMES_PER_CALL));
       }
       const values = new Map<string, string>();
-      if (batches.length === 0) return values;
-      const provider = await ssm();
       await pMap(
         batches,
         async (batch) => {

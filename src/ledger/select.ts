@@ -1,5 +1,5 @@
-import { onFirstUse } from "../on-first-use.ts";
 import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
+import { createDynamoLedger } from "./dynamodb.ts";
 import { DEFAULT_CATCH_UP_MINUTES, type Ledger } from "./ledger.ts";
 import { createMemoryLedger } from "./memory.ts";
 
@@ -15,9 +15,8 @@ export type LedgerSelector = (table: string | undefined, catchUpMinutes?: number
 /**
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
  * apart), the in-process one for `memory:`, else the DynamoDB table of that name, through
- * `dynamo`'s client (the SDK and Powertools loaded when the run first asks it something). One
- * selector per handler, so per container: warm invocations reuse the client's connections and the
- * in-process ledger.
+ * `dynamo`'s client. One selector per handler, so per container: warm invocations reuse the
+ * client's connections and the in-process ledger.
  */
 export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoClient()): LedgerSelector {
   const ledgers = new Map<string, Ledger>();
@@ -26,20 +25,9 @@ export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoCl
     let store = ledgers.get(table);
     if (!store) {
       if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
-      else store = dynamoLedger(table, dynamo);
+      else store = createDynamoLedger({ table, client: dynamo() });
       ledgers.set(table, store);
     }
     return { store, catchUpMinutes };
   };
-}
-
-/** The ledger in the DynamoDB table `table`, its modules and client loaded on first use. */
-function dynamoLedger(table: string, dynamo: DynamoClientSource): Ledger {
-  return onFirstUse<Ledger>(
-    async () => {
-      const [{ createDynamoLedger }, client] = await Promise.all([import("./dynamodb.ts"), dynamo()]);
-      return createDynamoLedger({ table, client });
-    },
-    ["claim", "sending", "done", "rejected", "release", "states"],
-  );
 }

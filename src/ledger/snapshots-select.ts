@@ -1,13 +1,13 @@
-import { onFirstUse } from "../on-first-use.ts";
 import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
 import { IN_PROCESS_LEDGER } from "./select.ts";
 import { createMemorySnapshotStore, type SnapshotStore } from "./snapshots.ts";
+import { createDynamoSnapshotStore } from "./snapshots-dynamodb.ts";
 
 /**
  * The snapshot store of the ledger's table: in the process for `memory:` (`npm start`), else in
- * DynamoDB, through `dynamo`'s client (the ledger's, when the handler hands both the same; the SDK
- * loaded when a run first reads a snapshot). None without a table. One selector per handler, like
- * the ledger's: warm invocations reuse the connections and the memory store.
+ * DynamoDB, through `dynamo`'s client (the ledger's, when the handler hands both the same). None
+ * without a table. One selector per handler, like the ledger's: warm invocations reuse the
+ * connections and the memory store.
  */
 export function createSnapshotStoreSelector<Snapshot>(
   dynamo: DynamoClientSource = sharedDynamoClient(),
@@ -18,17 +18,9 @@ export function createSnapshotStoreSelector<Snapshot>(
     let store = stores.get(table);
     if (!store) {
       if (table === IN_PROCESS_LEDGER) store = createMemorySnapshotStore<Snapshot>();
-      else store = dynamoSnapshots<Snapshot>(table, dynamo);
+      else store = createDynamoSnapshotStore<Snapshot>({ table, client: dynamo() });
       stores.set(table, store);
     }
     return store;
   };
-}
-
-/** The snapshots in the DynamoDB table `table`, its module and client loaded on first use. */
-function dynamoSnapshots<Snapshot>(table: string, dynamo: DynamoClientSource): SnapshotStore<Snapshot> {
-  return onFirstUse<SnapshotStore<Snapshot>>(async () => {
-    const [{ createDynamoSnapshotStore }, client] = await Promise.all([import("./snapshots-dynamodb.ts"), dynamo()]);
-    return createDynamoSnapshotStore<Snapshot>({ table, client });
-  }, ["load", "save"]);
 }

@@ -70,31 +70,6 @@ describe("npm run invoke", () => {
     expect(JSON.stringify(daemon.documents)).not.toMatch(/token123|webhooksecret/);
   });
 
-  it("loads neither the AWS SDK nor Powertools for a configuration without SSM parameters or a ledger table", async () => {
-    // Prepare: a module hook that writes down every module the processes load
-    const hook = join(dir, "loaded-modules.mjs");
-    const loaded = join(dir, "loaded-modules.txt");
-    await writeFile(
-      hook,
-      `import { appendFileSync } from "node:fs";
-import { registerHooks } from "node:module";
-registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(loaded)}, url + "\\n"); return next(url, context); } });`,
-    );
-
-    // Act
-    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--config", configFile], {
-      NODE_OPTIONS: `--import ${hook}`,
-      TRACING: "off",
-    });
-
-    // Assess: the run delivered, and no module of the AWS SDK or of Powertools was loaded
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split("\n").pop() ?? "").reminders).toMatchObject({ sent: 2 });
-    const urls = (await readFile(loaded, "utf8")).split("\n");
-    expect(urls.some((url) => url.endsWith("/src/handler.ts"))).toBe(true);
-    expect(urls.filter((url) => /node_modules\/@aws-(sdk|lambda-powertools)\//.test(url))).toEqual([]);
-  });
-
   it("runs the handler under the V8 heap limits Lambda sets for the template's MemorySize, or for --memory", async () => {
     // Act
     const fromTemplate = await runCli("src/cli/invoke.ts", ["events/dry-run.json", "--config", configFile]);
