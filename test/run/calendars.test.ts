@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { RunCalendars } from "../../src/run/calendars.ts";
+import { calendarOf, eventAt } from "../faults/support/ics.ts";
 
-/** A calendar of `count` one-off events, read whole (no horizon): many slices of work. */
+/** A calendar of `count` one-off events, a minute apart: read whole (no horizon), many slices of work. */
 function manyEvents(count: number): string {
-  const events = Array.from(
-    { length: count },
-    (_, i) =>
-      `BEGIN:VEVENT\r\nUID:e${i}@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T${String(i % 24).padStart(2, "0")}0000Z\r\nDURATION:PT30M\r\nSUMMARY:Event ${i}\r\nEND:VEVENT`,
-  );
-  return `BEGIN:VCALENDAR\r\nVERSION:2.0\r\n${events.join("\r\n")}\r\nEND:VCALENDAR\r\n`;
+  return calendarOf(Array.from({ length: count }, (_, i) => eventAt(`e${i}@test`, `Event ${i}`, i * 60)));
 }
 
 describe("RunCalendars", () => {
