@@ -32,13 +32,13 @@ const nothingToFlush = async () => {};
 
 /**
  * The tracing `env` asks for. Nothing is loaded that the mode does not use: with `off` neither the
- * X-Ray SDK nor the OpenTelemetry exporter is even imported.
+ * X-Ray tracer nor the OpenTelemetry exporter is even imported.
  *
  * X-Ray: when Lambda runs the function with active tracing (Lambda then sets `LAMBDA_TASK_ROOT`
  * and `AWS_XRAY_DAEMON_ADDRESS`) or when a local runner opened a root segment; otherwise no
- * tracing. In Lambda the SDK is loaded at once, during the function's initialisation, and each
- * invocation's subsegments hang under the function's segment its trace header names (read afresh
- * each time; not traced when it says `Sampled=0`).
+ * tracing. Each invocation's subsegments hang under the function's segment its trace header names
+ * (read afresh each time; not traced when it says `Sampled=0`), and `flush()` waits for the last of
+ * their datagrams and closes the socket they went through.
  *
  * OpenTelemetry: every invocation, in the trace `_X_AMZN_TRACE_ID` names (read afresh each time:
  * Lambda sets it per invocation), not at all when that header says `Sampled=0`; spans are posted
@@ -57,20 +57,25 @@ function xrayTracing(env: Readonly<Record<string, string | undefined>>): Tracing
   const inLambda = Boolean(env.LAMBDA_TASK_ROOT && env.AWS_XRAY_DAEMON_ADDRESS);
   const xray = import("./xray.ts");
   xray.catch(() => undefined);
-  if (inLambda) xray.then((module) => module.loadXRay()).catch(() => undefined);
   return {
     mode: "xray",
     async forInvocation() {
       try {
         const { hasLocalSegment, xrayTracer } = await xray;
         if (!inLambda && !hasLocalSegment()) return noTracer;
-        return await xrayTracer(inLambda, invocationTraceHeader(env));
+        return await xrayTracer(inLambda, invocationTraceHeader(env), env.AWS_XRAY_DAEMON_ADDRESS);
       } catch {
         return noTracer;
       }
     },
-    // Subsegments stream to the daemon as they close.
-    flush: nothingToFlush,
+    // Subsegments stream to the daemon as they close: what is left is to wait for the last datagrams.
+    async flush() {
+      try {
+        await (await xray).flushDocuments();
+      } catch {
+        // Tracing never fails a run.
+      }
+    },
   };
 }
 

@@ -1,17 +1,23 @@
-import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { selectTracing } from "../../src/tracing/select.ts";
 import { noTracer } from "../../src/tracing/tracer.ts";
 import { openLocalSegment } from "../../src/tracing/xray.ts";
 
-/** Whether a CommonJS module whose path contains `part` has been loaded (imported from ESM or required). */
-const loaded = (part: string) => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes(part));
-const sdkLoaded = () => loaded("/aws-xray-sdk-core/");
-/** cls-hooked registers its namespaces here; its async hook then runs on every promise of the process. */
-const clsNamespaces = () => (process as { namespaces?: Record<string, unknown> }).namespaces;
+const TRACE_HEADER = "Root=1-6b06f000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
 
 describe("selectTracing", () => {
-  it("traces nothing and never loads the X-Ray SDK outside Lambda when no runner opened a segment", async () => {
+  let daemon: LocalDaemon;
+
+  beforeAll(async () => {
+    daemon = await startLocalDaemon();
+  });
+
+  afterAll(async () => {
+    await daemon.close();
+  });
+
+  it("traces nothing outside Lambda when no runner opened a segment", async () => {
     // Prepare: an environment like `npm start`'s or a test's
     const tracing = selectTracing({ AWS_LAMBDA_FUNCTION_NAME: "ical-slack-reminder" });
 
@@ -20,7 +26,6 @@ describe("selectTracing", () => {
 
     // Assess
     expect(tracer).toBe(noTracer);
-    expect(sdkLoaded()).toBe(false);
   });
 
   it("traces with X-Ray once a local runner has opened a root segment", async () => {
@@ -34,10 +39,38 @@ describe("selectTracing", () => {
 
     // Assess
     expect(tracer).not.toBe(noTracer);
-    expect(sdkLoaded()).toBe(true);
     await expect(tracer.span("fetch:a", () => "read")).resolves.toBe("read");
-    // The SDK's context module, and so cls-hooked's async hook, stays unloaded.
-    expect(loaded("/cls-hooked/")).toBe(false);
-    expect(clsNamespaces()?.AWSXRay).toBeUndefined();
+  });
+
+  it("in Lambda, has every document of the invocation sent by the time flush resolves", async () => {
+    // Prepare
+    const tracing = selectTracing({
+      LAMBDA_TASK_ROOT: "/var/task",
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+      _X_AMZN_TRACE_ID: TRACE_HEADER,
+    });
+    const tracer = await tracing.forInvocation();
+
+    // Act
+    await tracer.span("strategy:serial", () => Promise.all(Array.from({ length: 50 }, (_, i) => tracer.span(`fetch:f${i}`, () => i))));
+    await tracing.flush();
+    // Datagrams on loopback have all been sent once flush resolves; give the receiving socket a moment to read them.
+    await daemon.until((documents) => documents.filter((d) => d.trace_id === "1-6b06f000-0123456789abcdef01234567").length === 51);
+
+    // Assess
+    const strategy = daemon.documents.find((d) => d.name === "strategy:serial");
+    expect(strategy?.parent_id).toBe("53995c3f42cd8ad8");
+  });
+
+  it("in Lambda, runs the work untraced when the daemon's address is malformed", async () => {
+    // Prepare
+    const tracing = selectTracing({ LAMBDA_TASK_ROOT: "/var/task", AWS_XRAY_DAEMON_ADDRESS: "no-port", _X_AMZN_TRACE_ID: TRACE_HEADER });
+
+    // Act
+    const tracer = await tracing.forInvocation();
+
+    // Assess
+    await expect(tracer.span("fetch:a", () => "read")).resolves.toBe("read");
+    await expect(tracing.flush()).resolves.toBeUndefined();
   });
 });

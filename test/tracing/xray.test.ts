@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/run/run.ts";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
 import { assembleTraces, type SegmentDocument, type TraceNode } from "../../src/traces/documents.ts";
-import { createXRayTracer, leanFormat, loadXRay, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
+import { createXRayTracer, openLocalSegment, xrayTracer } from "../../src/tracing/xray.ts";
+import { type DaemonAddress, DaemonSocket, daemonAddress } from "../../src/tracing/xray-daemon.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster, serverError, settle } from "../support/run-fakes.ts";
 
 const rootArrived = (traceId: string) => (documents: readonly SegmentDocument[]) =>
@@ -127,38 +128,100 @@ describe("X-Ray tracer", () => {
     await expect(broken.span("fetch:c", () => Promise.reject(new Error("feed down")))).rejects.toThrow("feed down");
   });
 
-  it("writes each subsegment's document as the SDK's own format does, and leaves what it cannot write to the SDK", async () => {
-    // Prepare: subsegments of every kind a run writes (annotations, metadata, errors of each flag,
-    // an open child still held by its parent) and one with a BigInt, which only the SDK can write
-    const xray = await loadXRay();
-    const segment = new xray.Segment("formats");
-    const plain = segment.addNewSubsegment("fetch:a");
-    plain.addAnnotation("feed", "a");
-    plain.addMetadata("bytes", 26_000);
-    plain.close();
-    const failed = segment.addNewSubsegment("notify:hook");
-    failed.addError(Object.assign(new Error("HTTP 429 from hooks.slack.com"), { status: 429 }), true);
-    failed.addThrottleFlag();
-    failed.close();
-    const parent = segment.addNewSubsegment("strategy:pipelined");
-    parent.addNewSubsegment("parse:b");
-    const big = segment.addNewSubsegment("parse:c");
-    big.addMetadata("huge", 2n ** 70n);
-    big.close();
-
-    // Act / Assess
-    for (const subsegment of [plain, failed, parent]) expect(leanFormat(subsegment)).toBe(subsegment.format());
-    expect(JSON.parse(leanFormat(parent)).subsegments).toHaveLength(1);
-    expect(() => leanFormat(big)).toThrow(TypeError);
-    const local = await openLocalSegment("bigint", { daemonAddress: daemon.address });
+  it("writes each subsegment as an X-Ray segment document: ids, times, parent, annotations, metadata and each kind of failure", async () => {
+    // Prepare: spans of every kind a run writes, and one with a BigInt, which JSON cannot write as it is
+    const local = await openLocalSegment("documents", { daemonAddress: daemon.address });
     const tracer = await xrayTracer(false);
-    // Closed while its parent is open, the inner span is sent as a document of its own.
-    await tracer.span("strategy:serial", () => tracer.span("parse:d", (span) => span.metadata("huge", 2n ** 70n)));
+    const httpError = (message: string, status: number) => Object.assign(new Error(message), { status });
+
+    // Act
+    await tracer.span("strategy:pipelined", async (strategy) => {
+      strategy.annotate("feeds", 3);
+      strategy.annotate("broken", Number.NaN);
+      await tracer.span("fetch:a", (span) => {
+        span.annotate("feed", "a");
+        span.metadata("bytes", 26_000);
+        span.metadata("etag", undefined);
+      });
+      await tracer.span("notify:slow", (span) => span.fail(httpError("HTTP 429 from hooks.slack.com", 429)));
+      await tracer.span("fetch:gone", (span) => span.fail(httpError("HTTP 404 from example.com", 404)));
+      await tracer.span("parse:b", (span) => span.fail("not a calendar"));
+      await tracer.span("parse:c", () => Promise.reject(new TypeError("bad RRULE"))).catch(() => undefined);
+      await tracer.span("parse:d", (span) => span.metadata("huge", 2n ** 70n));
+    });
     local.close();
     await daemon.until(rootArrived(local.traceId));
-    const sent = daemon.documents.find((d) => d.trace_id === local.traceId && d.name === "parse:d");
-    expect(sent?.type).toBe("subsegment");
-    expect(sent?.metadata).toEqual({ default: { huge: String(2n ** 70n) } });
+
+    // Assess: every document
+    const documents = daemon.documents.filter((d) => d.trace_id === local.traceId);
+    const byName = new Map(documents.map((d) => [d.name, d]));
+    const root = byName.get("documents") as SegmentDocument;
+    const strategy = byName.get("strategy:pipelined") as SegmentDocument;
+    expect(root).toMatchObject({ origin: "AWS::Lambda::Function" });
+    expect(root.parent_id).toBeUndefined();
+    expect(local.traceId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(Math.abs(Number.parseInt(local.traceId.slice(2, 10), 16) - Date.now() / 1000)).toBeLessThan(60);
+    expect(new Set(documents.map((d) => d.id)).size).toBe(documents.length);
+    for (const document of documents) {
+      expect(document.id).toMatch(/^[0-9a-f]{16}$/);
+      expect(document.end_time).toBeGreaterThanOrEqual(document.start_time);
+      expect(document.in_progress).toBeUndefined();
+      if (document !== root) expect(document).toMatchObject({ type: "subsegment", trace_id: local.traceId });
+    }
+
+    // Assess: the tree, annotations and metadata
+    expect(strategy).toMatchObject({ parent_id: root.id, annotations: { feeds: 3 } });
+    expect(strategy.fault).toBeUndefined();
+    for (const name of ["fetch:a", "notify:slow", "fetch:gone", "parse:b", "parse:c", "parse:d"]) {
+      expect(byName.get(name)?.parent_id).toBe(strategy.id);
+    }
+    expect(byName.get("fetch:a")).toMatchObject({ annotations: { feed: "a" }, metadata: { default: { bytes: 26_000, etag: "" } } });
+    expect(byName.get("fetch:a")?.cause).toBeUndefined();
+    expect(byName.get("parse:d")?.metadata).toEqual({ default: { huge: String(2n ** 70n) } });
+
+    // Assess: failures, X-Ray's colours by status, and the exception
+    const flags = (name: string) => {
+      const { fault, error, throttle } = byName.get(name) as SegmentDocument;
+      return { fault, error, throttle };
+    };
+    expect(flags("notify:slow")).toEqual({ fault: true, error: undefined, throttle: true });
+    expect(flags("fetch:gone")).toEqual({ fault: true, error: true, throttle: undefined });
+    expect(flags("parse:c")).toEqual({ fault: true, error: undefined, throttle: undefined });
+    const exception = (name: string) => (byName.get(name)?.cause?.exceptions ?? [])[0] as Record<string, unknown>;
+    expect(exception("notify:slow")).toMatchObject({ message: "HTTP 429 from hooks.slack.com", type: "Error", remote: true });
+    expect(exception("parse:b")).toMatchObject({ message: "not a calendar", type: "", remote: false, stack: [] });
+    expect(exception("parse:c")).toMatchObject({ message: "bad RRULE", type: "TypeError", remote: false });
+    expect(exception("parse:c").id).toMatch(/^[0-9a-f]{16}$/);
+    expect(exception("parse:c").stack).toContainEqual(
+      expect.objectContaining({ path: expect.stringContaining("xray.test.ts"), line: expect.any(Number), label: expect.any(String) }),
+    );
+  });
+
+  it("reads the daemon's address in both of AWS_XRAY_DAEMON_ADDRESS's forms, and refuses a malformed one", () => {
+    expect(daemonAddress(undefined)).toEqual({ host: "127.0.0.1", port: 2000 });
+    expect(daemonAddress("169.254.79.129:2000")).toEqual({ host: "169.254.79.129", port: 2000 });
+    expect(daemonAddress("tcp:127.0.0.1:2000 udp:127.0.0.2:2001")).toEqual({ host: "127.0.0.2", port: 2001 });
+    expect(daemonAddress("[::1]:2000")).toEqual({ host: "::1", port: 2000 });
+    for (const bad of ["localhost", "127.0.0.1:0", "127.0.0.1:70000", ":2000", "tcp:127.0.0.1:2000"]) {
+      expect(daemonAddress(bad)).toBeUndefined();
+    }
+  });
+
+  it("waits for the datagrams on their way before its socket closes, and opens another for later documents", async () => {
+    // Prepare
+    const socket = new DaemonSocket(daemonAddress(daemon.address) as DaemonAddress);
+    const document = (name: string, i: number) => JSON.stringify({ name, id: i.toString(16).padStart(16, "0"), start_time: 1 });
+
+    // Act: 200 documents, then close; then one more, and close again
+    for (let i = 0; i < 200; i += 1) socket.send(document(`flush:${i}`, i));
+    const closing = socket.close();
+    await closing;
+    socket.send(document("flush:after", 200));
+    await socket.close();
+    await daemon.until((documents) => documents.some((d) => d.name === "flush:after"));
+
+    // Assess
+    expect(daemon.documents.filter((d) => d.name.startsWith("flush:"))).toHaveLength(201);
   });
 
   it("never throws when nothing listens at the daemon address", async () => {
