@@ -1,13 +1,12 @@
-import ical from "node-ical";
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { BoundedMap } from "../bounded-map.ts";
-import { type Component, type ContentLine, properties, property } from "./components.ts";
+import { type Component, properties, property } from "./components.ts";
 import { UTC } from "./timezones.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
 import { finish, type Steps } from "./work.ts";
 
-/** The text of an event, read by node-ical (unescaping, parameters, character sets). */
+/** The text of an event, unescaped (`textOf`). */
 export interface EventText {
   summary: string;
   description: string | undefined;
@@ -145,12 +144,8 @@ const RULE_PARTS = new Set([
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
 
-/**
- * Reads a VEVENT's date-valued properties; throws (any error) when one is unusable. Its text is
- * read when first asked for (`text`): of the events a feed keeps, most never show an occurrence.
- */
+/** Reads a VEVENT's date-valued properties and its text; throws (any error) when one is unusable. */
 function readRecord(component: Component): EventRecord {
-  const text = lazyText(component);
   const uid = property(component, "UID")?.value.trim() ?? "";
   const dtstart = property(component, "DTSTART");
   if (!dtstart) throw new Error("it has no DTSTART");
@@ -172,9 +167,7 @@ function readRecord(component: Component): EventRecord {
     thisAndFuture: recurrenceLine?.params.RANGE?.toUpperCase() === "THISANDFUTURE",
     sequence: sequenceOf(component),
     status: property(component, "STATUS")?.value.trim().toUpperCase() || undefined,
-    get text() {
-      return text();
-    },
+    text: readText(component),
   };
 }
 
@@ -199,48 +192,29 @@ export const RECORD_PROPERTIES: readonly string[] = [
   ...TEXT_PROPERTIES,
 ];
 
-function lineText(line: ContentLine): string {
-  const params = Object.entries(line.params)
-    .map(([k, v]) => `;${k}=${/[;:,]/.test(v) ? `"${v}"` : v}`)
-    .join("");
-  return `${line.name}${params}:${line.value}`;
+/**
+ * A TEXT value as it reads (RFC 5545 §3.3.11): `\n` or `\N` a line break, `\,` `\;` and `\\`
+ * the character itself, in one pass, so an escaped backslash before an `n` stays a backslash and an
+ * `n`. Quotes around the whole value are dropped, as node-ical (which read event text before) and
+ * the calendars written for it expect.
+ */
+export function textOf(value: string): string {
+  const text = value.includes("\\") ? value.replace(/\\([\\;,nN])/g, (_, c: string) => (c === "n" || c === "N" ? "\n" : c)) : value;
+  return text.replace(/^"(.*)"$/, "$1");
 }
 
-function textValue(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return textValue(value[0]);
-  if (typeof value === "object" && "val" in value) return String((value as { val: unknown }).val);
-  return String(value);
-}
-
-/** An event's text, read by node-ical the first time it is asked for, then remembered. */
-function lazyText(event: Component): () => EventText {
-  const lines = event.properties.filter((line) => TEXT_PROPERTIES.has(line.name));
-  let text: EventText | undefined;
-  return () => {
-    text ??= readText(lines);
-    return text;
+/** The text properties of an event: the first of each name, unescaped. */
+function readText(event: Component): EventText {
+  const value = (name: string) => {
+    const line = property(event, name);
+    return line && textOf(line.value);
   };
-}
-
-/** Has node-ical read an event's text properties (unescaping, parameters, character sets). */
-function readText(lines: ContentLine[]): EventText {
-  const ics = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:e", ...lines.map(lineText), "END:VEVENT", "END:VCALENDAR"].join("\r\n");
-  let parsed: Record<string, unknown> | undefined;
-  try {
-    parsed = (ical.sync.parseICS(ics) as Record<string, Record<string, unknown>>).e;
-  } catch {
-    // node-ical reads these few properties without throwing; should it ever, fall back to raw text.
-  }
-  const raw = (name: string) => lines.find((line) => line.name === name)?.value;
   return {
-    summary: textValue(parsed?.summary) ?? raw("SUMMARY") ?? "",
-    description: textValue(parsed?.description) ?? raw("DESCRIPTION"),
-    location: textValue(parsed?.location) ?? raw("LOCATION"),
-    url: textValue(parsed?.url) ?? raw("URL"),
-    // node-ical keeps X- properties under their name without the "X-".
-    conference: textValue(parsed?.["GOOGLE-CONFERENCE"]) ?? raw("X-GOOGLE-CONFERENCE"),
+    summary: value("SUMMARY") ?? "",
+    description: value("DESCRIPTION"),
+    location: value("LOCATION"),
+    url: value("URL"),
+    conference: value("X-GOOGLE-CONFERENCE"),
   };
 }
 

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import ical from "node-ical";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ExpandOptions, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { readManifest } from "../support/ical-corpus.ts";
 import { prng } from "../support/prng.ts";
@@ -186,31 +185,6 @@ describe("reading for a horizon", () => {
     // The comparison means something only if most windows hold occurrences.
     expect(compared).toBe(800);
     expect(nonEmpty).toBeGreaterThan(400);
-  });
-
-  it("reads an event's text only for the occurrences a window shows", () => {
-    // Prepare: a week of events kept for the horizon, each with text node-ical unescapes
-    const lines = ["BEGIN:VCALENDAR", "VERSION:2.0"];
-    for (let i = 0; i < 40; i++) {
-      lines.push(
-        "BEGIN:VEVENT",
-        `UID:kept-${i}`,
-        `DTSTART:${stamp(ANCHOR + i * 4 * 3_600_000, true)}`,
-        `SUMMARY:Kept\\, ${i}`,
-        "END:VEVENT",
-      );
-    }
-    lines.push("END:VCALENDAR", "");
-    const calendar = parseCalendar(lines.join("\r\n"), { horizon: { from: new Date(ANCHOR), to: new Date(ANCHOR + 7 * DAY) } });
-    const parse = vi.spyOn(ical.sync, "parseICS");
-
-    // Act: a window holding two of the forty
-    const { occurrences } = occurrencesOf(calendar, { from: new Date(ANCHOR), to: new Date(ANCHOR + 8 * 3_600_000), timezone: "UTC" });
-
-    // Assess
-    expect(occurrences.map((o) => o.summary)).toEqual(["Kept, 0", "Kept, 1"]);
-    expect(parse).toHaveBeenCalledTimes(2);
-    parse.mockRestore();
   });
 
   it("leaves events that cannot matter unread, and keeps a series with the overrides that can", () => {

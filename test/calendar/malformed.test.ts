@@ -4,7 +4,7 @@ import { CalendarError } from "../../src/errors.ts";
 import { calendarFixture, expandFixture, fixedZoneBlock } from "../support/calendar.ts";
 
 describe("event text", () => {
-  it("is unescaped by node-ical, Google's Meet link included", () => {
+  it("is unescaped, Google's Meet link included", () => {
     // Prepare
     const fixture = "google-meet-conference.ics";
 
@@ -13,6 +13,39 @@ describe("event text", () => {
 
     // Assess
     expect(occurrences.map((o) => [o.summary, o.conference])).toEqual([["Design review, round 2", "https://meet.google.com/abc-defg-hij"]]);
+  });
+
+  it("reads each escape as RFC 5545 says, in one pass, and only the first of each property", () => {
+    // Prepare: every escape, an escaped backslash before an n, quotes around a title, parameters
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "BEGIN:VEVENT",
+      "UID:escapes",
+      "DTSTART:20260310T090000Z",
+      'SUMMARY;LANGUAGE=en:"Plan\\, review\\; ship"',
+      "SUMMARY:a second title, ignored",
+      "DESCRIPTION:Line one\\nLine two\\NLine three\\\\not a break\\:kept",
+      "LOCATION:C:\\\\Rooms\\\\4",
+      "URL:https://example.com/agenda?a=1&b=2",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const [occurrence] = occurrencesOf(parseCalendar(ics), {
+      from: new Date("2026-03-10T00:00:00Z"),
+      to: new Date("2026-03-11T00:00:00Z"),
+      timezone: "UTC",
+    }).occurrences;
+
+    // Assess
+    expect(occurrence?.summary).toBe("Plan, review; ship");
+    expect(occurrence?.description).toBe("Line one\nLine two\nLine three\\not a break\\:kept");
+    expect(occurrence?.location).toBe("C:\\Rooms\\4");
+    expect(occurrence?.url).toBe("https://example.com/agenda?a=1&b=2");
+    expect(occurrence?.conference).toBeUndefined();
   });
 });
 
