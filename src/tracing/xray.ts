@@ -136,7 +136,7 @@ class Subsegment {
 }
 
 /** A subsegment's document, as X-Ray's segment documents define it. */
-export function subsegmentDocument(subsegment: Subsegment, end: number): string {
+function subsegmentDocument(subsegment: Subsegment, end: number): string {
   const document = {
     name: subsegment.name,
     id: subsegment.id,
