@@ -1,4 +1,4 @@
-import { escapeSlackText } from "../slack/escape.ts";
+import { boldText, escapeSlackText } from "../slack/escape.ts";
 import { findJoinLink } from "../slack/join-link.ts";
 import { MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
 import type { Agenda, AgendaEntry } from "./agenda.ts";
@@ -85,7 +85,7 @@ function when(entry: AgendaEntry, timezone: string): string {
 export function entryLine(entry: AgendaEntry, timezone: string): string {
   const { occurrence } = entry;
   const parts = [
-    `${escapeSlackText(when(entry, timezone))}  *${escapeSlackText(truncate(occurrence.summary || "(no title)", MAX_TITLE))}*`,
+    `${escapeSlackText(when(entry, timezone))}  ${boldText(escapeSlackText(truncate(occurrence.summary || "(no title)", MAX_TITLE)))}`,
   ];
   if (!occurrence.allDay && entry.dayNumber === 1) {
     parts.push(`${slackDate(occurrence.start, "{time}", clockWithZone(occurrence.start, timezone))} your time`);
@@ -203,7 +203,7 @@ export function renderDigest(agenda: Agenda): SlackMessage[] {
     text: { type: "plain_text", text: continued ? `${heading} (continued)` : heading, emoji: true },
   }));
   if (agenda.unread.length > 0) {
-    const names = agenda.unread.slice(0, 10).map((name) => `*${escapeSlackText(truncate(name, 80))}*`);
+    const names = agenda.unread.slice(0, 10).map((name) => boldText(escapeSlackText(truncate(name, 80))));
     const more = agenda.unread.length > 10 ? ` and ${agenda.unread.length - 10} more` : "";
     packer.add({
       type: "context",

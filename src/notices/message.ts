@@ -1,4 +1,4 @@
-import { escapeSlackText } from "../slack/escape.ts";
+import { boldText, escapeSlackText } from "../slack/escape.ts";
 import { type Dated, dateToken, formatStart, MAX_BLOCKS, MAX_TEXT, type SlackMessage, truncate } from "../slack/message.ts";
 import type { Notice } from "./diff.ts";
 import type { SnapshotEntry } from "./snapshot.ts";
@@ -17,21 +17,21 @@ function dated(entry: SnapshotEntry, timezone: string): Dated {
   return { timezone, occurrence: { start: new Date(entry.s), allDay: entry.d !== undefined, day: entry.d } };
 }
 
-const title = (entry: SnapshotEntry) => escapeSlackText(entry.t || "(no title)");
+const title = (entry: SnapshotEntry) => boldText(escapeSlackText(entry.t || "(no title)"));
 
 /** "*Design review* moved from <date> to <date>": the Block Kit line of one notice, escaped. */
 function noticeLine(notice: ShownNotice, when: (entry: SnapshotEntry) => string): string {
   const { before, after, kinds } = notice;
-  if (kinds.includes("added") && after) return `:new: *${title(after)}* on ${when(after)} was added`;
-  if (kinds.includes("cancelled") && before) return `:x: *${title(before)}* on ${when(before)} is cancelled`;
+  if (kinds.includes("added") && after) return `:new: ${title(after)} on ${when(after)} was added`;
+  if (kinds.includes("cancelled") && before) return `:x: ${title(before)} on ${when(before)} is cancelled`;
   if (!before || !after) return "";
   const moved = kinds.includes("moved");
   const retitled = kinds.includes("retitled");
   if (moved && retitled) {
-    return `:arrow_right: *${title(before)}* moved from ${when(before)} to ${when(after)} and is now called *${title(after)}*`;
+    return `:arrow_right: ${title(before)} moved from ${when(before)} to ${when(after)} and is now called ${title(after)}`;
   }
-  if (moved) return `:arrow_right: *${title(before)}* moved from ${when(before)} to ${when(after)}`;
-  return `:pencil2: *${title(before)}* on ${when(after)} is now called *${title(after)}*`;
+  if (moved) return `:arrow_right: ${title(before)} moved from ${when(before)} to ${when(after)}`;
+  return `:pencil2: ${title(before)} on ${when(after)} is now called ${title(after)}`;
 }
 
 /** The plain-text form, for notifications: times in the feed's zone, which it names. */

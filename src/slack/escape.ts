@@ -26,6 +26,15 @@ const FORMATTING: Record<string, string> = { "*": "∗", _: "ˍ", "~": "∼", "`
  * fake formatting of its own (Slack's mrkdwn has no escape for them).
  * https://api.slack.com/reference/surfaces/formatting#basic-formatting
  */
-export function neutraliseFormatting(text: string): string {
+function neutraliseFormatting(text: string): string {
   return text.replace(/[*_~`]/g, (char) => FORMATTING[char] ?? char);
+}
+
+/**
+ * Escaped text (`escapeSlackText`) set in bold, its own formatting characters neutralised: the
+ * one way reminders, digests and notices show a title, so none can end the bold early or fake
+ * formatting of its own.
+ */
+export function boldText(escaped: string): string {
+  return `*${neutraliseFormatting(escaped)}*`;
 }

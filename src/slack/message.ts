@@ -2,7 +2,7 @@ import type { IncomingWebhookSendArguments } from "@slack/webhook";
 import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
-import { escapeSlackText, neutraliseFormatting } from "./escape.ts";
+import { boldText, escapeSlackText } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
 
 /** A Slack incoming-webhook payload: Block Kit with a plain-text fallback for notifications. */
@@ -171,7 +171,7 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
   const when = occurrence.allDay
     ? `${dateToken(reminder)} (all day)`
     : `${dateToken(reminder)} · ${formatCountdown(occurrence.start, now)}`;
-  const lines = [`*${neutraliseFormatting(title(reminder))}*`, when];
+  const lines = [boldText(title(reminder)), when];
   if (occurrence.location) {
     lines.push(`:round_pushpin: ${escapedWithin(occurrence.location, MAX_LOCATION)}`);
   }

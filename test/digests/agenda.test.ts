@@ -132,6 +132,31 @@ describe("digest messages", () => {
     expect(json).toContain("*Wednesday, March 25*");
   });
 
+  it("neutralises a title's own formatting characters, so it cannot end the bold early or fake its own", () => {
+    // Prepare
+    const occurrence = {
+      uid: "fake@example.com",
+      summary: "Sync* `CANCELLED` *ALL HANDS _now_ ~x~",
+      description: undefined,
+      location: undefined,
+      url: undefined,
+      start: new Date("2026-03-23T09:00:00Z"),
+      end: new Date("2026-03-23T09:30:00Z"),
+      allDay: false,
+      day: undefined,
+      recurrenceId: undefined,
+      status: undefined,
+      timezone: "Europe/Berlin",
+    };
+
+    // Act
+    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+
+    // Assess
+    expect(line).toContain("*Sync∗ ˋCANCELLEDˋ ∗ALL HANDS ˍnowˍ ∼x∼*");
+    expect(line).not.toMatch(/[`_~]/);
+  });
+
   it("names a feed that could not be read, by name, and says the day is empty when it is", () => {
     // Prepare
     const due = dueAt({ daily: "08:30" }, "2026-03-24T07:30:00Z");

@@ -48,6 +48,17 @@ describe("packNotices", () => {
     expect(text).toContain("&lt;!channel&gt; demo &amp; &lt;https://evil.example|click&gt;");
   });
 
+  it("neutralises a title's own formatting characters, so it cannot end the bold early or fake its own", () => {
+    // Act
+    const [packed] = packNotices([
+      notice({ kinds: ["added"], before: undefined, after: entry("2026-03-13T15:00:00Z", "Sync* `CANCELLED` *ALL HANDS _now_ ~x~") }),
+    ]);
+
+    // Assess
+    const line = JSON.stringify(packed?.message.blocks[0] ?? {}).match(/"text":"(:new: [^"]*)"/)?.[1] ?? "";
+    expect(line.match(/^:new: (.*) on <!date\^/)?.[1]).toBe("*Sync∗ ˋCANCELLEDˋ ∗ALL HANDS ˍnowˍ ∼x∼*");
+  });
+
   it("splits many notices into messages within Slack's limits, keeping each notice once", () => {
     // Prepare
     const many = Array.from({ length: 60 }, (_, i) =>
