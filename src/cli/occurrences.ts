@@ -10,6 +10,7 @@ import type { FeedInput } from "../calendar/octets.ts";
 import { isTimeZone, wallClockToInstant } from "../calendar/wall-clock.ts";
 import { CalendarError } from "../errors.ts";
 import { decodeFeed } from "../feeds/decode.ts";
+import { hostOf } from "../feeds/failures.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
 
@@ -101,8 +102,11 @@ async function main(): Promise<void> {
   try {
     expansion = expandCalendar(text, { from, to, timezone });
   } catch (error) {
-    // The engine's messages are written to follow the feed's name.
-    if (error instanceof CalendarError) throw new Error(`${source} ${error.message}`, { cause: error });
+    // The engine's messages are written to follow the feed's name. A URL is named by its host:
+    // a private feed's address (Google's private-… path, a ?token=, user:password@) is a secret,
+    // and this output is what people paste into issues.
+    const name = /^https?:\/\//i.test(source) ? `the calendar at ${hostOf(source)}` : source;
+    if (error instanceof CalendarError) throw new Error(`${name} ${error.message}`, { cause: error });
     throw error;
   }
   for (const warning of expansion.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { startLoopback } from "../support/loopback.ts";
 import { runCli } from "../support/run-cli.ts";
 
 describe("npm run occurrences", () => {
@@ -144,6 +145,27 @@ describe("npm run occurrences", () => {
     // Assess
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${page} is an HTML/XML page, not an iCalendar feed`);
+  });
+
+  it("names a URL by its host only when it is an HTML page: a private feed's address is a secret", async () => {
+    // Prepare
+    const server = await startLoopback((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><html><body>Sign in</body></html>");
+    });
+    const { host } = new URL(server.url);
+    const url = `http://alice:hunter2@${host}/calendar/ical/private-0123456789abcdef/basic.ics?token=s3cr3t`;
+
+    try {
+      // Act
+      const run = await runCli("src/cli/occurrences.ts", [url, "--from", "2026-03-10", "--to", "2026-03-11"]);
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`the calendar at ${host} is an HTML/XML page, not an iCalendar feed`);
+      for (const secret of ["hunter2", "private-0123456789abcdef", "s3cr3t", "/calendar/ical"]) expect(run.stderr).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
   });
 
   it("points a webcal:// address to its https:// form", async () => {
