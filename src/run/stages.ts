@@ -1,4 +1,5 @@
 import type { ParsedCalendar } from "../calendar/expand.ts";
+import type { Occurrence } from "../calendar/occurrence.ts";
 import { type FeedBody, hostOf } from "../feeds/fetch.ts";
 import { readingSpan } from "../notices/diff.ts";
 import { dueReminders, occurrenceRange } from "../reminders/due.ts";
@@ -112,23 +113,43 @@ function parseStage(
       // One line per feed, however broken: the calendar keeps the first few warnings and a count.
       if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");
       const due = dueReminders(expansion.occurrences, feed, window);
-      if (catchUp) {
-        const missed = dueReminders(expansion.occurrences, feed, catchUp, { notStartedBy: context.clock() });
-        for (const reminder of missed) caughtUp.add(reminder);
-        due.unshift(...missed);
-      }
-      const { kept: reminders, excess } = caps.admit(due);
+      const { kept, excess } = caps.admit(due);
       if (excess) {
         // Counted as due and failed, named once by feed and event: never dropped silently.
         context.tally.remindersDropped(feed.id, excess.dropped, `feed "${feed.id}": ${describeExcess(excess, due.length)}`);
         log.warn({ feed: feed.id, due: due.length, dropped: excess.dropped, limit: excess.limit }, "reminders over the limit not sent");
         span.metadata("dropped", excess.dropped);
       }
+      const reminders = catchUp ? [...catchUpCandidates(context, feed, expansion.occurrences, catchUp, caughtUp), ...kept] : kept;
       span.metadata("unchanged", body.unchanged === true);
       span.metadata("occurrences", expansion.occurrences.length);
       span.metadata("reminders", reminders.length);
       return { reminders, calendar };
     });
+}
+
+/**
+ * The reminders of the catch-up span whose event has not started: candidates, most of them
+ * delivered by the runs whose window they were in, which the ledger tells apart when they are
+ * claimed. They are not counted against the run's limits, so a busy feed's own reminders are never
+ * crowded out by what earlier runs sent; of a runaway feed's, at most `remindersPerFeed` (the
+ * earliest due) are tried.
+ */
+function catchUpCandidates(
+  context: Pick<RunContext, "config" | "log" | "clock">,
+  feed: Feed,
+  occurrences: Occurrence[],
+  catchUp: TimeWindow,
+  caughtUp: CaughtUp,
+): Reminder[] {
+  const missed = dueReminders(occurrences, feed, catchUp, { notStartedBy: context.clock() });
+  const limit = context.config.limits.remindersPerFeed;
+  if (missed.length > limit) {
+    context.log.warn({ feed: feed.id, candidates: missed.length, tried: limit }, "catch-up candidates over remindersPerFeed not tried");
+  }
+  const tried = missed.slice(0, limit);
+  for (const reminder of tried) caughtUp.add(reminder);
+  return tried;
 }
 
 /** The span before the run's window whose reminders it catches up: only with a ledger, which knows what was sent. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { configOf } from "../../src/config/schema.ts";
+import type { FeedFetcher } from "../../src/feeds/fetch.ts";
+import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { runReminders } from "../../src/run/run.ts";
 import { controlledFetcher, driveToEnd, fakeEdges, planFor, recordingPoster } from "../support/run-fakes.ts";
+import { virtualTime } from "../support/virtual-time.ts";
 
 /** A feed with `count` events due in the run: one runaway "Tick" series and a few real meetings. */
 function busyCalendar(feedId: string, ticks: number, meetings = 2): string {
@@ -62,5 +66,55 @@ describe("reminder limits", () => {
       expect.stringMatching(/3 reminders due, more than the limit of 5 for the whole run: 1 not sent .*limits\.remindersPerRun/),
       expect.stringMatching(/3 reminders due, more than the limit of 5 for the whole run: 3 not sent/),
     ]);
+  });
+
+  it("does not count catch-up candidates that earlier runs delivered against a busy feed's own reminders", async () => {
+    // Prepare: one event a minute from 15:00, each reminded 20 and 1 minutes before. Every run's
+    // own window holds 10 reminders, the limit; its catch-up span (15 minutes) 16 more candidates,
+    // all of them delivered by the runs before it.
+    const rows = Array.from({ length: 90 }, (_, minute) => {
+      const start = new Date(Date.parse("2026-03-12T15:00:00Z") + minute * 60_000).toISOString().replace(/[-:]|\.\d{3}/g, "");
+      return [
+        "BEGIN:VEVENT",
+        `UID:e${minute}`,
+        "DTSTAMP:20260301T000000Z",
+        `DTSTART:${start}`,
+        "DURATION:PT5M",
+        `SUMMARY:Event ${minute}`,
+        "END:VEVENT",
+      ];
+    });
+    const text = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//caps//EN", ...rows.flat(), "END:VCALENDAR", ""].join("\r\n");
+    const fetcher: FeedFetcher = { fetchFeed: async () => ({ text, bytes: text.length, status: 200 }) };
+    const config = configOf({
+      leadMinutes: [20, 1],
+      limits: { remindersPerFeed: 10 },
+      webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+      feeds: [{ id: "busy", url: "http://127.0.0.1:9/busy.ics", webhook: "team" }],
+      ledger: { table: "ical-slack-reminder-ledger", catchUpMinutes: 15 },
+    });
+    const ledger = { store: createMemoryLedger(), catchUpMinutes: 15 };
+    const slack = recordingPoster();
+    const time = virtualTime();
+
+    // Act: runs every five minutes from 15:00 to 16:00
+    const results = [];
+    for (let run = 0; run < 12; run++) {
+      const reference = new Date(Date.parse("2026-03-12T15:00:00Z") + run * 5 * 60_000);
+      const edges = fakeEdges({
+        fetcher,
+        poster: slack.poster,
+        ledger,
+        clock: () => reference,
+        delivery: { now: time.now, sleep: time.sleep },
+      });
+      results.push(await runReminders({ config, reference, strategy: "pipelined", dryRun: false }, edges));
+    }
+
+    // Assess: no run fails a reminder; the first two also send what the first run's catch-up
+    // (capped at ten candidates) left for the second; from then on each run sends its own ten
+    expect(results.map((result) => result.reminders.failed)).toEqual(Array(12).fill(0));
+    expect(results.flatMap((result) => result.errors)).toEqual([]);
+    expect(results.map((result) => result.reminders.sent)).toEqual([20, 15, ...Array(10).fill(10)]);
   });
 });
