@@ -149,12 +149,14 @@ async function claim({ ledger, delivery }: Pick<RunContext, "ledger" | "delivery
 }
 
 /**
- * Posts the digest's messages in order and settles its claim: delivered when Slack took them all;
- * released when none was posted, so the next run catches up; kept when some were, so no message
- * is posted twice.
+ * Posts the digest's messages in order and settles its claim, as reminders are (see `Ledger`):
+ * marked as being sent before the first message leaves, so neither a run that dies while posting
+ * nor one whose answer never came leads a later run to post it again; delivered when Slack took
+ * every message; released when none was posted and Slack certainly did not take it, so the next
+ * run catches up; kept when some were, so no message is posted twice.
  */
 async function postDigest(
-  context: Pick<RunContext, "log" | "tally" | "ledger">,
+  context: Pick<RunContext, "log" | "tally" | "ledger" | "delivery">,
   sending: Sending,
   messages: readonly SlackMessage[],
   post: DigestPost,
@@ -162,6 +164,12 @@ async function postDigest(
   const { log, tally } = context;
   const { item, span, facts } = sending;
   const { webhook } = item.digest;
+  const failed = (error: unknown, partly = "") => {
+    span.fail(error);
+    tally.digestFailed(webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}${partly}`);
+    log.error({ ...facts, error: describeError(error) }, "digest failed");
+  };
+  if (!(await markSending(context, item, failed))) return;
   let posted = 0;
   try {
     for (const message of messages) {
@@ -169,17 +177,37 @@ async function postDigest(
       posted += 1;
     }
   } catch (error) {
-    span.fail(error);
-    const partly = posted > 0 ? ` (after ${posted} of ${messages.length} messages; the rest is not posted again)` : "";
-    tally.digestFailed(webhook, `digest "${item.digest.id}" of ${item.day}: ${describeError(error)}${partly}`);
-    log.error({ ...facts, posted, error: describeError(error) }, "digest failed");
-    await settleClaim(context, item, posted > 0 ? "done" : "release");
+    failed(error, posted > 0 ? ` (after ${posted} of ${messages.length} messages; the rest is not posted again)` : "");
+    // An answer that never came may mean a message was posted: the claim stays as being sent.
+    const unknown = error instanceof SlackDeliveryError && error.outcomeUnknown;
+    if (posted > 0) await settleClaim(context, item, "done");
+    else if (!unknown) await settleClaim(context, item, "release");
     return;
   }
   tally.digests.sent += 1;
   span.metadata("messages", messages.length);
   log.info({ ...facts, messages: messages.length, catchUp: sending.catchingUp }, "digest posted");
   await settleClaim(context, item, "done");
+}
+
+/**
+ * Marks the claimed digest as being sent, until the run's time ends; false (the digest failed,
+ * its claim given back) when the ledger cannot be written: nothing has been posted then.
+ */
+async function markSending(
+  { ledger, delivery, log }: Pick<RunContext, "ledger" | "delivery" | "log">,
+  item: DueDigest,
+  failed: (error: unknown) => void,
+): Promise<boolean> {
+  if (!ledger) return true;
+  try {
+    await ledger.store.sending([item.id], Date.now() + Math.max(1, Math.min(timeLeft(delivery)(), LONGEST_RUN_MS)));
+    return true;
+  } catch (error) {
+    failed(error);
+    await settleClaim({ ledger, log }, item, "release");
+    return false;
+  }
 }
 
 async function settleClaim({ ledger, log }: Pick<RunContext, "ledger" | "log">, item: DueDigest, how: "done" | "release"): Promise<void> {
@@ -230,7 +258,12 @@ function digestPost({ poster, log, delivery }: Pick<RunContext, "poster" | "log"
         const delay = retryDelay(retry, attempt, error, random);
         log.warn({ webhook, attempt, error: error.message, retryInMs: delay }, "digest post failed");
         if (delay === undefined) {
-          throw attempt > 1 ? new SlackDeliveryError(webhook, `${error.message} (after ${attempt} attempts)`, { cause: error }) : error;
+          throw attempt > 1
+            ? new SlackDeliveryError(webhook, `${error.message} (after ${attempt} attempts)`, {
+                cause: error,
+                outcomeUnknown: error.outcomeUnknown,
+              })
+            : error;
         }
         if (delay >= usable()) throw outOfTime(webhook, error);
         await sleep(delay);

@@ -388,3 +388,68 @@ describe("a digest split in several messages", () => {
     expect(second.digests).toEqual({ due: 0, sent: 0, failed: 0, duplicate: 0 });
   });
 });
+
+describe("a digest whose answer never came", () => {
+  it("is not posted again by the next run's catch-up: it may have been posted", async () => {
+    // Prepare: the first run's post times out; Slack may have taken it
+    const calendar = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      "UID:review@test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20260325T140000",
+      "DTEND;TZID=Europe/Berlin:20260325T150000",
+      "SUMMARY:Design review",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const config = await parseConfig(
+      JSON.stringify({
+        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
+        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
+      }),
+      "test",
+    );
+    const store = createMemoryLedger();
+    let answered = false;
+    const posted: string[] = [];
+    const edges = (reference: Date): RunEdges => ({
+      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+      poster: {
+        async post(webhook, message) {
+          posted.push(message.text);
+          if (!answered) {
+            throw new SlackDeliveryError(
+              webhook,
+              `webhook "${webhook}": no answer within 10 s; it may have been posted, so it is not sent again`,
+              {
+                transient: true,
+                outcomeUnknown: true,
+              },
+            );
+          }
+        },
+      },
+      tracer: noTracer,
+      log: silentLogger(),
+      clock: () => reference,
+      ledger: { store, catchUpMinutes: 15 },
+    });
+
+    // Act
+    const first = await runReminders({ config, reference: DIGEST_TIME, strategy: "serial", dryRun: false }, edges(DIGEST_TIME));
+    answered = true;
+    const next = at("2026-03-25T07:35:00Z");
+    const second = await runReminders({ config, reference: next, strategy: "serial", dryRun: false }, edges(next));
+
+    // Assess
+    expect(first.digests).toEqual({ due: 1, sent: 0, failed: 1, duplicate: 0 });
+    expect(first.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/no answer within 10 s; it may have been posted/) }]);
+    expect(second.digests).toEqual({ due: 0, sent: 0, failed: 0, duplicate: 0 });
+    expect(posted).toHaveLength(1);
+  });
+});
