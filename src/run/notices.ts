@@ -1,7 +1,7 @@
 import type { ExpandOptions, Expansion, ParsedCalendar } from "../calendar/expand.ts";
-import { describeError } from "../errors.ts";
+import { describeError, SlackDeliveryError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { type Ledger, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
 import { type NoticePlan, planNotices, readingSpan, rollForward } from "../notices/diff.ts";
 import { packNotices, type ShownNotice } from "../notices/message.ts";
@@ -198,8 +198,11 @@ async function postNotices(
 }
 
 /**
- * Posts one message of claimed notices and marks them delivered. When it fails, or too little of
- * the function's time is left to risk it, their claims are given back for the next run.
+ * Posts one message of claimed notices and marks them delivered. They are marked as being sent
+ * before the post leaves, as reminders are (see `Ledger`): when Slack's answer never comes they
+ * may have been posted, and are never posted again (at most once). When Slack certainly did not
+ * take them, or too little of the function's time is left to risk it, their claims are given back
+ * for the next run.
  */
 async function postNoticeMessage(
   { poster, log, tally, delivery }: Pick<RunContext, "poster" | "log" | "tally" | "delivery">,
@@ -213,10 +216,15 @@ async function postNoticeMessage(
     if (left < POST_RESERVE_MS) {
       throw new Error(`not posted: ${Math.round(left)} ms of the function's time left; the next run posts them`);
     }
+    await ledger.sending(ids, Date.now() + Math.max(1, Math.min(left, LONGEST_RUN_MS)));
     await poster.post(webhook, message, { timeoutMs: Math.min(delivery.attemptTimeoutMs, left - 1_000) });
   } catch (error) {
     span.fail(error);
-    await ledger.release(ids).catch(() => {});
+    if (error instanceof SlackDeliveryError && error.outcomeUnknown) {
+      for (const id of ids) delivered.add(id);
+    } else {
+      await ledger.release(ids).catch(() => {});
+    }
     tally.noticesFailed(webhook, group.length, error);
     log.error({ webhook, notices: group.length, error: describeError(error) }, "notices not delivered");
     return;

@@ -270,6 +270,34 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
     expect(noticeMessages()).toEqual([[expect.stringMatching(/Design review.*is cancelled/)]]);
   });
 
+  it("posts a notice whose answer never came at most once: it may have been posted", async () => {
+    // Prepare: the connection drops once the notice's post has reached Slack, before any answer
+    await run(at("2026-03-09T09:00:00Z"));
+    feed = calendarAnswer("week-ahead-review-removed.ics");
+    let drop = true;
+    const received: string[] = [];
+    await slack.close();
+    const dropping = await startLoopback((request, response, body) => {
+      received.push((JSON.parse(body) as { text: string }).text);
+      if (drop) request.socket.destroy();
+      else response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+    slack = { ...dropping, posts: [] };
+
+    // Act
+    const lost = await run(at("2026-03-09T09:05:00Z"));
+    drop = false;
+    const next = await run(at("2026-03-09T09:10:00Z"));
+
+    // Assess
+    expect(lost.notices).toEqual({ sent: 0, failed: 1 });
+    expect(lost.errors).toEqual([
+      { webhook: "team", message: expect.stringMatching(/^change notices: .*may have been posted, so it is not sent again/) },
+    ]);
+    expect(next.notices).toEqual({ sent: 0, failed: 0 });
+    expect(received.filter((text) => /calendar change/i.test(text))).toHaveLength(1);
+  });
+
   it("never reminds of a cancelled instance, and reminds of a moved one at its new time only", async () => {
     // Prepare: Monday's baseline; then Tuesday's standup moves from 09:30 to 11:30 and Thursday's is cancelled
     await run(at("2026-03-09T09:00:00Z"));
