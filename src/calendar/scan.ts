@@ -67,14 +67,13 @@ type Wanted = (typeof WANTED)[number];
 
 /**
  * Which wanted property the line at `at` holds, if any, without making a string: property names
- * are compared in place (upper case, as every producer writes them; any other case is compared
- * on a copy).
+ * are compared in place, upper case as every producer writes them, and in any case (RFC 5545
+ * §3.1: `RRule`, `rdate`) on a copy when that fails.
  */
 function wantedAt(text: string, at: number, end: number): Wanted | undefined {
   const first = text.charCodeAt(at) | 0x20;
   // Only names starting with d, r, t, u or x are wanted: skip the rest unread.
   if (first !== 0x64 && first !== 0x72 && first !== 0x74 && first !== 0x75 && first !== 0x78) return undefined;
-  const lower = text.charCodeAt(at) >= 0x61;
   // An index loop: a for-of makes an iterator result per name until the code is optimised.
   for (let i = 0; i < WANTED.length; i++) {
     const name = WANTED[i] as Wanted;
@@ -82,7 +81,7 @@ function wantedAt(text: string, at: number, end: number): Wanted | undefined {
     if (after >= end) continue;
     const next = text.charCodeAt(after);
     if (next !== 58 && next !== 59) continue; // the name must end at ':' or ';'
-    if (lower ? text.slice(at, after).toUpperCase() === name : text.startsWith(name, at)) return name;
+    if (text.startsWith(name, at) || text.slice(at, after).toUpperCase() === name) return name;
   }
   return undefined;
 }

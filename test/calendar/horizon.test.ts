@@ -136,7 +136,10 @@ function randomCalendar(seed: number): string {
     }
   }
   lines.push("END:VCALENDAR", "");
-  return lines.join("\r\n");
+  // Some producers write property names in other cases (RFC 5545 §3.1: names are case-insensitive).
+  const anyCase = random() < 0.2;
+  const names = (line: string) => line.replace(/^[A-Z-]+/, (name) => [...name].map((c) => (random() < 0.5 ? c.toLowerCase() : c)).join(""));
+  return (anyCase ? lines.map(names) : lines).join("\r\n");
 }
 
 describe("reading for a horizon", () => {
@@ -291,6 +294,34 @@ describe("reading for a horizon", () => {
 
     // Assess: only the series still running is read
     expect(calendar.series.map((s) => s.uid)).toEqual(["live"]);
+  });
+
+  it("reads property names in any case, as RFC 5545 §3.1 allows: an RRule or Rdate keeps its event", () => {
+    // Prepare: a weekly series and an RDATE, both written in mixed case, from six years ago
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:mixed-rrule",
+      "DTSTART;TZID=Europe/Berlin:20200106T090000",
+      "DTEND;TZID=Europe/Berlin:20200106T100000",
+      "RRule:FREQ=WEEKLY;BYDAY=MO",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:mixed-rdate",
+      "DtStart;TZID=Europe/Berlin:20200106T090000",
+      "Rdate;TZID=Europe/Berlin:20260310T120000",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const window = { from: new Date("2026-03-09T00:00:00Z"), to: new Date("2026-03-12T00:00:00Z"), timezone: "Europe/Berlin" };
+
+    // Act
+    const { full, fast } = bothReadings(ics, window);
+
+    // Assess
+    expect(fast).toEqual(full);
+    expect((fast as { uid: string }[]).map((o) => o.uid)).toEqual(["mixed-rrule", "mixed-rdate"]);
   });
 
   it("reads a kept calendar again when a later window leaves its horizon", () => {
