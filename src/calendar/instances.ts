@@ -124,7 +124,13 @@ interface Future {
   override: EventRecord;
   fromMs: number;
   fromDay: string;
+  /** How far it moved its own instance, in exact time. */
   shiftMs: number;
+  /**
+   * The same on the series' clock: Friday 10:00 moved to Monday 10:00 moves every later Friday
+   * to the Monday at 10:00, a DST change in between or not.
+   */
+  shiftWallMs: number;
   shiftDays: number;
 }
 
@@ -138,31 +144,54 @@ interface Overrides {
   genTo: number;
 }
 
-function indexOverrides(series: Series, from: number, to: number, place: Placement): Overrides {
-  const { master } = series;
+/**
+ * The overrides of a series, one per instance: versions that name the same instance in different
+ * forms (in its zone, or in UTC) replace one another as versions do, the highest SEQUENCE winning
+ * (RFC 5545 §3.8.4.4, §3.8.7.4); the reading of the series can only tell equal texts apart.
+ */
+function currentOverrides(series: Series, place: Placement): EventRecord[] {
+  const { overrides } = series;
+  if (overrides.length < 2) return overrides;
+  const allDaySeries = series.master?.start.kind === "date";
+  const byInstance = new Map<string, EventRecord>();
+  for (const o of overrides) {
+    const rid = o.recurrenceId as TimeValue;
+    const key = rid.kind === "date" || allDaySeries ? dayOf(rid) : String(instantOf(rid, place));
+    const existing = byInstance.get(key);
+    if (!existing || o.sequence >= existing.sequence) byInstance.set(key, o);
+  }
+  return byInstance.size === overrides.length ? overrides : [...byInstance.values()];
+}
+
+function indexOverrides(master: EventRecord | undefined, overrides: EventRecord[], from: number, to: number, place: Placement): Overrides {
   const overriddenMs = new Set<number>();
   const overriddenDays = new Set<string>();
   const futures: Future[] = [];
-  for (const o of series.overrides) {
+  for (const o of overrides) {
     const rid = o.recurrenceId as TimeValue;
     if (rid.kind === "date") overriddenDays.add(rid.date.toString());
     else overriddenMs.add(instantOf(rid, place));
     if (master?.start.kind === "date") overriddenDays.add(dayOf(rid));
     if (o.thisAndFuture) {
       const ridMs = instantOf(rid, place);
+      const startMs = instantOf(o.start, place);
+      const clock = master && master.start.kind !== "date" ? zoneOf(master.start, place) : UTC;
       futures.push({
         override: o,
         fromMs: ridMs,
         fromDay: dayOf(rid),
-        shiftMs: instantOf(o.start, place) - ridMs,
+        shiftMs: startMs - ridMs,
+        shiftWallMs: UTC.toInstant(clock.toWall(startMs)) - UTC.toInstant(clock.toWall(ridMs)),
         shiftDays: o.start.kind === "date" && rid.kind === "date" ? rid.date.until(o.start.date).days : 0,
       });
     }
   }
   futures.sort((a, b) => a.fromMs - b.fromMs);
-  // An instance shifted by THISANDFUTURE lands in the window from outside it: generate where from.
-  const genFrom = from - Math.max(0, ...futures.map((f) => f.shiftMs));
-  const genTo = to - Math.min(0, ...futures.map((f) => f.shiftMs));
+  // An instance shifted by THISANDFUTURE lands in the window from outside it: generate where from,
+  // a DST change's difference wider (the shift is kept on the series' clock).
+  const slack = futures.length > 0 ? 2 * HOUR_MS : 0;
+  const genFrom = from - Math.max(0, ...futures.map((f) => f.shiftMs)) - slack;
+  const genTo = to - Math.min(0, ...futures.map((f) => f.shiftMs)) + slack;
   return { overriddenMs, overriddenDays, futures, genFrom, genTo };
 }
 
@@ -302,8 +331,10 @@ function* timedMasterInstances(m: MasterExpansion): Steps<void> {
     if (overrides.overriddenMs.has(startMs) || overrides.overriddenDays.has(day)) continue;
     instance.recurrenceId = recurring ? formatInstant(new Date(startMs)) : undefined;
     const future = futureAt(m, startMs, day);
-    if (future) m.out.push(timedInstance(future.override, zone.toWall(startMs + future.shiftMs), zone, place, instance.recurrenceId));
-    else m.out.push(instance);
+    if (future) {
+      const moved = UTC.toWall(UTC.toInstant(wall) + future.shiftWallMs);
+      m.out.push(timedInstance(future.override, moved, zone, place, instance.recurrenceId));
+    } else m.out.push(instance);
   }
 }
 
@@ -320,14 +351,15 @@ function farSingle(master: EventRecord, overrides: Overrides, from: number, to: 
  */
 export function* expandSeries(series: Series, from: number, to: number, place: Placement, out: Instance[]): Steps<void> {
   const { master } = series;
-  const overrides = indexOverrides(series, from, to, place);
+  const current = currentOverrides(series, place);
+  const overrides = indexOverrides(master, current, from, to, place);
   if (master && !farSingle(master, overrides, from, to)) {
     const work = place.work.forEvent(series.uid, () => master.text.summary);
     const m = masterExpansion(master, series.uid, overrides, place, work, out);
     if (master.start.kind === "date") yield* allDayInstances(m);
     else yield* timedMasterInstances(m);
   }
-  for (const o of series.overrides) out.push(overrideInstance(o, master?.start.kind === "date", place));
+  for (const o of current) out.push(overrideInstance(o, master?.start.kind === "date", place));
 }
 
 const HOUR_MS = 3_600_000;

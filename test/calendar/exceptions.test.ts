@@ -104,6 +104,37 @@ describe("exceptions to a recurrence", () => {
     ]);
   });
 
+  it("keeps a THISANDFUTURE shift on the series' clock across a DST change: Fridays 10:00 become Mondays 10:00", () => {
+    // Prepare: Berlin moves to summer time on 29 March, between the Friday of the change and the
+    // Mondays after it; 10:00 is 09:00Z before and 08:00Z after
+    const fixture = "thisandfuture-across-dst.ics";
+
+    // Act
+    const starts = startsOf(fixture, "2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z");
+
+    // Assess
+    expect(starts).toEqual([
+      "2026-03-06T09:00:00Z retro-tf",
+      "2026-03-13T09:00:00Z retro-tf",
+      "2026-03-23T09:00:00Z retro-tf",
+      "2026-03-30T08:00:00Z retro-tf",
+      "2026-04-06T08:00:00Z retro-tf",
+      "2026-04-13T08:00:00Z retro-tf",
+    ]);
+  });
+
+  it("takes versions of an override that name its instance in different forms as versions of one override", () => {
+    // Prepare: the 3 March instance (10:00 Berlin, 09:00Z) is moved by SEQUENCE 1, named in Berlin
+    // time, then again by SEQUENCE 2, named in UTC
+    const fixture = "override-versions-in-two-forms.ics";
+
+    // Act
+    const { occurrences } = expandFixture(fixture, "2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z");
+
+    // Assess
+    expect(occurrences.map((o) => `${o.start.toISOString()} ${o.summary}`)).toEqual(["2026-03-03T14:00:00.000Z Standup (moved again)"]);
+  });
+
   it("removes an instance by its EXDATE when a THISANDFUTURE shift moves it into the window from weeks before", () => {
     // Prepare: weekly from 5 January; from the first instance on, everything moves five weeks later.
     // The instance of 2 March is excluded: it would land on 6 April.
