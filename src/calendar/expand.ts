@@ -25,6 +25,8 @@ export interface Expansion {
   occurrences: Occurrence[];
   /** One line per component that was skipped or cut short, saying why. */
   warnings: string[];
+  /** The UIDs of the events skipped: the occurrences say nothing about them (neither there nor gone). */
+  skipped: string[];
 }
 
 /** A calendar read once, to be expanded over any number of windows (warm runs, catch-up). */
@@ -44,6 +46,8 @@ export interface ParsedCalendar {
   timezone: string | undefined;
   /** One line per component that was skipped while reading, saying why. */
   warnings: string[];
+  /** The UIDs of the events skipped while reading. */
+  skipped: string[];
   /** VTIMEZONE blocks by TZID, for zones only the calendar defines; each read when first asked for. */
   vtimezones: ZoneBlocks;
   /** TZIDs resolved so far: reading a VTIMEZONE's rules is done once per calendar, not per window. */
@@ -119,7 +123,7 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
     if (event) events.push(event);
     if ((i + 1) % EVENTS_PER_STEP === 0) yield;
   }
-  const { series, warnings } = yield* seriesSteps(events);
+  const { series, warnings, skipped } = yield* seriesSteps(events);
   let timezone: string | undefined;
   for (const declared of scan.declaredZones) timezone ??= calendarZone(declared);
   calendar.horizon = horizon;
@@ -128,6 +132,7 @@ function* reading(calendar: ParsedCalendar, horizon: Horizon | undefined): Steps
   calendar.timezone = timezone;
   scan.warnings.addAll(warnings);
   calendar.warnings = scan.warnings.list();
+  calendar.skipped = [...new Set([...scan.warnings.skippedUids(), ...skipped])];
   calendar.vtimezones = new LazyZoneBlocks(source, scan.vtimezones);
   calendar.zones = new Map();
 }
@@ -177,6 +182,7 @@ function* sourceSteps(feed: FeedSource, options: ParseOptions): Steps<ParsedCale
     eventCount: 0,
     timezone: undefined,
     warnings: [],
+    skipped: [],
     vtimezones: new LazyZoneBlocks(feed, new Map()),
     zones: new Map(),
   };
@@ -262,7 +268,7 @@ export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOption
       yield* expandSeries(series, from, to, place, instances);
     } catch (error) {
       if (error instanceof CalendarWorkError) throw error;
-      place.warnings.add(`skipped event ${series.uid || "(no UID)"}: ${(error as Error).message}`);
+      place.warnings.skip(series.uid, `skipped event ${series.uid || "(no UID)"}: ${(error as Error).message}`);
       continue;
     }
     for (const instance of instances) {
@@ -280,7 +286,7 @@ export function* occurrenceSteps(calendar: ParsedCalendar, options: ExpandOption
   }
   if (truncated) place.warnings.add(`more than ${MAX_OCCURRENCES} occurrences in the window; only the first ${MAX_OCCURRENCES} are kept`);
   occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || byCodeUnits(a.uid, b.uid));
-  return { occurrences, warnings: place.warnings.list() };
+  return { occurrences, warnings: place.warnings.list(), skipped: place.warnings.skippedUids() };
 }
 
 /**
@@ -300,5 +306,9 @@ function byCodeUnits(a: string, b: string): number {
 export function expandCalendar(ics: FeedInput, options: ExpandOptions): Expansion {
   const calendar = parseCalendar(ics, { horizon: options });
   const expansion = occurrencesOf(calendar, options);
-  return { occurrences: expansion.occurrences, warnings: [...calendar.warnings, ...expansion.warnings] };
+  return {
+    occurrences: expansion.occurrences,
+    warnings: [...calendar.warnings, ...expansion.warnings],
+    skipped: [...new Set([...calendar.skipped, ...expansion.skipped])],
+  };
 }

@@ -236,7 +236,9 @@ class EventScanner implements ComponentVisitor {
     // The UID line may lie in an earlier stretch: it is read from the feed.
     const line = frame.uidAt >= 0 ? this.#source.slice(frame.uidAt, frame.uidEnd) : "";
     const uid = line ? uidText(line, 0, line.length, this.#source.octets) : "";
-    this.#warnings.add(`skipped ${frame.type} ${uid || "(no UID)"}: ${why}`);
+    const text = `skipped ${frame.type} ${uid || "(no UID)"}: ${why}`;
+    if (frame.type === "VEVENT") this.#warnings.skip(uid, text);
+    else this.#warnings.add(text);
   }
 
   /**

@@ -223,14 +223,15 @@ const RECORDS_PER_STEP = 200;
 
 type Versions = Map<string, { masters: EventRecord[]; overrides: EventRecord[] }>;
 
-/** Series of a calendar, and one line per event that was skipped, saying why (by UID). */
-export function readSeries(events: Component[]): { series: Series[]; warnings: string[] } {
+/** Series of a calendar, one line per event that was skipped, saying why (by UID), and the UIDs of those. */
+export function readSeries(events: Component[]): { series: Series[]; warnings: string[]; skipped: string[] } {
   return finish(seriesSteps(events));
 }
 
 /** `readSeries` in steps of RECORDS_PER_STEP events. */
-export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; warnings: string[] }> {
+export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; warnings: string[]; skipped: string[] }> {
   const warnings: string[] = [];
+  const skipped: string[] = [];
   const byUid: Versions = new Map();
   let anonymous = 0;
   for (let at = 0; at < events.length; at += RECORDS_PER_STEP) {
@@ -240,8 +241,9 @@ export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; war
       try {
         record = readRecord(event);
       } catch (error) {
-        const uid = property(event, "UID")?.value.trim() || "(no UID)";
-        warnings.push(`skipped event ${uid}: ${(error as Error).message}`);
+        const uid = property(event, "UID")?.value.trim();
+        warnings.push(`skipped event ${uid || "(no UID)"}: ${(error as Error).message}`);
+        if (uid) skipped.push(uid);
         continue;
       }
       // Events without a UID are independent of one another.
@@ -255,7 +257,7 @@ export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; war
     }
     if (at + RECORDS_PER_STEP < events.length) yield;
   }
-  return { series: currentVersions(byUid), warnings };
+  return { series: currentVersions(byUid), warnings, skipped };
 }
 
 /** Each event's current version with its current overrides. */

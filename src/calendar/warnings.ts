@@ -1,6 +1,9 @@
 /** At most this many warnings are kept word for word per reading of a calendar; the rest are counted. */
 export const MAX_WARNINGS = 20;
 
+/** At most this many UIDs of skipped components are remembered per reading. */
+const MAX_SKIPPED_UIDS = 10_000;
+
 /** A warning is cut to this many characters. */
 const MAX_WARNING_LENGTH = 300;
 
@@ -11,6 +14,18 @@ const MAX_WARNING_LENGTH = 300;
 export class Warnings {
   readonly #kept = new Set<string>();
   #more = 0;
+  readonly #skipped = new Set<string>();
+
+  /** A component skipped: the warning, and its UID (when it has one) among `skippedUids`. */
+  skip(uid: string | undefined, text: string): void {
+    this.add(text);
+    if (uid && this.#skipped.size < MAX_SKIPPED_UIDS) this.#skipped.add(uid);
+  }
+
+  /** The UIDs of the components skipped (at most MAX_SKIPPED_UIDS): what a reading cannot say anything about. */
+  skippedUids(): string[] {
+    return [...this.#skipped];
+  }
 
   add(text: string): void {
     // A UID or value can be megabytes long in a hostile feed: a warning names it, it does not copy it.

@@ -1,7 +1,7 @@
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { DAY_MS, MINUTE_MS } from "../reminders/durations.ts";
 import type { NoticePolicy } from "../reminders/feed.ts";
-import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry } from "./snapshot.ts";
+import { entryOf, occurrenceKey, type Snapshot, type SnapshotEntry, uidHash } from "./snapshot.ts";
 
 /** What happened to an upcoming occurrence since the channel was last told. */
 export type ChangeKind = "added" | "moved" | "retitled" | "cancelled";
@@ -13,6 +13,11 @@ export interface Notice {
   feedId: string;
   /** The occurrence's key in the snapshot. */
   key: string;
+  /**
+   * Its key once the notice is out: `key`, but for an instance of a series that moved as a whole
+   * (a new DTSTART gives every instance a new RECURRENCE-ID), that of the instance it became.
+   */
+  afterKey: string;
   kinds: ChangeKind[];
   /** As the channel knew it; absent for `added`. */
   before: SnapshotEntry | undefined;
@@ -29,6 +34,8 @@ export interface Reading {
   textHash: string | undefined;
   /** The text ended before END:VCALENDAR. */
   cutShort: boolean;
+  /** UIDs of events that could not be read: the reading says nothing about them. */
+  skipped: readonly string[];
 }
 
 export interface PlanOptions {
@@ -85,7 +92,7 @@ function entriesIn(occurrences: readonly Occurrence[], from: number, to: number)
   return entries;
 }
 
-const same = (a: SnapshotEntry, b: SnapshotEntry) => a.s === b.s && a.e === b.e && a.th === b.th && a.d === b.d;
+const same = (a: SnapshotEntry, b: SnapshotEntry) => a.s === b.s && a.e === b.e && a.th === b.th && a.d === b.d && a.u === b.u;
 
 function sameRecord<T>(a: Record<string, T>, b: Record<string, T>, equal: (x: T, y: T) => boolean): boolean {
   const keys = Object.keys(a);
@@ -192,21 +199,41 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
     notices: [],
   };
   const current = entriesIn(reading.occurrences, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  // An event that could not be read is neither cancelled nor changed: what the channel knew stands.
+  const unread = new Set(reading.skipped.map(uidHash));
+  const isUnread = (entry: SnapshotEntry) => entry.u !== undefined && unread.has(entry.u);
+  const gone: Keyed[] = [];
+  /** Events with an occurrence still under its key: no series of them moved as a whole. */
+  const stayed = new Set<string>();
   for (const [key, before] of Object.entries(previous.entries)) {
     if (before.s < comparison.now) continue;
     const after = current.get(key);
-    if (!after) {
-      consider(comparison, key, ["cancelled"], before, undefined);
+    if (isUnread(before)) {
+      keep(comparison, key, before);
       continue;
     }
+    if (!after) {
+      gone.push({ key, entry: before });
+      continue;
+    }
+    if (before.u !== undefined) stayed.add(before.u);
     const kinds = changesBetween(before, after);
     if (kinds.length === 0) keep(comparison, key, after);
     else consider(comparison, key, kinds, before, after);
   }
+  const arrived: Keyed[] = [];
   for (const [key, after] of current) {
     if (Object.hasOwn(previous.entries, key) || !inHorizon(comparison, after)) continue;
-    if (after.s >= previous.horizonEnd) keep(comparison, key, after);
-    else consider(comparison, key, ["added"], undefined, after);
+    if (isUnread(after)) keep(comparison, key, after);
+    else arrived.push({ key, entry: after });
+  }
+  for (const [before, after] of seriesMoves(gone, arrived, stayed)) {
+    consider(comparison, before.key, changesBetween(before.entry, after.entry), before.entry, after.entry, after.key);
+  }
+  for (const { key, entry } of gone) consider(comparison, key, ["cancelled"], entry, undefined);
+  for (const { key, entry } of arrived) {
+    if (entry.s >= previous.horizonEnd) keep(comparison, key, entry);
+    else consider(comparison, key, ["added"], undefined, entry);
   }
   const read = { eventCount: reading.eventCount, textHash: reading.textHash };
   return {
@@ -214,6 +241,47 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
     suspect: undefined,
     next: (delivered) => settle(previous, { ...read, ...afterDelivery(comparison, delivered) }, comparison.end),
   };
+}
+
+/** An entry with its key. */
+interface Keyed {
+  key: string;
+  entry: SnapshotEntry;
+}
+
+/**
+ * Pairs occurrences gone from an event with those new to it, in order of start, for the events
+ * none of whose occurrences stayed under their key (`stayed`): when a series moves as a whole (a
+ * new DTSTART or rule), every instance gets a new RECURRENCE-ID, so it leaves under one key and
+ * comes back under another; one instance moved on its own keeps its RECURRENCE-ID. Each pair is
+ * one instance moved. Takes the paired ones out of `gone` and `arrived`; what is left of them was
+ * cancelled or added.
+ */
+function seriesMoves(gone: Keyed[], arrived: Keyed[], stayed: ReadonlySet<string>): Array<[Keyed, Keyed]> {
+  const byUid = (list: Keyed[]) => {
+    const groups = new Map<string, Keyed[]>();
+    for (const item of list) {
+      if (item.entry.u === undefined) continue;
+      const group = groups.get(item.entry.u) ?? [];
+      group.push(item);
+      groups.set(item.entry.u, group);
+    }
+    return groups;
+  };
+  const arrivals = byUid(arrived);
+  const pairs: Array<[Keyed, Keyed]> = [];
+  for (const [uid, left] of byUid(gone)) {
+    const came = arrivals.get(uid);
+    if (!came || stayed.has(uid)) continue;
+    left.sort((a, b) => a.entry.s - b.entry.s);
+    came.sort((a, b) => a.entry.s - b.entry.s);
+    for (let i = 0; i < Math.min(left.length, came.length); i++) pairs.push([left[i] as Keyed, came[i] as Keyed]);
+  }
+  const paired = new Set(pairs.flat());
+  const unpaired = (list: Keyed[]) => list.filter((item) => !paired.has(item));
+  gone.splice(0, gone.length, ...unpaired(gone));
+  arrived.splice(0, arrived.length, ...unpaired(arrived));
+  return pairs;
 }
 
 function changesBetween(before: SnapshotEntry, after: SnapshotEntry): ChangeKind[] {
@@ -243,6 +311,7 @@ function consider(
   kinds: ChangeKind[],
   before: SnapshotEntry | undefined,
   after: SnapshotEntry | undefined,
+  afterKey = key,
 ): void {
   const { options, now } = comparison;
   const announced = kinds.filter((kind) => options.policy[kind]);
@@ -250,7 +319,7 @@ function consider(
   // Moved into the past: nothing left to tell.
   const relevant = after ? after.s >= now : true;
   if (announced.length === 0 || !wanted || !relevant) {
-    keep(comparison, key, after);
+    keep(comparison, afterKey, after);
     return;
   }
   const since = comparison.previous.pending[key] ?? now;
@@ -263,6 +332,7 @@ function consider(
     id: `notice#${options.feedId}#${key}#${announced.join("+")}#${valueOf(before)}#${valueOf(after)}`,
     feedId: options.feedId,
     key,
+    afterKey,
     kinds: announced,
     before,
     after,
@@ -275,7 +345,7 @@ function afterDelivery(comparison: Comparison, delivered: ReadonlySet<string>): 
   const pending = { ...comparison.pending };
   for (const notice of comparison.notices) {
     if (delivered.has(notice.id)) {
-      if (inHorizon(comparison, notice.after)) entries[notice.key] = notice.after;
+      if (inHorizon(comparison, notice.after)) entries[notice.afterKey] = notice.after;
     } else {
       // Not out yet: the channel still knows the old state, and the next run tries again.
       if (notice.before) entries[notice.key] = notice.before;

@@ -18,6 +18,11 @@ export interface SnapshotEntry {
   t: string;
   /** Hash of the whole title. */
   th: string;
+  /**
+   * Hash of the UID: which occurrences are instances of one event, so a series moved to another
+   * time is announced as moved, not as cancelled and added. Absent in snapshots written before it.
+   */
+  u?: string;
 }
 
 /**
@@ -68,7 +73,13 @@ export function entryOf(occurrence: Occurrence): SnapshotEntry {
     ...(occurrence.allDay && occurrence.day ? { d: occurrence.day } : {}),
     t: title.length <= MAX_TITLE ? title : `${title.slice(0, MAX_TITLE - 1).trimEnd()}…`,
     th: shortHash(title, 8),
+    u: uidHash(occurrence.uid),
   };
+}
+
+/** The hash of a UID an entry holds (`SnapshotEntry.u`). */
+export function uidHash(uid: string): string {
+  return shortHash(uid, 8);
 }
 
 /** Whether a calendar (text or UTF-8 bytes) ends as a whole one does: a download cut short loses END:VCALENDAR. */

@@ -153,6 +153,7 @@ async function planReading(
     eventCount: calendar.eventCount,
     textHash,
     cutShort: !body.unchanged && !endsWhole(body.text),
+    skipped: [...calendar.skipped, ...expansion.skipped],
   };
   return { plan: planNotices(previous, fresh, options), unchanged };
 }

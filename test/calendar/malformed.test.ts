@@ -80,10 +80,11 @@ describe("malformed calendars", () => {
     const fixture = "broken-components-among-good.ics";
 
     // Act
-    const { occurrences, warnings } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
+    const { occurrences, warnings, skipped } = expandFixture(fixture, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
 
-    // Assess
+    // Assess: the UIDs of the events skipped are listed too, for change notices to leave alone
     expect(occurrences.map((o) => o.uid)).toEqual(["good-1", "good-2"]);
+    expect([...skipped].sort()).toEqual(["bad-date", "bad-rule", "no-end", "no-start"]);
     expect(warnings).toEqual([
       "skipped VEVENT no-end: no END:VEVENT",
       expect.stringMatching(/^skipped event bad-date: "20261345T990000" is not a calendar date/),

@@ -212,6 +212,22 @@ describe("change notices over consecutive runs (dynalite on 127.0.0.1)", () => {
     expect(recovered.notices).toEqual({ sent: 0, failed: 0 });
   });
 
+  it("posts no cancelled for an event that cannot be read for a while, nor added when it can again", async () => {
+    // Prepare
+    await run(at("2026-03-09T09:00:00Z"));
+
+    // Act: the review's DTSTART is garbled in one download, then mended
+    feed = calendarAnswer("week-ahead-review-unreadable.ics");
+    const broken = await run(at("2026-03-09T09:05:00Z"));
+    feed = calendarAnswer("week-ahead.ics");
+    const mended = await run(at("2026-03-09T09:10:00Z"));
+
+    // Assess
+    expect(broken.notices).toEqual({ sent: 0, failed: 0 });
+    expect(mended.notices).toEqual({ sent: 0, failed: 0 });
+    expect(noticeMessages()).toEqual([]);
+  });
+
   it("posts nothing for an event moved and moved back within quietMinutes", async () => {
     // Prepare
     const quiet = { quietMinutes: 10 };

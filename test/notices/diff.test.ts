@@ -15,11 +15,12 @@ const options = (now: Date, overrides: Partial<NoticePolicy> = {}) => ({
   policy: { ...policy, ...overrides },
   wanted: (title: string) => !/^private/i.test(title),
 });
-const reading = (occurrences: Occurrence[], textHash = "t1"): Reading => ({
+const reading = (occurrences: Occurrence[], textHash = "t1", skipped: string[] = []): Reading => ({
   occurrences,
   eventCount: Math.max(4, occurrences.length),
   textHash,
   cutShort: false,
+  skipped,
 });
 const weekly = (weeks: number, summary = "Sprint demo") =>
   Array.from({ length: weeks }, (_, i) =>
@@ -80,6 +81,39 @@ describe("planNotices", () => {
         .map((e) => e.t)
         .sort(),
     ).toEqual(["Demo day", "Private dentist"]);
+  });
+
+  it("announces a series moved to another time as each instance moved, not as cancelled and added", () => {
+    // Prepare: a daily standup at 10:00, Tuesday to Friday
+    const standup = (hour: number) =>
+      Array.from({ length: 4 }, (_, i) => {
+        const start = new Date(later(1 + i).getTime() + (hour - 9) * 3_600_000);
+        return occurrence({ uid: "standup@test", summary: "Standup", start, recurrenceId: start.toISOString() });
+      });
+    const first = planNotices(undefined, reading(standup(10)), options(monday)).next(new Set());
+
+    // Act: the series' DTSTART moves to 11:00, so every instance has a new RECURRENCE-ID
+    const plan = planNotices(first, reading(standup(11), "t2"), options(monday));
+    const delivered = new Set(plan.notices.map((n) => n.id));
+    const next = planNotices(plan.next(delivered), reading(standup(11), "t2"), options(new Date(monday.getTime() + 5 * 60_000)));
+
+    // Assess
+    expect(plan.notices.map((n) => [n.kinds, (n.after?.s ?? 0) - (n.before?.s ?? 0)])).toEqual(Array(4).fill([["moved"], 3_600_000]));
+    expect(next.notices).toEqual([]);
+  });
+
+  it("says nothing of an event that could not be read this time: neither cancelled nor, when it is back, added", () => {
+    // Prepare
+    const base = [occurrence({ uid: "review@test", summary: "Design review", start: later(2) }), ...weekly(1)];
+    const first = planNotices(undefined, reading(base), options(monday)).next(new Set());
+
+    // Act: the review's VEVENT cannot be read in the next download, then it can again
+    const broken = planNotices(first, reading(weekly(1), "t2", ["review@test"]), options(monday));
+    const mended = planNotices(broken.next(new Set()) ?? first, reading(base, "t3"), options(monday));
+
+    // Assess
+    expect(broken.notices).toEqual([]);
+    expect(mended.notices).toEqual([]);
   });
 
   it("keeps a notice that was not delivered pending, with the old state, for the next run", () => {

@@ -10,6 +10,7 @@ const notice = (overrides: Partial<ShownNotice>): ShownNotice => ({
   id: "notice#team#k#moved",
   feedId: "team",
   key: "k",
+  afterKey: "k",
   kinds: ["moved"],
   before: entry("2026-03-10T13:00:00Z", "Design review"),
   after: entry("2026-03-12T09:00:00Z", "Design review"),
