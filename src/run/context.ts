@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Snapshot } from "../notices/snapshot.ts";
 import type { TimeWindow } from "../reminders/window.ts";
 import type { DeliveryTuning } from "../slack/delivery.ts";
+import type { WebhookPacers } from "../slack/pacer.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import type { RunCalendars } from "./calendars.ts";
@@ -49,6 +50,8 @@ export interface RunContext {
   snapshots: SnapshotStore<Snapshot> | undefined;
   /** Pace, retries and deadline of posting to Slack; `attemptTimeoutMs` is the timeout of every post of the run. */
   delivery: DeliveryTuning & { attemptTimeoutMs: number };
+  /** Each webhook's pace for the run, shared by its reminders, digests and notices (and their Retry-After pauses). */
+  pacers: WebhookPacers;
   /** Reads and expands calendars in slices, each feed within its budget of instances and time for the run. */
   calendars: RunCalendars;
 }

@@ -5,9 +5,8 @@ import type { DueDigest } from "../digests/schedule.ts";
 import { describeError, SlackDeliveryError } from "../errors.ts";
 import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { Feed } from "../reminders/feed.ts";
-import type { DeliveryTuning } from "../slack/delivery.ts";
+import { type DeliveryTuning, sleepFor } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
-import { Pacer } from "../slack/pacer.ts";
 import { defaultRetryPolicy, retryDelay } from "../slack/retry-timing.ts";
 import type { Span } from "../tracing/tracer.ts";
 import type { RunContext } from "./context.ts";
@@ -33,8 +32,6 @@ interface Sending {
   facts: { webhook: string; digest: string; day: string; events: number };
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Milliseconds the run has left for posting; without a deadline, no end. */
 const timeLeft = (delivery: DeliveryTuning): (() => number) => delivery.remainingMs ?? (() => Number.POSITIVE_INFINITY);
 
@@ -42,12 +39,12 @@ const timeLeft = (delivery: DeliveryTuning): (() => number) => delivery.remainin
  * Digests use the feeds the run already fetched and parsed: each calendar is expanded over each
  * due digest's span here, from the same parsed calendar the reminders came from. A digest is
  * claimed in the ledger (digest, webhook and local day) before it is posted, marked delivered when
- * Slack took it, released when its first message failed — so the next run's catch-up posts it —
- * and never posted twice. The run's `window` tells catch-ups (due before it) from its own digests.
+ * Slack took it, released when Slack certainly did not take its first message — so the next run's
+ * catch-up posts it — and never posted twice. The run's `window` tells catch-ups (due before it) from its own digests.
  */
 export function createDigestStage(
   due: readonly DueDigest[],
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery" | "calendars">,
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "window" | "ledger" | "delivery" | "pacers" | "calendars">,
 ): DigestStage {
   const post = digestPost(context);
   /** Per due digest, the occurrences of each feed read so far. */
@@ -223,21 +220,20 @@ async function settleClaim({ ledger, log }: Pick<RunContext, "ledger" | "log">, 
 }
 
 /**
- * Posting for digests: each webhook at its pace, Retry-After honoured, transient failures retried,
- * and no wait or attempt started that would end after the run's time.
+ * Posting for digests: each webhook at the pace it keeps for the run's reminders and notices too,
+ * Retry-After honoured, transient failures retried, and no wait or attempt started that would end
+ * after the run's time.
  */
-function digestPost({ poster, log, delivery }: Pick<RunContext, "poster" | "log" | "delivery">): DigestPost {
+function digestPost({ poster, log, delivery, pacers }: Pick<RunContext, "poster" | "log" | "delivery" | "pacers">): DigestPost {
   const retry = delivery.retry ?? defaultRetryPolicy;
   const now = delivery.now ?? (() => performance.now());
   const sleep = delivery.sleep ?? sleepFor;
   const random = delivery.random ?? Math.random;
   const remainingMs = timeLeft(delivery);
   const usable = () => remainingMs() - (delivery.reserveMs ?? 1_000);
-  const pacers = new Map<string, Pacer>();
 
   return async (webhook, message) => {
-    const pacer = pacers.get(webhook) ?? new Pacer(delivery.pace ?? { burst: 2, intervalMs: 1_000 });
-    pacers.set(webhook, pacer);
+    const pacer = pacers.of(webhook);
     for (let attempt = 1; ; attempt += 1) {
       for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
         if (wait >= usable()) throw outOfTime(webhook);

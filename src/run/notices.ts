@@ -8,6 +8,7 @@ import { packNotices, type ShownNotice } from "../notices/message.ts";
 import { endsWhole, type Snapshot, shortHash } from "../notices/snapshot.ts";
 import { DAY_MS } from "../reminders/durations.ts";
 import type { Feed, NoticePolicy } from "../reminders/feed.ts";
+import { sleepFor } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
 import type { Span } from "../tracing/tracer.ts";
 import type { RunContext } from "./context.ts";
@@ -54,7 +55,10 @@ function wantedBy(feed: Feed): (title: string) => boolean {
  */
 export function createNoticeStage(
   snapshots: SnapshotStore<Snapshot>,
-  context: Pick<RunContext, "config" | "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery" | "calendars">,
+  context: Pick<
+    RunContext,
+    "config" | "poster" | "tracer" | "log" | "tally" | "window" | "dryRun" | "ledger" | "delivery" | "pacers" | "calendars"
+  >,
 ): NoticeStage {
   const compared: Compared[] = [];
   const position = new Map(context.config.feeds.map((feed, index) => [feed.id, index]));
@@ -163,7 +167,7 @@ async function planReading(
  * In a dry run, or without a ledger, they are only logged. Adds the ids that are out to `delivered`.
  */
 async function postNotices(
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "ledger" | "delivery">,
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "tally" | "dryRun" | "ledger" | "delivery" | "pacers">,
   webhook: string,
   notices: ShownNotice[],
   delivered: Set<string>,
@@ -206,21 +210,31 @@ async function postNotices(
  * for the next run.
  */
 async function postNoticeMessage(
-  { poster, log, tally, delivery }: Pick<RunContext, "poster" | "log" | "tally" | "delivery">,
+  { poster, log, tally, delivery, pacers }: Pick<RunContext, "poster" | "log" | "tally" | "delivery" | "pacers">,
   { webhook, span, ledger, delivered }: Announcing,
   message: SlackMessage,
   group: ShownNotice[],
 ): Promise<void> {
   const ids = group.map((n) => n.id);
-  const left = delivery.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const remaining = () => delivery.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const now = delivery.now ?? (() => performance.now());
+  // The webhook's pace for the run, which its reminders and digests keep too.
+  const pacer = pacers.of(webhook);
   try {
-    if (left < POST_RESERVE_MS) {
-      throw new Error(`not posted: ${Math.round(left)} ms of the function's time left; the next run posts them`);
+    for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
+      if (wait > remaining() - POST_RESERVE_MS) throw outOfTime(remaining() - wait);
+      await (delivery.sleep ?? sleepFor)(wait);
     }
+    const left = remaining();
+    if (left < POST_RESERVE_MS) throw outOfTime(left);
     await ledger.sending(ids, Date.now() + Math.max(1, Math.min(left, LONGEST_RUN_MS)));
+    pacer.posted(now());
     await poster.post(webhook, message, { timeoutMs: Math.min(delivery.attemptTimeoutMs, left - 1_000) });
   } catch (error) {
     span.fail(error);
+    if (error instanceof SlackDeliveryError && error.retryAfterSeconds !== undefined) {
+      pacer.pauseUntil(now() + error.retryAfterSeconds * 1000);
+    }
     if (error instanceof SlackDeliveryError && error.outcomeUnknown) {
       for (const id of ids) delivered.add(id);
     } else {
@@ -236,6 +250,10 @@ async function postNoticeMessage(
   await ledger.done(ids).catch((error: unknown) => {
     log.warn({ webhook, error: describeError(error) }, "notices posted but not marked in the ledger");
   });
+}
+
+function outOfTime(leftMs: number): Error {
+  return new Error(`not posted: ${Math.round(Math.max(0, leftMs))} ms of the function's time left; the next run posts them`);
 }
 
 /** Stores each feed's next snapshot, now that `delivered` says which of its notices are out. */

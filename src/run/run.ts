@@ -10,6 +10,7 @@ import { MINUTE_MS } from "../reminders/durations.ts";
 import type { Strategy } from "../reminders/feed.ts";
 import { dueWindow } from "../reminders/window.ts";
 import { type DeliveryTuning, POST_TIMEOUT_MS } from "../slack/delivery.ts";
+import { WebhookPacers } from "../slack/pacer.ts";
 import type { SlackPoster } from "../slack/webhook.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import { RunCalendars } from "./calendars.ts";
@@ -134,6 +135,7 @@ function runContext(plan: RunPlan, edges: RunEdges): RunContext {
     // Change notices need the ledger, even in a dry run, where they are only shown.
     snapshots: edges.ledger ? edges.snapshots : undefined,
     delivery: { ...edges.delivery, attemptTimeoutMs },
+    pacers: new WebhookPacers(edges.delivery?.pace),
     calendars: new RunCalendars(
       { instancesPerFeed: config.limits.instancesPerFeed, calendarSecondsPerFeed: config.limits.calendarSecondsPerFeed },
       deadline.signal,

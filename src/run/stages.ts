@@ -226,7 +226,7 @@ function reportFeedFailure({ tally, log }: Pick<RunContext, "tally" | "log">, fe
 
 /** Posts one webhook's reminders through the run's delivery (or, in a dry run, logs them), and reports the outcomes. */
 function notifyStage(
-  context: Pick<RunContext, "poster" | "tracer" | "log" | "clock" | "tally" | "dryRun" | "ledger" | "delivery">,
+  context: Pick<RunContext, "poster" | "tracer" | "log" | "clock" | "tally" | "dryRun" | "ledger" | "delivery" | "pacers">,
   caughtUp: CaughtUp,
 ): Stages["notify"] {
   const { tracer, tally, log } = context;
@@ -236,6 +236,7 @@ function notifyStage(
     ledger: context.ledger?.store,
     clock: context.clock,
     log,
+    pacers: context.pacers,
   });
 
   return async (webhook, reminders) => {

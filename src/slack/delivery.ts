@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Reminder } from "../reminders/reminder.ts";
 import { DeliveryClaims } from "./claims.ts";
 import { Lane, type LaneContext } from "./lane.ts";
+import { DEFAULT_PACE, WebhookPacers } from "./pacer.ts";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry-timing.ts";
 import type { SlackPoster } from "./webhook.ts";
 
@@ -59,6 +60,8 @@ export interface DeliveryOptions extends DeliveryTuning {
   /** Wall clock for the messages' countdown ("in 10 minutes"). */
   clock: () => Date;
   log?: Logger;
+  /** The run's pacer of each webhook, shared with its digests and notices. Default: the delivery's own, at `pace`. */
+  pacers?: WebhookPacers;
 }
 
 /**
@@ -69,7 +72,8 @@ export interface DeliveryOptions extends DeliveryTuning {
  */
 export const POST_TIMEOUT_MS = 15_000;
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` on the real clock: the default `sleep` of every post to Slack. */
+export const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * One queue per webhook. Reminders that arrive while the webhook's post is in flight — or waiting
@@ -92,7 +96,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     claims: new DeliveryClaims(options.ledger, remainingMs),
     retry: options.retry ?? defaultRetryPolicy,
     attemptTimeoutMs: options.attemptTimeoutMs ?? POST_TIMEOUT_MS,
-    pace: options.pace ?? { burst: 2, intervalMs: 1_000 },
+    pacers: options.pacers ?? new WebhookPacers(options.pace ?? DEFAULT_PACE),
     usable: () => remainingMs() - reserveMs,
     now: options.now ?? (() => performance.now()),
     sleep: options.sleep ?? sleepFor,

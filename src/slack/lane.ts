@@ -5,7 +5,7 @@ import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import type { DeliveryClaims } from "./claims.ts";
 import type { DeliveryOptions, Outcome } from "./delivery.ts";
 import { MessagePacker } from "./message.ts";
-import { Pacer } from "./pacer.ts";
+import type { Pacer, WebhookPacers } from "./pacer.ts";
 import { retryDelay } from "./retry-timing.ts";
 
 /**
@@ -13,7 +13,8 @@ import { retryDelay } from "./retry-timing.ts";
  * webhook — each default filled in, and the run's time left turned into what is usable.
  */
 export type LaneContext = Pick<DeliveryOptions, "poster" | "clock"> &
-  Required<Pick<DeliveryOptions, "retry" | "attemptTimeoutMs" | "pace" | "now" | "sleep" | "random">> & {
+  Required<Pick<DeliveryOptions, "retry" | "attemptTimeoutMs" | "now" | "sleep" | "random">> & {
+    pacers: WebhookPacers;
     log: DeliveryOptions["log"];
     claims: DeliveryClaims;
     /** Time left for waiting and posting, once `reserveMs` is kept back. */
@@ -52,7 +53,7 @@ export class Lane {
   constructor(webhook: string, context: LaneContext) {
     this.webhook = webhook;
     this.#context = context;
-    this.#pacer = new Pacer(context.pace);
+    this.#pacer = context.pacers.of(webhook);
   }
 
   /** Queues reminders; resolves, one outcome per reminder in order, once each is settled. */

@@ -37,3 +37,28 @@ export class Pacer {
     this.#notBefore = Math.max(this.#notBefore, at);
   }
 }
+
+/** Slack's pace for one incoming webhook: 2 posts in any 2 seconds. */
+export const DEFAULT_PACE = { burst: 2, intervalMs: 1_000 };
+
+/**
+ * The pacer of each webhook for a whole run: reminders, digests and notices posted to one webhook
+ * share its pace, and a Retry-After one of them gets holds the others too.
+ */
+export class WebhookPacers {
+  readonly #pace: { burst: number; intervalMs: number };
+  readonly #pacers = new Map<string, Pacer>();
+
+  constructor(pace = DEFAULT_PACE) {
+    this.#pace = pace;
+  }
+
+  of(webhook: string): Pacer {
+    let pacer = this.#pacers.get(webhook);
+    if (!pacer) {
+      pacer = new Pacer(this.#pace);
+      this.#pacers.set(webhook, pacer);
+    }
+    return pacer;
+  }
+}

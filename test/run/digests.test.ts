@@ -453,3 +453,68 @@ describe("a digest whose answer never came", () => {
     expect(posted).toHaveLength(1);
   });
 });
+
+describe("digests and reminders to one webhook", () => {
+  it("keep one pace: at most two posts in any two seconds, and a Retry-After holds them all", async () => {
+    // Prepare: at 08:30 Berlin on Wednesday a daily and a weekly digest are due, and so is the
+    // reminder of a meeting at 08:40; Slack answers the first post with 429 and Retry-After: 30
+    const calendar = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      "UID:sync@test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20260325T084000",
+      "DTEND;TZID=Europe/Berlin:20260325T090000",
+      "SUMMARY:Morning sync",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const config = await parseConfig(
+      JSON.stringify({
+        leadMinutes: [10],
+        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
+        digests: [
+          { webhook: "team", daily: "08:30", timezone: "Europe/Berlin" },
+          { webhook: "team", weekly: "WE 08:30", timezone: "Europe/Berlin" },
+        ],
+      }),
+      "test",
+    );
+    const time = virtualTime();
+    const posts: number[] = [];
+    const edges: RunEdges = {
+      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+      poster: {
+        async post(webhook) {
+          posts.push(time.now());
+          if (posts.length === 1) {
+            throw new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP 429 rate_limited`, {
+              status: 429,
+              transient: true,
+              retryAfterSeconds: 30,
+            });
+          }
+        },
+      },
+      tracer: noTracer,
+      log: silentLogger(),
+      clock: () => DIGEST_TIME,
+      delivery: { now: time.now, sleep: time.sleep },
+    };
+
+    // Act
+    const result = await runReminders({ config, reference: DIGEST_TIME, strategy: "pipelined", dryRun: false }, edges);
+
+    // Assess
+    expect(result.reminders.sent).toBe(1);
+    expect(result.digests).toMatchObject({ sent: 2, failed: 0 });
+    expect(posts).toHaveLength(4);
+    const [limited = 0, ...later] = posts;
+    for (const at of later) expect(at - limited).toBeGreaterThanOrEqual(30_000);
+    for (let i = 2; i < posts.length; i++) expect((posts[i] as number) - (posts[i - 2] as number)).toBeGreaterThanOrEqual(2_000);
+  });
+});
