@@ -22,7 +22,8 @@ export const webhookFetch: FetchFunction = async (url, init = {}) => {
   const signal = init.signal;
   const target = new URL(url);
   if (target.username || target.password) {
-    throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url}`);
+    // As fetch refuses it, but without the URL in the message: a webhook URL is a secret.
+    throw new TypeError("Request cannot be constructed from a URL that includes credentials", { cause: new Error("credentials") });
   }
   if (fetchBadPorts.has(target.port)) throw new TypeError("fetch failed", { cause: new Error("bad port") });
   let answer: Awaited<ReturnType<typeof request>>;

@@ -107,6 +107,9 @@ function toDeliveryError(webhook: string, error: unknown, retryAfter: string | n
   const original = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
   const timedOut = original?.name === "TimeoutError" || original?.name === "AbortError";
   const code = (original?.cause as { code?: string } | undefined)?.code;
+  // Answers and refusals that certainly posted nothing, and that no retry changes: the URL is wrong.
+  const refusal = REFUSED.get((original?.cause as Error | undefined)?.message ?? "");
+  if (!timedOut && refusal) return new SlackDeliveryError(webhook, `webhook "${webhook}": ${refusal}`, { cause: error });
   if (timedOut || !NEVER_SENT.has(code ?? "")) {
     // The request may be in Slack's hands: sending it again could post the message twice.
     const reason = timedOut
@@ -123,6 +126,16 @@ function toDeliveryError(webhook: string, error: unknown, retryAfter: string | n
     transient: true,
   });
 }
+
+/** What `webhookFetch` refuses or is answered (`cause.message`), in the words of the fix. */
+const REFUSED = new Map([
+  [
+    "unexpected redirect",
+    "Slack answered with a redirect, which its webhooks never do: the URL is probably wrong, or leads to a proxy or a sign-in page; copy it again from Slack",
+  ],
+  ["credentials", "its URL holds a user name or password, which Slack's webhook URLs never do; copy it again from Slack"],
+  ["bad port", "its URL names a port HTTP clients never connect to; copy it again from Slack"],
+]);
 
 /**
  * Failures that happen before a request can leave: no address, no route, no connection. Only after

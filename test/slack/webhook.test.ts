@@ -41,4 +41,27 @@ describe("createSlackPoster", () => {
     const limited = await refusal({ status: 429, body: "rate_limited", headers: { "retry-after": "7" } });
     expect(limited).toMatchObject({ transient: true, retryAfterSeconds: 7 });
   });
+
+  it("says a redirect or a URL with a password posted nothing and names the fix, never the URL", async () => {
+    // Prepare
+    const redirect = await refusal({ status: 302, body: "", headers: { location: "https://sso.example.com/login?token=abc" } });
+    const poster = createSlackPoster({ webhooks: { team: "https://user:hunter2@hooks.example.com/services/T0/B0/secret" } });
+
+    // Act
+    const credentials = (await poster.post("team", message).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as SlackDeliveryError;
+
+    // Assess: certain failures (nothing was posted, trying again changes nothing), not unknown outcomes
+    expect(redirect).toMatchObject({ transient: false, outcomeUnknown: false });
+    expect(redirect.message).toMatch(/^webhook "team": Slack answered with a redirect, .*copy it again from Slack$/);
+    expect(credentials).toMatchObject({ transient: false, outcomeUnknown: false });
+    expect(credentials.message).toMatch(/^webhook "team": its URL holds a user name or password/);
+    for (const error of [redirect, credentials]) {
+      expect(JSON.stringify([error.message, String(error.cause), String((error.cause as Error).cause)])).not.toMatch(
+        /hunter2|secret|token=abc/,
+      );
+    }
+  });
 });
