@@ -85,19 +85,17 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
 }
 
 /**
- * rrule-temporal's rule started at the boundary `steps` INTERVALs after DTSTART's period (or at
- * DTSTART itself, -1), and that boundary. A boundary whose wall time a DST gap skips moves a step
- * back, so rrule-temporal never takes a shifted time of day as the series' own.
+ * rrule-temporal's rule started at the boundary `steps` INTERVALs after DTSTART's period, and that
+ * boundary. A boundary whose wall time a DST gap skips moves a step back — to the period before
+ * DTSTART's at most, whose instances before DTSTART the callers drop — so rrule-temporal never
+ * takes a shifted time of day as the series' own.
  */
 function ruleFrom(expander: Expander, steps: number): { rule: RRuleTemporal; from: Temporal.ZonedDateTime } {
+  const { plan, start, first } = expander;
   let at = steps;
-  let from = expander.start;
-  for (; at >= 0; at--) {
-    const boundary = periodStart(expander.plan, expander.start, at);
-    from = boundary.at;
-    if (boundary.exists) break;
-  }
-  if (at < 0) from = expander.start;
+  let boundary = periodStart(plan, start, first, at);
+  while (!boundary.exists && at > -1) boundary = periodStart(plan, start, first, --at);
+  const from = boundary.exists ? boundary.at : start;
   let rule = expander.rules.get(at);
   if (!rule) {
     rule = new RRuleTemporal({

@@ -214,28 +214,35 @@ function weekStartOf(date: Temporal.PlainDate, weekStart: number): Temporal.Plai
  * The start of the period `steps` INTERVALs after DTSTART's: a boundary from which the plan's rule
  * gives the same instances as from DTSTART. Calendar periods start on their first day (the week's
  * on WKST) at midnight or at DTSTART's time of day; sub-daily ones are whole steps of exact time
- * from DTSTART. `exists` is false when a DST gap skips the boundary's wall time.
+ * from DTSTART. `exists` is false when a DST gap skips the boundary's wall time. The day and time
+ * are those DTSTART is written with (`first`): a DTSTART a DST gap skips is placed an hour later,
+ * but the rule keeps the time of day written (RFC 5545 §3.3.5, §3.3.10).
  */
-export function periodStart(plan: RulePlan, start: Temporal.ZonedDateTime, steps: number): { at: Temporal.ZonedDateTime; exists: boolean } {
+export function periodStart(
+  plan: RulePlan,
+  start: Temporal.ZonedDateTime,
+  first: Temporal.PlainDateTime,
+  steps: number,
+): { at: Temporal.ZonedDateTime; exists: boolean } {
   const units = steps * plan.interval;
   const unit = UNIT_MS[plan.freq];
   if (unit !== undefined) return { at: start.add({ milliseconds: units * unit }), exists: true };
-  const date = start.toPlainDate();
-  let first: Temporal.PlainDate;
+  const date = first.toPlainDate();
+  let firstDay: Temporal.PlainDate;
   switch (plan.freq) {
     case "YEARLY":
-      first = new Temporal.PlainDate(date.year + units, 1, 1);
+      firstDay = new Temporal.PlainDate(date.year + units, 1, 1);
       break;
     case "MONTHLY":
-      first = new Temporal.PlainDate(date.year, date.month, 1).add({ months: units });
+      firstDay = new Temporal.PlainDate(date.year, date.month, 1).add({ months: units });
       break;
     case "WEEKLY":
-      first = weekStartOf(date, plan.weekStart).add({ days: 7 * units });
+      firstDay = weekStartOf(date, plan.weekStart).add({ days: 7 * units });
       break;
     default:
-      first = date.add({ days: units });
+      firstDay = date.add({ days: units });
   }
-  const wall = first.toPlainDateTime(plan.midnight ? undefined : start.toPlainTime());
+  const wall = firstDay.toPlainDateTime(plan.midnight ? undefined : first.toPlainTime());
   const at = wall.toZonedDateTime(start.timeZoneId, { disambiguation: "earlier" });
   return { at, exists: Temporal.PlainDateTime.compare(at.toPlainDateTime(), wall) === 0 };
 }

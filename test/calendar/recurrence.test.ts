@@ -20,6 +20,25 @@ describe("recurrence rules", () => {
     ]);
   });
 
+  it("keeps the written time of day of a DTSTART a DST gap skips, and counts it once", () => {
+    // Prepare: 02:30 on 29 March 2026 does not exist in Berlin; DTSTART is placed at 03:30 CEST
+    // (01:30Z), and the later instances are at 02:30 as written (00:30Z in summer time)
+    const fixture = "series-starting-in-a-dst-gap.ics";
+
+    // Act
+    const starts = startsOf(fixture, "2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z");
+
+    // Assess: three instances each, COUNT=3
+    expect(starts).toEqual([
+      "2026-03-29T01:30:00Z monthly-from-gap",
+      "2026-03-29T01:30:00Z yearly-from-gap",
+      "2026-04-29T00:30:00Z monthly-from-gap",
+      "2026-05-29T00:30:00Z monthly-from-gap",
+      "2027-03-29T00:30:00Z yearly-from-gap",
+      "2028-03-29T00:30:00Z yearly-from-gap",
+    ]);
+  });
+
   it("counts BYMONTHDAY from the month's end when negative and picks BYSETPOS from the set", () => {
     // Prepare
     const fixture = "monthly-negative-monthday-and-setpos.ics";
