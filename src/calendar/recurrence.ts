@@ -37,6 +37,17 @@ interface Expander {
   walk: CountWalk | undefined;
   /** The rule as a plain daily or weekly one, expanded without rrule-temporal; undefined when it is not one. */
   simple: SimpleRule | undefined;
+  /**
+   * A zone known only from a VTIMEZONE, whose rule runs on wall readings in UTC: an instance its
+   * DST gap skips does not exist there, and is dropped and not counted here (RFC 5545 §3.3.10).
+   */
+  wallZone: Zone | undefined;
+}
+
+/** Whether a wall reading exists on the clocks the rule's instances are placed on (`Expander.wallZone`). */
+function exists(expander: Expander, wall: Temporal.PlainDateTime): boolean {
+  const zone = expander.wallZone;
+  return !zone || Temporal.PlainDateTime.compare(zone.toWall(zone.toInstant(wall)), wall) === 0;
 }
 
 const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
@@ -60,6 +71,7 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
   if (!expander) {
     const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
+    const wallZone = master.start.kind !== "date" && zone && !zone.id ? zone : undefined;
     // DTSTART's reading has the date and time fields the plan reads: no PlainDate or PlainTime is made of it.
     const plan = planRule(master.rrule as string, first, master.start.kind === "date" ? undefined : first);
     const text = untilFor(plan.text, master.start, zone, zoneId);
@@ -77,7 +89,9 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
       rules: new Map(),
       last: undefined,
       walk: undefined,
-      simple: simpleRuleOf(plan, text),
+      // The arithmetic of plain rules knows IANA zones' gaps only: a VTIMEZONE's are checked instance by instance.
+      simple: wallZone ? undefined : simpleRuleOf(plan, text),
+      wallZone,
     };
     byZone.set(zoneKey, expander);
   }
@@ -173,7 +187,7 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
     )) {
       // Steps share their edges: an instance at a step's end is the next step's.
       if (Temporal.PlainDateTime.compare(wall, stepTo) >= 0 || Temporal.PlainDateTime.compare(wall, walk.next) < 0) continue;
-      if (Temporal.PlainDateTime.compare(wall, first) <= 0) continue;
+      if (Temporal.PlainDateTime.compare(wall, first) <= 0 || !exists(expander, wall)) continue;
       if (++walk.counted >= count) {
         expander.last = wall;
         return wall;
@@ -294,6 +308,7 @@ export function* ruleInstances(
       const last = walls[walls.length - 1];
       if (last && Temporal.PlainDateTime.compare(last, wall) >= 0) continue;
       if (Temporal.PlainDateTime.compare(wall, first) < 0) continue;
+      if (Temporal.PlainDateTime.compare(wall, first) > 0 && !exists(expander, wall)) continue;
       walls.push(wall);
       if (counts(wall) && ++counted >= MAX_INSTANCES_PER_SERIES) return { walls, capped: true };
       if (walls.length >= MAX_GENERATED) return { walls, capped: true };

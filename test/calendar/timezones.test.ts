@@ -109,6 +109,27 @@ describe("time zones", () => {
     ]);
   });
 
+  it("drops, and does not count, the rule instances a VTIMEZONE-defined zone's own DST gap skips", () => {
+    // Prepare: the custom zone is +01:00, and +02:00 from 02:00 on the last Sunday of March (29
+    // March 2026); 02:30 that day does not exist on its clocks
+    const fixture = "custom-vtimezone-series-across-its-gap.ics";
+
+    // Act
+    const starts = startsOf(fixture, "2026-03-26T00:00:00Z", "2026-04-01T00:00:00Z");
+
+    // Assess: 27 and 28 March at 01:30Z, then 30 and 31 March at 00:30Z; COUNT=4 reaches 31 March
+    expect(starts).toEqual([
+      "2026-03-27T01:30:00Z nightly-count",
+      "2026-03-27T01:30:00Z nightly-open",
+      "2026-03-28T01:30:00Z nightly-count",
+      "2026-03-28T01:30:00Z nightly-open",
+      "2026-03-30T00:30:00Z nightly-count",
+      "2026-03-30T00:30:00Z nightly-open",
+      "2026-03-31T00:30:00Z nightly-count",
+      "2026-03-31T00:30:00Z nightly-open",
+    ]);
+  });
+
   it("keeps a floating time that the process's own zone skips (the tests run in New York)", () => {
     // Prepare: 02:30 on 8 March 2026 does not exist in New York, but does in Berlin (CET, +01:00).
     const fixture = "floating-time-in-process-zone-gap.ics";
