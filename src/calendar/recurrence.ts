@@ -3,7 +3,7 @@ import { Temporal } from "temporal-polyfill";
 import { isSubDaily, limitInstances, periodStart, planRule, type RulePlan, stepsBefore } from "./rule.ts";
 import type { EventRecord } from "./series.ts";
 import { type SimpleRule, simpleCountEnd, simpleInstances, simpleRuleOf } from "./simple-rule.ts";
-import { stamp, type Zone } from "./timezones.ts";
+import { stamp, UTC, type Zone } from "./timezones.ts";
 import { parseTime, type TimeValue } from "./values.ts";
 import type { SeriesWork, Steps } from "./work.ts";
 
@@ -44,6 +44,12 @@ interface Expander {
   wallZone: Zone | undefined;
 }
 
+/** Whether a zone's offset differs between January and July of `year`: whether it has DST gaps to mind. */
+function changesOffset(zone: Zone, year: number): boolean {
+  const offset = (ms: number) => UTC.toInstant(zone.toWall(ms)) - ms;
+  return offset(Date.UTC(year, 0, 15)) !== offset(Date.UTC(year, 6, 15));
+}
+
 /** Whether a wall reading exists on the clocks the rule's instances are placed on (`Expander.wallZone`). */
 function exists(expander: Expander, wall: Temporal.PlainDateTime): boolean {
   const zone = expander.wallZone;
@@ -71,7 +77,7 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
   if (!expander) {
     const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
     const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
-    const wallZone = master.start.kind !== "date" && zone && !zone.id ? zone : undefined;
+    const wallZone = master.start.kind !== "date" && zone && !zone.id && changesOffset(zone, first.year) ? zone : undefined;
     // DTSTART's reading has the date and time fields the plan reads: no PlainDate or PlainTime is made of it.
     const plan = planRule(master.rrule as string, first, master.start.kind === "date" ? undefined : first);
     const text = untilFor(plan.text, master.start, zone, zoneId);

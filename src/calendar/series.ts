@@ -1,6 +1,6 @@
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
 import { UTC } from "./timezones.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
@@ -243,7 +243,7 @@ export function* seriesSteps(events: Component[]): Steps<{ series: Series[]; war
       } catch (error) {
         const uid = property(event, "UID")?.value.trim();
         warnings.push(`skipped event ${uid || "(no UID)"}: ${(error as Error).message}`);
-        if (uid) skipped.push(uid);
+        if (uid) skipped.push(ownCopy(uid));
         continue;
       }
       // Events without a UID are independent of one another.

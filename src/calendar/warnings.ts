@@ -1,3 +1,5 @@
+import { ownCopy } from "../bounded-map.ts";
+
 /** At most this many warnings are kept word for word per reading of a calendar; the rest are counted. */
 export const MAX_WARNINGS = 20;
 
@@ -19,7 +21,8 @@ export class Warnings {
   /** A component skipped: the warning, and its UID (when it has one) among `skippedUids`. */
   skip(uid: string | undefined, text: string): void {
     this.add(text);
-    if (uid && this.#skipped.size < MAX_SKIPPED_UIDS) this.#skipped.add(uid);
+    // Copied: a UID sliced from a feed's text would keep the whole text alive with the warnings.
+    if (uid && this.#skipped.size < MAX_SKIPPED_UIDS) this.#skipped.add(ownCopy(uid));
   }
 
   /** The UIDs of the components skipped (at most MAX_SKIPPED_UIDS): what a reading cannot say anything about. */
