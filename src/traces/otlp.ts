@@ -3,7 +3,7 @@
 // loopback OTLP/HTTP receiver, the OpenTelemetry counterpart of daemon.ts.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { OtlpSpan } from "../tracing/otel.ts";
+import { type OtlpSpan, XRAY_ANNOTATIONS } from "../tracing/otel.ts";
 import { arrivals } from "./arrivals.ts";
 import type { SegmentDocument } from "./documents.ts";
 
@@ -23,16 +23,22 @@ export function xrayTraceId(traceId: string): string {
 }
 
 /**
- * The segment document X-Ray would hold for `span`: annotations from its attributes, metadata from
- * its `metadata.*` attributes, and the error flags X-Ray uses (throttle for 429, error for other
+ * The segment document X-Ray would hold for `span`, as the collector's `awsxray` exporter makes it:
+ * annotations from the attributes `aws.xray.annotations` names, metadata from the others (the
+ * `metadata.` prefix dropped), and the error flags X-Ray uses (throttle for 429, error for other
  * 4xx, fault for any other failure).
  */
 export function segmentDocumentOf(span: OtlpSpan): SegmentDocument {
   const annotations: Record<string, string | number | boolean> = {};
   const metadata: Record<string, unknown> = {};
   let status: number | undefined;
+  const listed = span.attributes.find((attribute) => attribute.key === XRAY_ANNOTATIONS)?.value as
+    | { arrayValue?: { values: { stringValue?: string }[] } }
+    | undefined;
+  const annotationKeys = new Set((listed?.arrayValue?.values ?? []).map((value) => value.stringValue));
   for (const attribute of span.attributes) {
-    if (attribute.key.startsWith("metadata.")) {
+    if (attribute.key === XRAY_ANNOTATIONS) continue;
+    if (attribute.key.startsWith("metadata.") || !annotationKeys.has(attribute.key)) {
       const value = plain(attribute);
       let parsed: unknown = value;
       if (typeof value === "string") {
@@ -42,9 +48,9 @@ export function segmentDocumentOf(span: OtlpSpan): SegmentDocument {
           parsed = value;
         }
       }
-      metadata[attribute.key.slice("metadata.".length)] = parsed;
-    } else if (attribute.key === "http.response.status_code") status = Number(plain(attribute));
-    else annotations[attribute.key] = plain(attribute);
+      if (attribute.key === "http.response.status_code") status = Number(value);
+      else metadata[attribute.key.replace(/^metadata\./, "")] = parsed;
+    } else annotations[attribute.key] = plain(attribute);
   }
   const failed = span.status?.code === 2;
   const clientError = failed && status !== undefined && status >= 400 && status < 500;

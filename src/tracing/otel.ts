@@ -14,7 +14,19 @@ import { parseTraceHeader } from "./trace-header.ts";
 import type { Span, Tracer } from "./tracer.ts";
 
 /** An OTLP/JSON attribute value. */
-type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
+type AnyValue =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: AnyValue[] } };
+
+/**
+ * The attribute naming which of a span's attributes are X-Ray annotations: the collector's
+ * `awsxray` exporter makes only those annotations (the rest metadata), and `npm run traces`
+ * finds runs by their `strategy` annotation.
+ */
+export const XRAY_ANNOTATIONS = "aws.xray.annotations";
 
 /** A span in OTLP/JSON (the fields this exporter writes). */
 export interface OtlpSpan {
@@ -80,7 +92,8 @@ interface OpenSpan {
 
 function recordFailure(open: OpenSpan, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  const status = (error as { status?: unknown }).status;
+  // Anything may be thrown, null and undefined too.
+  const status = (error as { status?: unknown } | null | undefined)?.status;
   open.failed = true;
   open.record.status = { code: 2, message: err.message };
   const attributes = [
@@ -112,12 +125,22 @@ export function createOtelTracer(context: TraceContext, finished: OtlpSpan[]): T
         attributes: [],
       };
       const open: OpenSpan = { record, failed: false };
+      const annotated = new Set<string>();
       const span: Span = {
-        annotate: (key, value) => void record.attributes.push({ key, value: valueOf(value) }),
+        annotate: (key, value) => {
+          record.attributes.push({ key, value: valueOf(value) });
+          annotated.add(key);
+        },
         metadata: (key, value) => void record.attributes.push({ key: `metadata.${key}`, value: valueOf(value) }),
         fail: (error) => recordFailure(open, error),
       };
       const end = () => {
+        if (annotated.size > 0) {
+          record.attributes.push({
+            key: XRAY_ANNOTATIONS,
+            value: { arrayValue: { values: [...annotated].map((key) => ({ stringValue: key })) } },
+          });
+        }
         record.endTimeUnixNano = nanos(wallMs());
         finished.push(record);
       };
@@ -155,9 +178,8 @@ export function tracesUrl(env: Readonly<Record<string, string | undefined>>): st
 /** Spans per request: OTLP receivers commonly refuse bodies over 4 MB, and a span is under 1 KB. */
 const BATCH = 512;
 
-function post(url: string, body: string, timeoutMs: number): Promise<void> {
+function post(target: URL, body: string, timeoutMs: number): Promise<void> {
   return new Promise((done) => {
-    const target = new URL(url);
     // Taken when a batch is posted, not imported: the bundle's imports of Node.js modules all run at
     // start-up, whatever the tracing, and an ESM import of node:http also loads Node.js's own undici
     // (its lazy WebSocket export), about 30 ms.
@@ -179,6 +201,11 @@ function post(url: string, body: string, timeoutMs: number): Promise<void> {
 
 /** An exporter posting OTLP/JSON to `url`, each batch given `timeoutMs`. */
 export function createOtlpExporter(url: string, resource: Record<string, string>, timeoutMs = 2000): OtlpExporter {
+  const target = URL.parse(url);
+  // Refused when it is made, so a mistyped endpoint turns tracing off rather than failing the run.
+  if (!target || (target.protocol !== "http:" && target.protocol !== "https:")) {
+    throw new Error(`the OTLP traces endpoint "${url}" is not an http(s) URL, e.g. http://localhost:4318`);
+  }
   const attributes = Object.entries(resource).map(([key, value]) => ({ key, value: valueOf(value) }));
   return {
     url,
@@ -188,7 +215,7 @@ export function createOtlpExporter(url: string, resource: Record<string, string>
       await Promise.all(
         batches.map((batch) =>
           post(
-            url,
+            target,
             JSON.stringify({
               resourceSpans: [{ resource: { attributes }, scopeSpans: [{ scope: { name: "ical-slack-reminder" }, spans: batch }] }],
             }),

@@ -101,7 +101,11 @@ function otelTracing(env: Readonly<Record<string, string | undefined>>): Tracing
       }
     },
     async flush() {
-      if (exporter && pending.length) await exporter.flush(pending);
+      try {
+        if (exporter && pending.length) await exporter.flush(pending);
+      } catch {
+        // Tracing never fails a run.
+      }
     },
   };
 }

@@ -6,8 +6,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config/settings.ts";
 import { createHandler } from "../../src/handler.ts";
-import { type LocalOtlpReceiver, startOtlpReceiver } from "../../src/traces/otlp.ts";
-import { traceContextOf } from "../../src/tracing/otel.ts";
+import { type LocalOtlpReceiver, segmentDocumentOf, startOtlpReceiver } from "../../src/traces/otlp.ts";
+import { type OtlpSpan, traceContextOf } from "../../src/tracing/otel.ts";
 import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
 
 const FEEDS = 40;
@@ -91,7 +91,12 @@ describe("tracing with OpenTelemetry", () => {
     expect(Object.fromEntries(run!.attributes.filter((a) => !a.key.startsWith("metadata.")).map((a) => [a.key, a.value]))).toMatchObject({
       strategy: { stringValue: "pipelined" },
       feeds: { intValue: String(FEEDS) },
+      // Which of them the collector's awsxray exporter makes annotations: those `npm run traces` filters on
+      "aws.xray.annotations": {
+        arrayValue: { values: [{ stringValue: "strategy" }, { stringValue: "feeds" }, { stringValue: "reminders" }] },
+      },
     });
+    expect(segmentDocumentOf(run as OtlpSpan).annotations).toEqual({ strategy: "pipelined", feeds: FEEDS, reminders: expect.any(Number) });
     const children = spans.filter((s) => s !== run);
     expect(children.every((s) => s.parentSpanId === run!.spanId)).toBe(true);
     const names = children.map((s) => s.name);

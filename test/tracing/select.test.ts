@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
+import { createOtelTracer, type OtlpSpan, traceContextOf } from "../../src/tracing/otel.ts";
 import { selectTracing } from "../../src/tracing/select.ts";
 import { noTracer } from "../../src/tracing/tracer.ts";
 import { openLocalSegment } from "../../src/tracing/xray.ts";
@@ -72,5 +73,42 @@ describe("selectTracing", () => {
     // Assess
     await expect(tracer.span("fetch:a", () => "read")).resolves.toBe("read");
     await expect(tracing.flush()).resolves.toBeUndefined();
+  });
+
+  it.each(["localhost:4318", "not a url", "ftp://collector:21"])(
+    "with OpenTelemetry, runs the work untraced when the endpoint %j is not an http(s) URL, and flush never fails",
+    async (endpoint) => {
+      // Prepare
+      const tracing = selectTracing({ TRACING: "otel", OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, _X_AMZN_TRACE_ID: TRACE_HEADER });
+
+      // Act
+      const tracer = await tracing.forInvocation();
+
+      // Assess
+      expect(tracer).toBe(noTracer);
+      await expect(tracer.span("fetch:a", () => "read")).resolves.toBe("read");
+      await expect(tracing.flush()).resolves.toBeUndefined();
+    },
+  );
+
+  it("with OpenTelemetry, records a span whose work threw null or undefined as failed, and throws what it threw", async () => {
+    // Prepare
+    const finished: OtlpSpan[] = [];
+    const tracer = createOtelTracer(traceContextOf(TRACE_HEADER), finished);
+
+    // Act
+    const thrown = await tracer
+      .span("fetch:a", () => {
+        throw null;
+      })
+      .catch((error: unknown) => ({ error }));
+    await tracer.span("fetch:b", (span) => span.fail(undefined));
+
+    // Assess
+    expect(thrown).toEqual({ error: null });
+    expect(finished.map((span) => [span.name, span.status?.code])).toEqual([
+      ["fetch:a", 2],
+      ["fetch:b", 2],
+    ]);
   });
 });
