@@ -57,11 +57,14 @@ interface ExceptionDocument {
   stack: StackFrame[];
 }
 
-/** The frames of an Error's stack (`    at label (path:line:column)`, or `    at path:line:column`). */
+/**
+ * The frames of an Error's stack (`    at label (path:line:column)`, or `    at path:line:column`),
+ * an `async ` before either form dropped.
+ */
 function stackFrames(stack: string | undefined): StackFrame[] {
   const frames: StackFrame[] = [];
   for (const line of (stack ?? "").split("\n")) {
-    const frame = /^\s+at (?:(.*?) \()?(.*?):(\d+)(?::\d+)?\)?$/.exec(line);
+    const frame = /^\s+at (?:async )?(?:(.*?) \()?(.*?):(\d+)(?::\d+)?\)?$/.exec(line);
     if (frame) frames.push({ path: frame[2] as string, line: Number(frame[3]), label: frame[1] || "anonymous" });
   }
   return frames;
@@ -110,13 +113,16 @@ class Subsegment {
   }
 
   /**
-   * Records a failure: a fault with the exception, and X-Ray's colour for an HTTP status the
-   * error carries (throttle for 429, error for the other 4xx).
+   * Records a failure with its exception, coloured as X-Ray's segment documents say: `error` for a
+   * client error (an HTTP 4xx the error carries), with `throttle` for a 429; `fault` for anything
+   * else (a 5xx, or no status: the failure is ours or the server's).
    */
   fail(failure: unknown): void {
     const status = (failure as { status?: unknown } | null)?.status;
     const error = failure instanceof Error ? failure : undefined;
-    this.fault = true;
+    const clientError = typeof status === "number" && status >= 400 && status < 500;
+    if (clientError) this.error = true;
+    else this.fault = true;
     this.exceptions ??= [];
     this.exceptions.unshift({
       id: randomHex(8),
@@ -126,7 +132,6 @@ class Subsegment {
       stack: stackFrames(error?.stack),
     });
     if (status === 429) this.throttle = true;
-    else if (typeof status === "number" && status >= 400 && status < 500) this.error = true;
   }
 
   /** Ends the subsegment and sends its document. */

@@ -63,7 +63,7 @@ describe("tracing in Lambda", () => {
     ]);
     for (const run of runs) {
       expect(run.children.map((c) => c.name).sort()).toEqual(["fetch:gone", "fetch:team", "notify:team", "parse:team"]);
-      expect(run.children.filter((c) => c.fault).map((c) => c.name)).toEqual(["fetch:gone"]);
+      expect(run.children.filter((c) => c.fault || c.error).map((c) => c.name)).toEqual(["fetch:gone"]);
     }
     expect(daemon.documents.filter((d) => d.trace_id === "1-6b06eff0-0123456789abcdef01234566")).toEqual([]);
     expect(JSON.stringify(daemon.documents)).not.toMatch(/s3cr3t|hooksecret/);

@@ -148,6 +148,15 @@ describe("X-Ray tracer", () => {
       await tracer.span("parse:b", (span) => span.fail("not a calendar"));
       await tracer.span("parse:c", () => Promise.reject(new TypeError("bad RRULE"))).catch(() => undefined);
       await tracer.span("parse:d", (span) => span.metadata("huge", 2n ** 70n));
+      await tracer.span("fetch:down", (span) => span.fail(httpError("HTTP 503 from example.com", 503)));
+      const deep = async () => {
+        await Promise.resolve();
+        throw new Error("deep");
+      };
+      const outer = async () => {
+        await deep();
+      };
+      await tracer.span("parse:e", () => outer()).catch(() => undefined);
     });
     local.close();
     await daemon.until(rootArrived(local.traceId));
@@ -184,9 +193,10 @@ describe("X-Ray tracer", () => {
       const { fault, error, throttle } = byName.get(name) as SegmentDocument;
       return { fault, error, throttle };
     };
-    expect(flags("notify:slow")).toEqual({ fault: true, error: undefined, throttle: true });
-    expect(flags("fetch:gone")).toEqual({ fault: true, error: true, throttle: undefined });
+    expect(flags("notify:slow")).toEqual({ fault: undefined, error: true, throttle: true });
+    expect(flags("fetch:gone")).toEqual({ fault: undefined, error: true, throttle: undefined });
     expect(flags("parse:c")).toEqual({ fault: true, error: undefined, throttle: undefined });
+    expect(flags("fetch:down")).toEqual({ fault: true, error: undefined, throttle: undefined });
     const exception = (name: string) => (byName.get(name)?.cause?.exceptions ?? [])[0] as Record<string, unknown>;
     expect(exception("notify:slow")).toMatchObject({ message: "HTTP 429 from hooks.slack.com", type: "Error", remote: true });
     expect(exception("parse:b")).toMatchObject({ message: "not a calendar", type: "", remote: false, stack: [] });
@@ -195,6 +205,10 @@ describe("X-Ray tracer", () => {
     expect(exception("parse:c").stack).toContainEqual(
       expect.objectContaining({ path: expect.stringContaining("xray.test.ts"), line: expect.any(Number), label: expect.any(String) }),
     );
+    // An async frame (`at async outer (…)`) is read as the frame of `outer`
+    const frames = exception("parse:e").stack as { path: string; label: string }[];
+    expect(frames).toContainEqual(expect.objectContaining({ label: "outer", path: expect.stringMatching(/xray\.test\.ts$/) }));
+    expect(frames.filter((frame) => frame.path.startsWith("async ") || frame.label.startsWith("async "))).toEqual([]);
   });
 
   it("reads the daemon's address in both of AWS_XRAY_DAEMON_ADDRESS's forms, and refuses a malformed one", () => {
