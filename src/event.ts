@@ -13,11 +13,38 @@ export interface RunRequest {
 
 const strategy = z.enum(STRATEGIES, { error: `must be ${STRATEGY_CHOICES}` });
 
+/** `2026-03-12T14:50`, seconds and a fraction optional, then `Z`, an offset, or nothing (UTC). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/i;
+
+/**
+ * The instant an ISO 8601 date-time names, or undefined when it is not one, or names a day or time
+ * that does not exist (2026-02-30, 25:00): `Date.parse` alone also takes `"1"` or `"March 12"`, and
+ * rolls 30 February over to March. Without an offset it is UTC, the clock Lambda runs on, so the
+ * same event means the same run on any machine.
+ */
+export function isoInstant(text: string): Date | undefined {
+  const value = text.trim();
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.parse(match[7] === undefined ? `${value}Z` : value);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
 const manualEvent = z.strictObject({
   now: z.optional(
     z.string({ error: 'must be an ISO 8601 date-time string, e.g. "2026-03-12T14:50:00Z"' }).check(
-      z.refine((value) => !Number.isNaN(Date.parse(value)), {
-        message: 'is not a date; write ISO 8601, e.g. "2026-03-12T14:50:00Z"',
+      z.refine((value) => isoInstant(value) !== undefined, {
+        message: 'is not an ISO 8601 date-time; write e.g. "2026-03-12T14:50:00Z"',
       }),
     ),
   ),
@@ -45,8 +72,8 @@ export function parseEvent(event: unknown): RunRequest {
   const record = event as Record<string, unknown>;
   if (isScheduled(record)) {
     const time = record.time;
-    const reference = typeof time === "string" ? new Date(time) : undefined;
-    if (!reference || Number.isNaN(reference.getTime())) {
+    const reference = typeof time === "string" ? isoInstant(time) : undefined;
+    if (!reference) {
       throw new EventError("time", "a scheduled event needs its ISO 8601 `time`, as EventBridge sends it");
     }
     return { kind: "scheduled", reference, strategy: undefined, dryRun: false };
@@ -70,7 +97,7 @@ export function parseEvent(event: unknown): RunRequest {
   const { now, strategy: chosen, dryRun } = parsed.data;
   return {
     kind: "manual",
-    reference: now === undefined ? undefined : new Date(now),
+    reference: now === undefined ? undefined : isoInstant(now),
     strategy: chosen,
     dryRun: dryRun ?? false,
   };

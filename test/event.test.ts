@@ -29,21 +29,30 @@ describe("parseEvent", () => {
     expect(request.reference?.toISOString()).toBe("2026-03-12T14:50:00.000Z");
   });
 
+  it("reads a now without an offset as UTC, the clock Lambda runs on, whatever the machine's zone", () => {
+    expect(parseEvent({ now: "2026-03-12T14:50" }).reference?.toISOString()).toBe("2026-03-12T14:50:00.000Z");
+    expect(parseEvent({ now: "2026-03-12T14:50:00.250+01:00" }).reference?.toISOString()).toBe("2026-03-12T13:50:00.250Z");
+  });
+
   it("treats an empty event as a manual run at the current time", () => {
     expect(parseEvent({})).toEqual({ kind: "manual", reference: undefined, strategy: undefined, dryRun: false });
   });
 
   it.each([
     [{ strategy: "parallel" }, "strategy", /"serial" or "pipelined"/],
-    [{ now: "yesterday" }, "now", /not a date/],
+    [{ now: "yesterday" }, "now", /not an ISO 8601 date-time/],
+    [{ now: "1" }, "now", /not an ISO 8601 date-time/],
+    [{ now: "March 12" }, "now", /not an ISO 8601 date-time/],
+    [{ now: "2026-02-30T10:00:00Z" }, "now", /not an ISO 8601 date-time/],
+    [{ "detail-type": "Scheduled Event", time: "12" }, "time", /ISO 8601/],
     [{ now: 1741791000 }, "now", /ISO 8601/],
     [{ dryRun: "yes" }, "dryRun", /true or false/],
     [{ "detail-type": "Object Created", source: "aws.s3" }, "detail-type", /not handled/],
     [{ "detail-type": "Scheduled Event", time: "soon" }, "time", /ISO 8601/],
     [{ httpMethod: "GET" }, "httpMethod", /unknown field.*neither an EventBridge "Scheduled Event" nor a manual event/],
     [{ Records: [{ eventSource: "aws:sqs" }] }, "Records", /neither an EventBridge "Scheduled Event" nor a manual event/],
-    [{ now: "2026-13-45T25:00:00Z" }, "now", /not a date/],
-    [{ now: "" }, "now", /not a date/],
+    [{ now: "2026-13-45T25:00:00Z" }, "now", /not an ISO 8601 date-time/],
+    [{ now: "" }, "now", /not an ISO 8601 date-time/],
     [{ strategy: "fastest", now: "2026-03-12T14:50:00Z" }, "strategy", /"serial" or "pipelined"/],
     [{ "detail-type": "Scheduled Event" }, "time", /ISO 8601/],
     ["hello", "", /^event: must be a JSON object/],
