@@ -118,7 +118,8 @@ function unknownSetting(key: string, known: readonly string[]): string {
 export async function parseConfig(text: string, origin: string, resolveSecrets?: SecretResolver): Promise<Config> {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // A byte-order mark, as some Windows editors write one, is no part of the JSON.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     // No `cause`: V8's message quotes the text around the mistake, which may hold a webhook URL.
     throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error)})`);
@@ -141,6 +142,14 @@ export async function parseConfig(text: string, origin: string, resolveSecrets?:
         );
       }
     }
+    // Mistakes elsewhere are reported before SSM is asked: a run without AWS access (or one that
+    // fails) must not hide a typo behind an SSM error.
+    const early = configSchema.safeParse(raw);
+    if (!early.success) {
+      const referenced = new Set(references.map((ref) => formatPath(ref.path)));
+      const issues = early.error.issues.filter((issue) => !referenced.has(formatPath(issue.path)));
+      if (issues.length > 0) throwIssues(issues, origin);
+    }
     const values = await resolveSecrets([...new Set(references.map((r) => r.name))]);
     for (const ref of references) {
       const value = values.get(ref.name);
@@ -152,7 +161,12 @@ export async function parseConfig(text: string, origin: string, resolveSecrets?:
   }
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return finishConfig(parsed.data);
-  const [first, ...others] = parsed.error.issues.flatMap((issue) =>
+  throwIssues(parsed.error.issues, origin);
+}
+
+/** The configuration's problems as one ConfigError: the first by its path, the others after it. */
+function throwIssues(issues: readonly z.core.$ZodIssue[], origin: string): never {
+  const [first, ...others] = issues.flatMap((issue) =>
     // Zod reports unknown keys on their parent object; name each key itself, as users look for it.
     issue.code === "unrecognized_keys"
       ? issue.keys.map((key) => ({

@@ -225,47 +225,50 @@ export const DEFAULT_CONCURRENCY = 16;
 
 /** The configuration file, as the user writes it (after `ssm:` references are resolved). */
 export const configSchema = z
-  .strictObject({
-    scheduleMinutes: z._default(
-      z
-        .number(expecting("a whole number of minutes between runs, e.g. 5"))
-        .check(
-          z.int("must be whole minutes"),
-          z.gte(1, "must be at least 1: EventBridge schedules run at most once a minute"),
-          z.lte(1440, "must be at most 1440 (one day)"),
-        ),
-      5,
-    ),
-    leadMinutes: z._default(leadMinutes, [10]),
-    timezone: z._default(timeZone, "UTC"),
-    strategy: z._default(z.enum(STRATEGIES, expecting(STRATEGY_CHOICES)), "pipelined"),
-    concurrency: z._default(wholeNumber(1, 256), DEFAULT_CONCURRENCY),
-    allDay: z._default(allDay, { remind: true, at: "09:00" }),
-    webhooks: z
-      .record(
-        name("a webhook name"),
-        httpUrl("a Slack incoming webhook URL, or an ssm:/name reference to one"),
-        expecting('an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'),
-      )
-      .check(
-        z.refine((hooks) => Object.keys(hooks).length > 0, {
-          message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
-        }),
+  .strictObject(
+    {
+      scheduleMinutes: z._default(
+        z
+          .number(expecting("a whole number of minutes between runs, e.g. 5"))
+          .check(
+            z.int("must be whole minutes"),
+            z.gte(1, "must be at least 1: EventBridge schedules run at most once a minute"),
+            z.lte(1440, "must be at most 1440 (one day)"),
+          ),
+        5,
       ),
-    feeds: z
-      .array(feed, expecting('a list of feeds, e.g. [{ "id": "platform", "url": "ssm:/…", "webhook": "team" }]'))
-      .check(z.minLength(1, "needs at least one feed")),
-    fetch: z._default(fetchLimits, { timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
-    ledger: z.optional(ledger),
-    notices: z.optional(notices),
-    digests: z.optional(z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]'))),
-    limits: z._default(limits, {
-      remindersPerFeed: 50,
-      remindersPerRun: 2_000,
-      instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
-      calendarSecondsPerFeed: DEFAULT_CALENDAR_SECONDS_PER_FEED,
-    }),
-  })
+      leadMinutes: z._default(leadMinutes, [10]),
+      timezone: z._default(timeZone, "UTC"),
+      strategy: z._default(z.enum(STRATEGIES, expecting(STRATEGY_CHOICES)), "pipelined"),
+      concurrency: z._default(wholeNumber(1, 256), DEFAULT_CONCURRENCY),
+      allDay: z._default(allDay, { remind: true, at: "09:00" }),
+      webhooks: z
+        .record(
+          name("a webhook name"),
+          httpUrl("a Slack incoming webhook URL, or an ssm:/name reference to one"),
+          expecting('an object naming each Slack webhook, e.g. { "team": "ssm:/ical-slack-reminder/webhooks/team" }'),
+        )
+        .check(
+          z.refine((hooks) => Object.keys(hooks).length > 0, {
+            message: 'needs at least one webhook, e.g. { "team": "https://hooks.slack.com/services/…" }',
+          }),
+        ),
+      feeds: z
+        .array(feed, expecting('a list of feeds, e.g. [{ "id": "platform", "url": "ssm:/…", "webhook": "team" }]'))
+        .check(z.minLength(1, "needs at least one feed")),
+      fetch: z._default(fetchLimits, { timeoutSeconds: 10, maxBytes: 10 * 1024 * 1024, attempts: 3 }),
+      ledger: z.optional(ledger),
+      notices: z.optional(notices),
+      digests: z.optional(z.array(digest, expecting('a list of digests, e.g. [{ "webhook": "team", "daily": "08:30" }]'))),
+      limits: z._default(limits, {
+        remindersPerFeed: 50,
+        remindersPerRun: 2_000,
+        instancesPerFeed: DEFAULT_INSTANCES_PER_FEED,
+        calendarSecondsPerFeed: DEFAULT_CALENDAR_SECONDS_PER_FEED,
+      }),
+    },
+    expecting('a JSON object such as { "webhooks": { "team": "https://hooks.slack.com/services/…" }, "feeds": [ … ] }'),
+  )
   // Zod skips refinements once any field fails; `when` runs these as soon as the shapes they read
   // are there, so a wrong webhook name shows up together with every other problem.
   .check(

@@ -67,7 +67,9 @@ function describeSsmFailure(error: unknown): string {
       ? "; allow ssm:GetParameter and ssm:GetParameters on it (template.yaml, SecretsPath)"
       : /KMS/i.test(name) || /KMS/.test(message)
         ? "; allow kms:Decrypt with the key that encrypts it (template.yaml, SecretsKeyArn)"
-        : "";
+        : /Credentials|Region|ENOTFOUND|ECONNREFUSED|UnknownEndpoint/i.test(`${name} ${message}`)
+          ? "; SSM cannot be reached from here: set AWS_REGION and credentials (or AWS_ENDPOINT_URL_SSM), or, for a local run, write the values in the file instead of ssm:/ references"
+          : "";
   return `${name}: ${message}${hint}`;
 }
 

@@ -288,6 +288,36 @@ describe("parseConfig", () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 
+  it("reports the configuration's other mistakes before asking SSM for its references", async () => {
+    // Prepare
+    const resolve = vi.fn(async () => new Map<string, string>());
+
+    // Act
+    const error = await parseConfig(
+      JSON.stringify({ ...valid, leadMinute: [5], webhooks: { team: "ssm:/reminder/webhooks/team" } }),
+      "config.json",
+      resolve,
+    ).catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ConfigError).path).toBe("leadMinute");
+    expect((error as Error).message).toMatch(/did you mean "leadMinutes"/);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["[]", /^must be a JSON object such as \{ "webhooks"/],
+    ["null", /^must be a JSON object such as \{ "webhooks"/],
+  ])("says what a configuration of %s should be", async (text, message) => {
+    const error = await parseConfig(text, "config.json").catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("reads a file that starts with a byte-order mark, as some editors write one", async () => {
+    const config = await parseConfig(`\uFEFF${JSON.stringify(valid)}`, "config.json");
+    expect(config.feeds.map((f) => f.id)).toEqual(valid.feeds.map((f: { id: string }) => f.id));
+  });
+
   it("says where JSON is broken without quoting the text around it, which may hold a webhook URL", async () => {
     // Prepare: a missing comma after an inline webhook URL
     const text = '{ "webhooks": { "team": "https://hooks.slack.com/services/T0/B0/inlinesecret" } "feeds": [] }';
