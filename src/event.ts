@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isRealWallClock } from "./calendar/wall-clock.ts";
 import { EventError } from "./errors.ts";
 import { STRATEGIES, STRATEGY_CHOICES, type Strategy } from "./reminders/feed.ts";
 
@@ -14,7 +15,7 @@ export interface RunRequest {
 const strategy = z.enum(STRATEGIES, { error: `must be ${STRATEGY_CHOICES}` });
 
 /** `2026-03-12T14:50`, seconds and a fraction optional, then `Z`, an offset, or nothing (UTC). */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/i;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * The instant an ISO 8601 date-time names, or undefined when it is not one, or names a day or time
@@ -34,9 +35,9 @@ export function isoInstant(text: string): Date | undefined {
     number,
     number,
   ];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.parse(match[7] === undefined ? `${value}Z` : value);
+  if (!isRealWallClock({ year, month, day, hour, minute, second })) return undefined;
+  // `+0100` is ISO 8601 too; Date.parse reads only `+01:00`.
+  const ms = Date.parse(match[7] === undefined ? `${value}Z` : value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 

@@ -11,6 +11,24 @@ export interface WallClock {
   second?: number;
 }
 
+/** Whether `wall` names a day of the calendar and a time of day (no 30 February, no 25:00). */
+export function isRealWallClock(wall: WallClock): boolean {
+  const { year, month, day, hour = 0, minute = 0, second = 0 } = wall;
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return (
+    Number.isInteger(month) &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59
+  );
+}
+
 /**
  * The instant at which `wall` is read on clocks in `timeZone`. RFC 5545 §3.3.5: a time that falls
  * in a DST gap means the same duration after the gap's start (02:30 on a spring-forward day is

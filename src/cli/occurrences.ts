@@ -7,8 +7,9 @@ import { Temporal } from "temporal-polyfill";
 import { expandCalendar } from "../calendar/expand.ts";
 import { type Occurrence, occurrenceRecord } from "../calendar/occurrence.ts";
 import type { FeedInput } from "../calendar/octets.ts";
-import { isTimeZone, wallClockToInstant } from "../calendar/wall-clock.ts";
+import { isRealWallClock, isTimeZone, wallClockToInstant } from "../calendar/wall-clock.ts";
 import { CalendarError } from "../errors.ts";
+import { isoInstant } from "../event.ts";
 import { decodeFeed } from "../feeds/decode.ts";
 import { hostOf } from "../feeds/failures.ts";
 import { createFeedFetcher } from "../feeds/fetch.ts";
@@ -27,20 +28,21 @@ const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-
 function instant(value: string | undefined, flag: string, timeZone: string): Date {
   if (value === undefined) fail(`${flag} is required`);
   const wall = WALL_CLOCK.exec(value);
-  const date = wall
-    ? wallClockToInstant(
-        {
-          year: Number(wall[1]),
-          month: Number(wall[2]),
-          day: Number(wall[3]),
-          hour: Number(wall[4] ?? 0),
-          minute: Number(wall[5] ?? 0),
-          second: Number(wall[6] ?? 0),
-        },
-        timeZone,
-      )
+  const fields = wall && {
+    year: Number(wall[1]),
+    month: Number(wall[2]),
+    day: Number(wall[3]),
+    hour: Number(wall[4] ?? 0),
+    minute: Number(wall[5] ?? 0),
+    second: Number(wall[6] ?? 0),
+  };
+  // A day or time that does not exist (2026-02-30, 25:99) is refused, not rolled over.
+  const date = fields
+    ? isRealWallClock(fields)
+      ? wallClockToInstant(fields, timeZone)
+      : undefined
     : WITH_OFFSET.test(value)
-      ? new Date(value)
+      ? isoInstant(value)
       : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     fail(`${flag} "${value}" is not an ISO 8601 date or date-time, e.g. 2026-03-12 or 2026-03-12T09:00:00Z`);

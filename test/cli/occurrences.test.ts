@@ -121,6 +121,9 @@ describe("npm run occurrences", () => {
 
   it.each([
     [["--from", "12/03/2026", "--to", "2026-03-11"], /--from "12\/03\/2026" is not an ISO 8601 date/],
+    [["--from", "2026-02-30", "--to", "2026-03-11"], /--from "2026-02-30" is not an ISO 8601 date/],
+    [["--from", "2026-03-10T25:99", "--to", "2026-03-11"], /--from "2026-03-10T25:99" is not an ISO 8601 date/],
+    [["--from", "2026-00-00", "--to", "2026-03-11"], /--from "2026-00-00" is not an ISO 8601 date/],
     [["--from", "2026-03-12", "--to", "2026-03-11"], /--from must be before --to/],
     [["--from", "2026-03-10", "--to", "2026-03-11", "--tzz", "UTC"], /^Unknown option '--tzz'\n/],
   ])("answers %j with one line and the usage, not a stack trace", async (flags, message) => {
