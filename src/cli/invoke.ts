@@ -35,7 +35,10 @@ async function main(): Promise<number> {
   const eventFile = positionals[0];
   if (!eventFile) fail("an event file is required, e.g. events/scheduled.json");
   const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail("--timeout must be a number of seconds");
+  // Lambda's own bounds: 1 s to 15 minutes.
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+    fail("--timeout must be a number of seconds from 1 to 900, as a Lambda function's Timeout is");
+  }
   const memoryMB = values.memory === undefined ? templateMemorySize() : Number(values.memory);
   if (!Number.isInteger(memoryMB) || memoryMB < 128 || memoryMB > 10_240) {
     fail("--memory must be a whole number of MB between 128 and 10240, as Lambda allows");

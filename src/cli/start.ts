@@ -6,10 +6,18 @@ import { join } from "node:path";
 import { demoCalendars } from "../demo/calendars.ts";
 import { fakeSlack, serveCalendars } from "../demo/servers.ts";
 import { messageToTerminal } from "../demo/terminal.ts";
+import { IcalSlackReminderError } from "../errors.ts";
 import { IN_PROCESS_LEDGER } from "../ledger/select.ts";
+import { readCommandLine } from "./command-line.ts";
 import { lambdaContext, lambdaEnvironment } from "./lambda-context.ts";
 
+const USAGE =
+  "usage: npm start\n" +
+  "  runs the job on two demo calendars served on 127.0.0.1 and shows the Slack messages it would post;\n" +
+  "  with SLACK_WEBHOOK_URL set, posts them there instead";
+
 async function main(): Promise<void> {
+  readCommandLine(USAGE, {});
   const now = new Date();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   const realSlack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
@@ -61,6 +69,8 @@ async function main(): Promise<void> {
       CONFIG_FILE: configFile,
       // Exactly-once and catch-up as deployed, with the ledger kept in this process.
       LEDGER_TABLE: process.env.LEDGER_TABLE ?? IN_PROCESS_LEDGER,
+      // The demo's own schedule: a SCHEDULE_MINUTES left in the shell for the function is not its.
+      SCHEDULE_MINUTES: String(config.scheduleMinutes),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     });
     process.stdout.write(
@@ -87,6 +97,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  // The product's own errors say what to fix; anything else is a bug, shown with its stack.
+  process.stderr.write(`${error instanceof IcalSlackReminderError ? error.message : ((error as Error).stack ?? String(error))}\n`);
   process.exitCode = 1;
 });

@@ -139,6 +139,12 @@ describe("npm run invoke, given what it cannot use", () => {
       "Unknown option '--timout'\nusage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>] [--memory <MB>]\n",
     );
   });
+
+  it.each(["0", "1e9", "fast"])("refuses --timeout %s: a Lambda function's Timeout is 1 to 900 seconds", async (timeout) => {
+    const run = await runCli("src/cli/invoke.ts", ["events/scheduled.json", "--timeout", timeout]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--timeout must be a number of seconds from 1 to 900/);
+  });
 });
 
 describe("npm start", () => {
@@ -152,6 +158,18 @@ describe("npm start", () => {
     expect(result.reminders).toMatchObject({ due: 4, sent: 4, failed: 0 });
     expect(result.digests).toMatchObject({ due: 1, sent: 1, failed: 0 });
     expect(run.stdout).toMatch(/Today · \w{3}, \w{3} \d+\n/);
+  });
+
+  it("says what an environment variable it reads should be, in one line, not a stack trace", async () => {
+    const run = await runCli("src/cli/start.ts", [], { NO_COLOR: "1", STRATEGY: "fast", SCHEDULE_MINUTES: "10" });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('STRATEGY: is "fast"; set it to "serial" or "pipelined", or unset it');
+  });
+
+  it("answers --help with what it does", async () => {
+    const run = await runCli("src/cli/start.ts", ["--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: npm start\n/);
   });
 
   it("shows a moved and a cancelled event as change notices, after a first read five minutes before", async () => {
