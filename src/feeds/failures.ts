@@ -53,9 +53,14 @@ export function networkFailure(feedId: string, host: string, error: unknown, tim
     CERT_HAS_EXPIRED: `${host} presented an expired TLS certificate`,
     ERR_TLS_CERT_ALTNAME_INVALID: `${host} presented a TLS certificate for another name`,
   };
-  const reason = (code && reasons[code]) ?? `request to ${host} failed (${code ?? (error as Error).name})`;
+  // zlib's and brotli's codes: the body is not compressed as its Content-Encoding says.
+  const undecodable = code !== undefined && (/^Z_/.test(code) || /^ERR__ERROR_FORMAT|BROTLI/.test(code));
+  const reason = undecodable
+    ? `${host} sent a body that is not compressed as its Content-Encoding header says (${code}); the server is misconfigured: tell its owner`
+    : ((code && Object.hasOwn(reasons, code) ? reasons[code] : undefined) ??
+      `request to ${host} failed (${code ?? (error as Error).name})`);
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-  return new FeedFetchError(feedId, `${reason}${tries}`, { cause: error, transient: code !== "ENOTFOUND" });
+  return new FeedFetchError(feedId, `${reason}${tries}`, { cause: error, transient: code !== "ENOTFOUND" && !undecodable });
 }
 
 /** The calendar is over `fetch.maxBytes`. */

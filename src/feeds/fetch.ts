@@ -297,7 +297,8 @@ async function retryAfterStatus(download: Download, progress: Progress, response
   if (delay >= left) {
     throw new FeedFetchError(
       feed.id,
-      `HTTP ${status} from ${host}; it asked to wait ${seconds(delay)} before trying again, longer than the ${seconds(fetching.deadlineMs)} a feed may take; it will be tried again next run`,
+      `HTTP ${status} from ${host}; it asked to wait ${seconds(delay)} before trying again, longer than the ${seconds(Math.max(0, left))} ` +
+        `left of the ${seconds(fetching.deadlineMs)} a feed may take; it will be tried again next run`,
       { status, transient: true },
     );
   }
@@ -381,9 +382,21 @@ function stoppedDownload(
 
 function basicAuthorization(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
+  const user = decodedOrAsIs(url.username);
+  const password = decodedOrAsIs(url.password);
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
+/**
+ * The user or password of a URL, percent-decoded; as written when it is not valid percent-encoding
+ * (a password `50%off`), which is what its owner typed.
+ */
+function decodedOrAsIs(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function withoutCredentials(url: URL): URL {

@@ -77,6 +77,24 @@ describe("credentials in a feed URL", () => {
     ]);
   });
 
+  it("sends a password that is not valid percent-encoding (50%off) as it is written", async () => {
+    // Prepare
+    let authorization: string | undefined;
+    const server = await startLoopback((request, response) => {
+      authorization = request.headers.authorization;
+      response.writeHead(200, { "content-type": "text/calendar" }).end(calendar);
+    });
+    servers.push(server);
+    const fetcher = createFeedFetcher({ timeoutMs: 1000, maxBytes: 1 << 20, attempts: 1 });
+
+    // Act
+    const body = await fetcher.fetchFeed({ id: "team", url: server.url.replace("http://", "http://ann:50%off@") + "/team.ics" });
+
+    // Assess
+    expect(body).toMatchObject({ status: 200 });
+    expect(authorization).toBe(`Basic ${Buffer.from("ann:50%off").toString("base64")}`);
+  });
+
   it("redacts the user, the password and the Basic token built from them", () => {
     // Prepare
     const url = "https://ann:s3cretpassword@cloud.example.com/remote.php/dav/calendars/ann/team?export";

@@ -107,6 +107,29 @@ describe("fetchFeed", () => {
     expect(error.message).toMatch(/is larger than the 1 MB limit/);
   });
 
+  it.each(["gzip", "br"])(
+    "names a body that is not %s-compressed as its Content-Encoding says, and does not retry it",
+    async (encoding) => {
+      // Prepare: plain text declared compressed, as a misconfigured proxy sends it
+      const server = track(
+        await startLoopback((_request, response) => {
+          response
+            .writeHead(200, { "content-encoding": encoding, "content-type": "text/calendar" })
+            .end("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        }),
+      );
+
+      // Act
+      const error = await failure(fetcher().instance.fetchFeed({ id: "proxied", url: `${server.url}/team.ics` }));
+
+      // Assess
+      expect(error.message).toMatch(
+        /sent a body that is not compressed as its Content-Encoding header says .*; the server is misconfigured/,
+      );
+      expect(error.transient).toBe(false);
+    },
+  );
+
   it("gives up on HTTP 503 after the configured attempts, backing off between them", async () => {
     // Prepare
     const server = track(await statusServer(503));
@@ -131,7 +154,9 @@ describe("fetchFeed", () => {
     const error = await failure(instance.fetchFeed({ id: "busy", url: `${server.url}/x.ics` }));
 
     // Assess
-    expect(error.message).toMatch(/HTTP 429 .* asked to wait 120 s before trying again, longer than the 20 s a feed may take/);
+    expect(error.message).toMatch(
+      /HTTP 429 .* asked to wait 120 s before trying again, longer than the 20 s left of the 20 s a feed may take/,
+    );
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });
