@@ -13,13 +13,22 @@ import { IcalSlackReminderError } from "../errors.ts";
 /** Instance metadata (IPv4 and the Nitro IPv6 address) and ECS's task metadata: never a calendar. */
 const NEVER = ["169.254.169.254", "fd00:ec2::254", "169.254.170.2"];
 
-/** An address as ipaddr.js reads it, IPv4-mapped IPv6 (`::ffff:127.0.0.1`) as the IPv4 it is. */
+/**
+ * An address as ipaddr.js reads it, IPv4-mapped (`::ffff:127.0.0.1`) and the deprecated
+ * IPv4-compatible IPv6 (`::127.0.0.1`, `::/96`, which ipaddr.js counts as unicast) as the IPv4
+ * they embed.
+ */
 function parse(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
   if (!ipaddr.isValid(bare)) return undefined;
   const parsed = ipaddr.parse(bare);
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    return (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() !== "ipv6") return parsed;
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
+  const parts = v6.parts;
+  // `::` and `::1` are the unspecified and loopback addresses, not IPv4 ones.
+  if (parts.slice(0, 6).every((part) => part === 0) && ((parts[6] as number) > 0 || (parts[7] as number) > 1)) {
+    return ipaddr.fromByteArray(v6.toByteArray().slice(12));
   }
   return parsed;
 }

@@ -6,8 +6,9 @@
 export function retryAfterMs(value: string | null | undefined, now: number): number | undefined {
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
-  const seconds = Number(trimmed);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  // delay-seconds is digits only: `-5`, `0x10` or `1e3` is no delay the server asked for.
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^[\d.+\-eExX]+$/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

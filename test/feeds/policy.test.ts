@@ -20,9 +20,12 @@ describe("retryDelayMs", () => {
     expect(retryDelayMs(1, "Thu, 12 Mar 2026 14:00:00 GMT", now, 500)).toBe(0);
   });
 
-  it("falls back to its own backoff when Retry-After is garbage", () => {
-    expect(retryDelayMs(2, "soon", now, 500)).toBe(1000);
-  });
+  it.each(["soon", "-5", "0x10", "1e3", "2.5"])(
+    "falls back to its own backoff when Retry-After is %j, neither delay-seconds nor a date",
+    (value) => {
+      expect(retryDelayMs(2, value, now, 500)).toBe(1000);
+    },
+  );
 });
 
 describe("isRetryableStatus", () => {

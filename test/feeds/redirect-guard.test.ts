@@ -40,6 +40,9 @@ describe("redirect guard", () => {
     ["::1", false],
     ["::ffff:127.0.0.1", false],
     ["::ffff:7f00:1", false],
+    ["::7f00:1", false],
+    ["[::127.0.0.1]", false],
+    ["::a9fe:a9fe", false],
     ["10.1.2.3", false],
     ["172.16.0.1", false],
     ["192.168.1.1", false],
@@ -57,7 +60,14 @@ describe("redirect guard", () => {
   });
 
   it("never allows the metadata services, in any spelling", () => {
-    for (const address of ["169.254.169.254", "::ffff:169.254.169.254", "::ffff:a9fe:a9fe", "fd00:ec2::254", "[fd00:ec2::254]"]) {
+    for (const address of [
+      "169.254.169.254",
+      "::ffff:169.254.169.254",
+      "::ffff:a9fe:a9fe",
+      "::a9fe:a9fe",
+      "fd00:ec2::254",
+      "[fd00:ec2::254]",
+    ]) {
       expect(isForbiddenAddress(address)).toBe(true);
     }
   });
