@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   }
   // X-Ray: a root segment for the function, as Lambda writes one. OpenTelemetry needs none: with no
   // trace header the run's strategy span starts a trace of its own.
-  let segment: { close(): void } | undefined;
+  let segment: { close(error?: unknown): void } | undefined;
   try {
     if (tracingMode(process.env) === "xray") segment = await (await import("../tracing/xray.ts")).openLocalSegment(fn.functionName);
   } catch (error) {
@@ -98,12 +98,12 @@ async function main(): Promise<number> {
   }
   try {
     const result = await handler(event, lambdaContext(fn));
+    segment?.close();
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
+    segment?.close(error);
     return failed(error);
-  } finally {
-    segment?.close();
   }
 }
 

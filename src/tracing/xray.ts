@@ -240,8 +240,8 @@ export async function flushDocuments(): Promise<void> {
 /** A root segment opened by a local runner, standing in for the segment Lambda writes. */
 export interface LocalSegment {
   readonly traceId: string;
-  /** Ends the segment and sends it to the daemon. */
-  close(): void;
+  /** Ends the segment and sends it to the daemon; with the error the invocation failed with, flagged as a fault. */
+  close(error?: unknown): void;
 }
 
 /** The local runner's root segment, while it is open. */
@@ -260,10 +260,26 @@ export async function openLocalSegment(name: string, options: { daemonAddress?: 
   localRoot = root;
   return {
     traceId: segment.trace_id,
-    close() {
+    close(error?: unknown) {
       if (!root || localRoot !== root) return;
       localRoot = undefined;
-      attempt(() => root.daemon.send(JSON.stringify({ ...segment, end_time: now() })));
+      // A failed invocation's segment is flagged with its error, as Lambda flags the function's own.
+      const failure =
+        error === undefined
+          ? {}
+          : {
+              fault: true,
+              cause: {
+                exceptions: [
+                  {
+                    id: randomHex(8),
+                    message: error instanceof Error ? error.message : String(error),
+                    type: error instanceof Error ? error.name : "",
+                  },
+                ],
+              },
+            };
+      attempt(() => root.daemon.send(JSON.stringify({ ...segment, end_time: now(), ...failure })));
     },
   };
 }

@@ -77,6 +77,22 @@ describe("X-Ray tracer", () => {
     expect(JSON.stringify(daemon.documents)).not.toMatch(/private\/token|B\d+\/secret/);
   });
 
+  it("flags the local root segment of an invocation that failed as a fault, with its error", async () => {
+    // Prepare
+    const local = await openLocalSegment("failing", { daemonAddress: daemon.address });
+
+    // Act
+    local.close(new Error("CONFIG_FILE: cannot read configuration file"));
+    await daemon.until(rootArrived(local.traceId));
+
+    // Assess
+    const root = daemon.documents.find((d) => d.trace_id === local.traceId && d.parent_id === undefined);
+    expect(root).toMatchObject({
+      fault: true,
+      cause: { exceptions: [{ message: "CONFIG_FILE: cannot read configuration file", type: "Error" }] },
+    });
+  });
+
   it("nests each span under the span that started it when hundreds of branches interleave", async () => {
     // Prepare
     const local = await openLocalSegment("nesting", { daemonAddress: daemon.address });
