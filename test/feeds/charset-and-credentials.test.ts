@@ -88,7 +88,7 @@ describe("credentials in a feed URL", () => {
     const fetcher = createFeedFetcher({ timeoutMs: 1000, maxBytes: 1 << 20, attempts: 1 });
 
     // Act
-    const body = await fetcher.fetchFeed({ id: "team", url: server.url.replace("http://", "http://ann:50%off@") + "/team.ics" });
+    const body = await fetcher.fetchFeed({ id: "team", url: `${server.url.replace("http://", "http://ann:50%off@")}/team.ics` });
 
     // Assess
     expect(body).toMatchObject({ status: 200 });
