@@ -14,7 +14,7 @@ export interface ShownNotice extends Notice {
 type Block = SlackMessage["blocks"][number];
 
 function dated(entry: SnapshotEntry, timezone: string): Dated {
-  return { timezone, occurrence: { start: new Date(entry.s), allDay: entry.d !== undefined, day: entry.d } };
+  return { timezone, occurrence: { start: new Date(entry.s), end: new Date(entry.e), allDay: entry.d !== undefined, day: entry.d } };
 }
 
 const title = (entry: SnapshotEntry) => boldText(escapeSlackText(entry.t || "(no title)"));

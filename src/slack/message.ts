@@ -58,7 +58,9 @@ function timeFormat(timeZone: string): Intl.DateTimeFormat {
 const shownStarts = new BoundedMap<string, string>(4096);
 
 /** What a date is shown from: a reminder, or anything else with an occurrence's start and a zone. */
-export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, "start" | "allDay" | "day"> };
+export type Dated = Pick<Reminder, "timezone"> & {
+  occurrence: Pick<Occurrence, "start" | "allDay" | "day"> & Partial<Pick<Occurrence, "end">>;
+};
 
 /**
  * "Thu, Mar 12, 16:00 GMT+1": the start in the feed's zone (`reminder.timezone`), whatever zone the
@@ -66,12 +68,24 @@ export type Dated = Pick<Reminder, "timezone"> & { occurrence: Pick<Occurrence, 
  */
 export function formatStart(reminder: Dated): string {
   const { occurrence } = reminder;
-  const key = occurrence.allDay ? `${occurrence.day}` : `${occurrence.start.getTime()} ${reminder.timezone}`;
+  const key = occurrence.allDay ? `${occurrence.day} ${allDayCount(occurrence)}` : `${occurrence.start.getTime()} ${reminder.timezone}`;
   return shownStarts.remember(key, showStart, reminder);
 }
 
+const DAY_MS = 86_400_000;
+
+/** How many days an all-day occurrence covers: one when its end is not known. */
+function allDayCount({ start, end }: Dated["occurrence"]): number {
+  return end ? Math.max(1, Math.round((end.getTime() - start.getTime()) / DAY_MS)) : 1;
+}
+
 function showStart({ occurrence, timezone }: Dated): string {
-  return occurrence.allDay ? dayFormat.format(new Date(`${occurrence.day}T00:00:00Z`)) : timeFormat(timezone).format(occurrence.start);
+  if (!occurrence.allDay) return timeFormat(timezone).format(occurrence.start);
+  // "Thu, Mar 12", or "Thu, Mar 12 – Sat, Mar 14" for an event of several days.
+  const first = new Date(`${occurrence.day}T00:00:00Z`);
+  const days = allDayCount(occurrence);
+  const shown = dayFormat.format(first);
+  return days > 1 ? `${shown} – ${dayFormat.format(new Date(first.getTime() + (days - 1) * DAY_MS))}` : shown;
 }
 
 /** "in 10 minutes", "in 1 hour 5 minutes", "now" — from `now` to the start. */
@@ -88,13 +102,15 @@ export function formatCountdown(start: Date, now: Date): string {
 
 /**
  * Slack shows `<!date^…>` in each reader's own time zone; the text after `|` is the fallback for
- * clients that cannot, written in the feed's zone.
+ * clients that cannot, written in the feed's zone. An all-day event is a calendar day, the same
+ * for every reader: it is written as text, as a token would show its midnight in the feed's zone
+ * as the evening before to readers west of it.
  * https://api.slack.com/reference/surfaces/formatting#date-formatting
  */
 export function dateToken(reminder: Dated): string {
   const { start, allDay } = reminder.occurrence;
   const fallback = formatStart(reminder);
-  if (allDay) return slackDate(start, "{date_long_pretty}", fallback);
+  if (allDay) return escapeSlackText(fallback);
   return slackDate(start, "{date_short_pretty} at {time}", fallback);
 }
 

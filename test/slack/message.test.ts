@@ -25,6 +25,27 @@ describe("renderMessage", () => {
     expect(message.text).toBe("Reminder: Platform sync — Fri, Mar 13, 00:00 GMT+9, in 10 minutes");
   });
 
+  it("writes an all-day event's days as text, the same for every reader, and shows each day of a longer one", () => {
+    // Prepare: a one-day and a three-day all-day event of a UTC feed, reminded at 09:00
+    const day = (date: string, days: number, summary: string) =>
+      reminder({
+        uid: `${summary}@test`,
+        summary,
+        allDay: true,
+        day: date,
+        start: new Date(`${date}T00:00:00Z`),
+        end: new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000),
+      });
+
+    // Act
+    const message = renderMessage([day("2026-03-12", 1, "Release day"), day("2026-03-12", 3, "Offsite")], new Date("2026-03-12T09:00:00Z"));
+
+    // Assess: no date token, which would show the feed's midnight as the evening before west of it
+    expect(sectionText(message, 0)).toContain("Thu, Mar 12 (all day)");
+    expect(sectionText(message, 1)).toContain("Thu, Mar 12 – Sat, Mar 14 (all day)");
+    expect(JSON.stringify(message.blocks)).not.toContain("<!date^");
+  });
+
   it.each([
     ["a UTC event for a Berlin feed", "UTC", "Europe/Berlin", "Thu, Mar 12, 16:00 GMT+1"],
     ["a Tokyo event for a UTC feed", "Asia/Tokyo", "UTC", "Thu, Mar 12, 15:00 UTC"],
