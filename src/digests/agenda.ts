@@ -111,7 +111,8 @@ export function buildAgenda(due: DueDigest, sources: readonly AgendaSource[], un
       if (!occurrence.allDay && !overlaps(occurrence, due.span)) continue;
       const days = daysCovered(occurrence, timezone);
       if (!days.some((day) => wantedDays.has(day))) continue;
-      const key = `${occurrence.uid}#${occurrence.start.toISOString()}`;
+      // An all-day event is its day, whatever zone each feed places its midnight in.
+      const key = `${occurrence.uid}#${occurrence.allDay ? occurrence.day : occurrence.start.toISOString()}`;
       const known = byKey.get(key);
       if (!known) byKey.set(key, { occurrence, feedNames: [feed.name], days });
       else if (!known.feedNames.includes(feed.name)) known.feedNames.push(feed.name);

@@ -54,8 +54,13 @@ export function createDigestStage(
     async read(feed, calendar) {
       for (const item of due) {
         if (!item.digest.feeds.some((f) => f.id === feed.id)) continue;
-        const { occurrences } = await context.calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
-        sources.get(item)?.set(feed.id, { feed, occurrences });
+        try {
+          const { occurrences } = await context.calendars.occurrences(feed.id, calendar, { ...agendaRange(item), timezone: feed.timezone });
+          sources.get(item)?.set(feed.id, { feed, occurrences });
+        } catch (error) {
+          // The digest names the feed as one it could not read; the feed's reminders go out.
+          context.log.warn({ feed: feed.id, digest: item.digest.id, error: describeError(error) }, "digest could not read the feed");
+        }
       }
     },
     async send() {

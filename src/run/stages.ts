@@ -107,8 +107,10 @@ function parseStage(
     tracer.span(`parse:${feed.id}`, async (span) => {
       const range = occurrenceRange({ from: catchUp?.from ?? window.from, to: window.to }, feed);
       const calendar = await readCalendar(context.calendars, feed, body, range, window.from);
-      await digests?.read(feed, calendar);
       const expansion = await context.calendars.occurrences(feed.id, calendar, { ...range, timezone: feed.timezone });
+      // After the reminders' own expansion, which the feed's budget serves first: a digest's wider
+      // span that costs too much fails that digest's reading of the feed, not the feed's reminders.
+      await digests?.read(feed, calendar);
       const warnings = [...calendar.warnings, ...expansion.warnings];
       // One line per feed, however broken: the calendar keeps the first few warnings and a count.
       if (warnings.length > 0) log.warn({ feed: feed.id, warnings }, "calendar components skipped");

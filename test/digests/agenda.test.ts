@@ -7,6 +7,8 @@ import { type Agenda, agendaRange, buildAgenda } from "../../src/digests/agenda.
 import { digestsOf } from "../../src/digests/digest.ts";
 import { entryLine, renderDigest } from "../../src/digests/message.ts";
 import { type DueDigest, dueDigests } from "../../src/digests/schedule.ts";
+import type { Feed } from "../../src/reminders/feed.ts";
+import { occurrence } from "../support/builders.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures/digests", name), "utf8");
 
@@ -98,6 +100,31 @@ describe("what a digest lists", () => {
     // Assess
     expect(agenda.days.map((d) => d.day)).toEqual(["2026-03-26"]);
     expect(agenda.days[0]?.entries.map((e) => e.occurrence.summary)).toEqual(["Team offsite", "Standup (moved to the afternoon)"]);
+  });
+
+  it("lists an all-day event shared by feeds of different zones once, naming both", () => {
+    // Prepare: the same holiday, placed at midnight in Berlin by one feed and in New York by the other
+    const due = dueAt({ daily: "08:30", timezone: "Europe/Berlin" }, "2026-03-25T07:30:00Z", [{}, { timezone: "America/New_York" }]);
+    const holiday = (start: string) =>
+      occurrence({
+        uid: "holiday@test",
+        summary: "Company holiday",
+        allDay: true,
+        day: "2026-03-25",
+        start: new Date(start),
+        end: new Date(Date.parse(start) + 86_400_000),
+      });
+    const [platform, ops] = due.digest.feeds;
+
+    // Act
+    const agenda = buildAgenda(due, [
+      { feed: platform as Feed, occurrences: [holiday("2026-03-24T23:00:00Z")] },
+      { feed: ops as Feed, occurrences: [holiday("2026-03-25T04:00:00Z")] },
+    ]);
+
+    // Assess
+    const entries = agenda.days.flatMap((d) => d.entries);
+    expect(entries.map((e) => [e.occurrence.summary, e.feedNames])).toEqual([["Company holiday", ["Platform", "Ops"]]]);
   });
 
   it("applies each feed's include and exclude", () => {

@@ -518,3 +518,64 @@ describe("digests and reminders to one webhook", () => {
     for (let i = 2; i < posts.length; i++) expect((posts[i] as number) - (posts[i - 2] as number)).toBeGreaterThanOrEqual(2_000);
   });
 });
+
+describe("a digest whose span of a feed costs more than the feed's budget", () => {
+  it("fails that digest's reading of the feed, not the feed's reminders", async () => {
+    // Prepare: a runaway rule (every five minutes since March) beside a meeting due in this run
+    const calendar = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      "UID:tick@test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART:20260301T000000Z",
+      "DURATION:PT1M",
+      "RRULE:FREQ=MINUTELY;INTERVAL=5",
+      "SUMMARY:Tick",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:sync@test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20260325T084000",
+      "DTEND;TZID=Europe/Berlin:20260325T090000",
+      "SUMMARY:Real meeting",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const config = await parseConfig(
+      JSON.stringify({
+        leadMinutes: [10],
+        limits: { instancesPerFeed: 1000 },
+        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+        feeds: [{ id: "team", name: "Team", url: "http://127.0.0.1:9/team.ics", webhook: "team", include: "Real" }],
+        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
+      }),
+      "test",
+    );
+    const texts: string[] = [];
+    const time = virtualTime();
+    const edges: RunEdges = {
+      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+      poster: {
+        async post(_webhook, message) {
+          texts.push(JSON.stringify(message));
+        },
+      },
+      tracer: noTracer,
+      log: silentLogger(),
+      clock: () => DIGEST_TIME,
+      delivery: { now: time.now, sleep: time.sleep },
+    };
+
+    // Act
+    const result = await runReminders({ config, reference: DIGEST_TIME, strategy: "pipelined", dryRun: false }, edges);
+
+    // Assess
+    expect(result.feeds).toMatchObject({ ok: 1, failed: 0 });
+    expect(result.reminders).toMatchObject({ due: 1, sent: 1 });
+    expect(result.digests).toMatchObject({ sent: 1 });
+    expect(texts.find((text) => text.includes("Today"))).toMatch(/Could not read \*Team\*/);
+  });
+});
