@@ -1,6 +1,8 @@
 import { IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { describeError, LedgerError } from "../errors.ts";
 import { type Ledger, type LedgerState, REMEMBER_SECONDS } from "./ledger.ts";
 
@@ -38,12 +40,59 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
   };
 }
 
+/**
+ * Powertools' DynamoDB persistence layer (its attribute names: `id`, `status`, `expiration`,
+ * `data`) with the writes after a claim made conditional, so that a late or stale writer never
+ * undoes another run's: "sending" is written only over a claim still in progress — whichever run
+ * marks it first posts, and one whose claim lapsed and was taken over finds it taken — "delivered"
+ * and "refused" only over a record that is there (a late write never brings back a released one),
+ * and a release deletes a claim or a "sending" record, never a delivered or refused one.
+ */
+class LedgerPersistence extends DynamoDBPersistenceLayer {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+
+  constructor(options: DynamoLedgerOptions) {
+    super({ tableName: options.table, awsSdkV3Client: options.client });
+    this.#client = options.client;
+    this.#table = options.table;
+  }
+
+  protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    const sending = (record.responseData as Partial<CompletedData> | undefined)?.state === "sending";
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: this.getKey(record.idempotencyKey),
+        UpdateExpression: "SET #expiry = :expiry, #status = :status, #data = :data",
+        ConditionExpression: sending ? "#status = :inProgress" : "attribute_exists(#id)",
+        ExpressionAttributeNames: { "#expiry": "expiration", "#status": "status", "#data": "data", ...(sending ? {} : { "#id": "id" }) },
+        ExpressionAttributeValues: marshall({
+          ":expiry": record.expiryTimestamp,
+          ":status": record.getStatus(),
+          ":data": record.responseData,
+          ...(sending ? { ":inProgress": "INPROGRESS" } : {}),
+        }),
+      }),
+    );
+  }
+
+  protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    await this.#client.send(
+      new DeleteItemCommand({
+        TableName: this.#table,
+        Key: this.getKey(record.idempotencyKey),
+        ConditionExpression: "attribute_not_exists(#id) OR #status = :inProgress OR #data.#state = :sending",
+        ExpressionAttributeNames: { "#id": "id", "#status": "status", "#data": "data", "#state": "state" },
+        ExpressionAttributeValues: marshall({ ":inProgress": "INPROGRESS", ":sending": "sending" }),
+      }),
+    );
+  }
+}
+
 /** Powertools' persistence layer on the table, with records kept as long as `REMEMBER_SECONDS`. */
 function persistenceLayer(options: DynamoLedgerOptions): DynamoDBPersistenceLayer {
-  const persistence = new DynamoDBPersistenceLayer({
-    tableName: options.table,
-    awsSdkV3Client: options.client,
-  });
+  const persistence = new LedgerPersistence(options);
   persistence.configure({
     config: new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: REMEMBER_SECONDS }),
     keyPrefix: "ical-slack-reminder",
@@ -97,12 +146,28 @@ async function claim(persistence: DynamoDBPersistenceLayer, table: string, ids: 
   return held;
 }
 
+/**
+ * Writes a state beyond the claim for every id, waiting for every write to settle before it
+ * reports a failure: a caller that gives the claims back must not race writes still in flight.
+ */
 async function complete(persistence: DynamoDBPersistenceLayer, ids: readonly string[], data: CompletedData): Promise<void> {
-  await Promise.all(ids.map((id) => persistence.saveSuccess({ id }, data)));
+  const results = await Promise.allSettled(ids.map((id) => persistence.saveSuccess({ id }, data)));
+  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  if (failures.length === 0) return;
+  if (data.state === "sending" && failures.every((error) => error instanceof ConditionalCheckFailedException)) {
+    throw new Error(`${failures.length} of them are no longer this run's: its claim lapsed and another run took them over`);
+  }
+  throw failures.find((error) => !(error instanceof ConditionalCheckFailedException)) ?? failures[0];
 }
 
+/** Deletes the claims (or "sending" records) of the ids; a record another run completed meanwhile stays. */
 async function forget(persistence: DynamoDBPersistenceLayer, ids: readonly string[]): Promise<void> {
-  await Promise.all(ids.map((id) => persistence.deleteRecord({ id })));
+  const results = await Promise.allSettled(ids.map((id) => persistence.deleteRecord({ id })));
+  const failure = results.find(
+    (result): result is PromiseRejectedResult =>
+      result.status === "rejected" && !(result.reason instanceof ConditionalCheckFailedException),
+  );
+  if (failure) throw failure.reason;
 }
 
 async function statesOf(persistence: DynamoDBPersistenceLayer, ids: readonly string[]): Promise<Map<string, LedgerState>> {

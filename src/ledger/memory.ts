@@ -11,7 +11,10 @@ export function createMemoryLedger(now: () => number = Date.now): Ledger & {
   readonly entries: ReadonlyMap<string, { status: Status; until: number }>;
 } {
   const entries = new Map<string, { status: Status; until: number }>();
+  // As the DynamoDB ledger's conditional writes: a state beyond the claim only over a record that is there.
   const mark = (ids: readonly string[], status: Status) => {
+    const missing = ids.filter((id) => !entries.has(id));
+    if (missing.length > 0) throw new Error(`${missing.length} of them are not in the ledger (released, or never claimed)`);
     for (const id of ids) entries.set(id, { status, until: Number.POSITIVE_INFINITY });
   };
   return {
@@ -28,6 +31,10 @@ export function createMemoryLedger(now: () => number = Date.now): Ledger & {
       return held;
     },
     async sending(ids, until) {
+      // Only over a claim: one taken over by another run, or released, is no longer this run's to post.
+      const taken = ids.filter((id) => entries.get(id)?.status !== "claimed");
+      if (taken.length > 0)
+        throw new Error(`${taken.length} of them are no longer this run's: its claim lapsed and another run took them over`);
       for (const id of ids) entries.set(id, { status: "sending", until });
     },
     async done(ids) {

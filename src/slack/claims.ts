@@ -9,6 +9,11 @@ import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.
 export class DeliveryClaims {
   readonly #ledger: Ledger | undefined;
   readonly #remainingMs: () => number;
+  /**
+   * Ids this run has marked as being sent: a message split after Slack refused it is posted again
+   * in parts, and the ledger takes "sending" only over a claim (see `createDynamoLedger`).
+   */
+  readonly #marked = new Set<string>();
 
   constructor(ledger: Ledger | undefined, remainingMs: () => number) {
     this.#ledger = ledger;
@@ -43,7 +48,11 @@ export class DeliveryClaims {
 
   /** Marks claimed reminders as being posted until `until` (epoch ms); the error when it could not. */
   async sending(ids: readonly string[], until: number): Promise<Error | undefined> {
-    return this.#step(() => this.#ledger?.sending(ids, until));
+    const unmarked = ids.filter((id) => !this.#marked.has(id));
+    if (unmarked.length === 0) return undefined;
+    const error = await this.#step(() => this.#ledger?.sending(unmarked, until));
+    if (!error) for (const id of unmarked) this.#marked.add(id);
+    return error;
   }
 
   /** Marks reminders delivered; a `LedgerError` when it could not. */
@@ -61,6 +70,7 @@ export class DeliveryClaims {
   /** Gives claims back; the error when it could not. */
   async release(ids: readonly string[]): Promise<Error | undefined> {
     if (ids.length === 0) return undefined;
+    for (const id of ids) this.#marked.delete(id);
     return this.#step(() => this.#ledger?.release(ids));
   }
 

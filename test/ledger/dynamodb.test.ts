@@ -81,6 +81,46 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     expect([...afterwards]).toEqual(["r1"]);
   });
 
+  it("lets only the first of two runs holding one reminder mark it as being sent, and never deletes what another run delivered", async () => {
+    // Prepare: run A's claim lapses (a clock ahead of A's, or A ran long) and run B claims the reminder
+    const { ledger: store } = await ledger();
+    await store.claim(["r1"], 30_000);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 31_000);
+    const b = await store.claim(["r1"], 30_000);
+
+    // Act: B marks it and posts; A, late, tries to mark it, then gives its claim back
+    await store.sending(["r1"], Date.now() + 30_000);
+    const a = await store.sending(["r1"], Date.now() + 30_000).catch((error: unknown) => error);
+    await store.done(["r1"]);
+    await store.release(["r1"]);
+    const states = await store.states(["r1"]);
+    vi.useRealTimers();
+
+    // Assess: A may not post it, and B's delivery stands
+    expect([...b]).toEqual(["r1"]);
+    expect(a).toBeInstanceOf(LedgerError);
+    expect((a as Error).message).toMatch(/no longer this run's: its claim lapsed and another run took them over/);
+    expect(states.get("r1")).toEqual({ state: "delivered" });
+  });
+
+  it("never brings back a released reminder with a late write", async () => {
+    // Prepare: a claim given back (its post certainly did not reach Slack)
+    const { ledger: store } = await ledger();
+    await store.claim(["r1", "r2"], 60_000);
+    await store.release(["r1", "r2"]);
+
+    // Act: writes that arrive after the release
+    const sending = await store.sending(["r1"], Date.now() + 60_000).catch((error: unknown) => error);
+    const done = await store.done(["r2"]).catch((error: unknown) => error);
+    const states = await store.states(["r1", "r2"]);
+
+    // Assess: both free for the next run's catch-up
+    expect(sending).toBeInstanceOf(LedgerError);
+    expect(done).toBeInstanceOf(LedgerError);
+    expect([...states.values()]).toEqual([{ state: "free" }, { state: "free" }]);
+  });
+
   it("keeps records in the Powertools Idempotency layout, with no calendar text", async () => {
     // Prepare
     const { table, ledger: store } = await ledger();
