@@ -117,18 +117,30 @@ function chunkIds(feedId: string, generation: { name: string; chunks: number }):
   return Array.from({ length: generation.chunks }, (_, index) => chunkId(feedId, generation.name, index));
 }
 
-/** The snapshot the head names, or undefined when there is none; a chunk missing is a failure. */
+/**
+ * The snapshot the head names, or undefined when there is none. A chunk missing is a failure,
+ * unless the head has moved on meanwhile: a run that saved a new generation deletes the old one's
+ * chunks, so a reader that read the old head reads the new one instead (a few times at most).
+ */
 async function readSnapshot<Snapshot>({ client, table }: SnapshotTable, feedId: string): Promise<Snapshot | undefined> {
-  const head = (await client.send(getItem(table, headId(feedId)))).Item;
-  const generation = generationOf(head);
-  if (!generation || generation.chunks < 1) return undefined;
-  const ids = chunkIds(feedId, generation);
-  const found = await readChunks(client, table, ids);
-  const parts = ids.map((id) => found.get(id));
-  if (parts.some((part) => part === undefined)) {
-    throw new Error(`${parts.filter((p) => !p).length} of its ${generation.chunks} chunks are missing`);
+  let missing = 0;
+  let chunks = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const head = (await client.send(getItem(table, headId(feedId)))).Item;
+    const generation = generationOf(head);
+    if (!generation || generation.chunks < 1) return undefined;
+    const ids = chunkIds(feedId, generation);
+    const found = await readChunks(client, table, ids);
+    const parts = ids.map((id) => found.get(id));
+    if (parts.every((part) => part !== undefined)) {
+      return JSON.parse(gunzipSync(Buffer.concat(parts as Uint8Array[])).toString("utf8")) as Snapshot;
+    }
+    missing = parts.filter((part) => !part).length;
+    chunks = generation.chunks;
+    const now = generationOf((await client.send(getItem(table, headId(feedId)))).Item);
+    if (now?.name === generation.name) break;
   }
-  return JSON.parse(gunzipSync(Buffer.concat(parts as Uint8Array[])).toString("utf8")) as Snapshot;
+  throw new Error(`${missing} of its ${chunks} chunks are missing`);
 }
 
 /** The chunks found among `ids`, by id. */

@@ -73,6 +73,33 @@ describe("snapshot store in the ledger's table (dynalite on 127.0.0.1)", () => {
     expect(chunks.length).toBe(Number((await items(table)).find((item) => item.chunks)?.chunks?.N));
   });
 
+  it("reads the new snapshot when another run replaces the one it was reading", async () => {
+    // Prepare: a reader whose first chunk read waits until another run has saved a new generation
+    const table = await dynamo.createLedgerTable();
+    const writer = createDynamoSnapshotStore({ table, client: dynamo.client, chunkBytes: 10_000 });
+    await writer.save("team", bigSnapshot(2_000, 1));
+    const replacement = bigSnapshot(500, 2);
+    let replaced = false;
+    const slowClient = {
+      async send(command: { input: { Key?: { id?: { S?: string } } } }) {
+        const id = command.input.Key?.id?.S ?? "";
+        if (!replaced && /#\d+$/.test(id)) {
+          replaced = true;
+          await writer.save("team", replacement);
+        }
+        return dynamo.client.send(command as never);
+      },
+    } as unknown as typeof dynamo.client;
+    const reader = createDynamoSnapshotStore({ table, client: slowClient, chunkBytes: 10_000 });
+
+    // Act
+    const loaded = await reader.load("team");
+
+    // Assess
+    expect(replaced).toBe(true);
+    expect(loaded).toEqual(replacement);
+  });
+
   it("has no snapshot for a feed never read, and keeps feeds apart", async () => {
     // Prepare
     const table = await dynamo.createLedgerTable();
