@@ -38,7 +38,9 @@ function rulesFor(value: string): Rule[] {
   if (pathAndQuery.length > 1) rules.push({ secret: pathAndQuery, replacement: `/${REDACTED}` });
   if (url.pathname.length > 1) rules.push({ secret: url.pathname, replacement: `/${REDACTED}` });
   if (url.search.length > 1) rules.push({ secret: url.search, replacement: `?${REDACTED}` });
-  if (url.username) rules.push({ secret: url.username, replacement: REDACTED, lone: true });
+  // A user name is often a plain word (`calendar`, `team`): on its own it is redacted only when it
+  // looks like a token; the Basic header below covers it with the password.
+  if (url.username && isTokenLike(safeDecode(url.username))) rules.push({ secret: url.username, replacement: REDACTED, lone: true });
   if (url.password) rules.push({ secret: url.password, replacement: REDACTED, lone: true });
   if (url.username || url.password) {
     // The Basic authorization header the fetcher builds from them.
@@ -52,6 +54,17 @@ function rulesFor(value: string): Rule[] {
   }
   for (const queryValue of url.searchParams.values()) {
     if (isTokenLike(queryValue)) rules.push({ secret: queryValue, replacement: REDACTED, lone: true });
+  }
+  // Query values as written too: `searchParams` reads `+` as a space, and a token with `+`, `/` or
+  // `=` (base64) appears in text as written.
+  for (const pair of url.search.slice(1).split("&")) {
+    const written = pair.slice(pair.indexOf("=") + 1);
+    if (isTokenLike(written)) rules.push({ secret: written, replacement: REDACTED, lone: true });
+  }
+  // And percent-encoded, as a URL quoted inside another URL (a redirect's return address) carries them.
+  for (const rule of [...rules]) {
+    const encoded = encodeURIComponent(rule.secret);
+    if (rule.lone && encoded !== rule.secret) rules.push({ secret: encoded, replacement: REDACTED, lone: true });
   }
   return rules;
 }
@@ -119,20 +132,22 @@ export class SecretRedactor {
         if (lone && partOfName(secret)) continue;
         // The first rule for a text wins: a whole URL keeps its host, a lone token does not.
         for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
-          if (form.length >= 6 && !replacements.has(form)) replacements.set(form, replacement);
+          // By lower case: a secret shows up upper-cased in some messages (a host's, a log's).
+          const key = form.toLowerCase();
+          if (form.length >= 6 && !replacements.has(key)) replacements.set(key, replacement);
         }
       }
     }
     this.#replacements = replacements;
     // Longest first, so a whole URL is replaced before the path inside it.
     const alternatives = [...replacements.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.#pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|"), "g") : undefined;
+    this.#pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|"), "gi") : undefined;
   }
 
   /** The text with every known secret replaced. */
   readonly redact = (text: string): string => {
     if (!this.#pattern) return text;
-    return text.replace(this.#pattern, (match) => this.#replacements.get(match) ?? REDACTED);
+    return text.replace(this.#pattern, (match) => this.#replacements.get(match.toLowerCase()) ?? REDACTED);
   };
 
   /** A copy of a JSON-like value (a result, trace metadata) with every string redacted. */

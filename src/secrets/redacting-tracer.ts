@@ -20,8 +20,14 @@ export function redactingTracer(tracer: Tracer, redactor: SecretRedactor): Trace
           // The tracer underneath records the error it catches. Redacted in place rather than
           // copied, so the caller still branches on its class and keeps its `cause`.
           if (error instanceof Error) {
-            error.message = redactor.redact(error.message);
-            if (error.stack) error.stack = redactor.redact(error.stack);
+            try {
+              error.message = redactor.redact(error.message);
+              if (error.stack) error.stack = redactor.redact(error.stack);
+            } catch {
+              // A frozen error, or one whose message is a getter (DOMException), cannot be redacted
+              // in place: a redacted copy goes on, of the same name, the error itself as its cause.
+              throw Object.assign(redactor.redactError(error), { cause: error });
+            }
           }
           throw error;
         }

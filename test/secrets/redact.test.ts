@@ -36,6 +36,38 @@ describe("SecretRedactor", () => {
     expect(redacted).toContain(REDACTED);
   });
 
+  it.each([
+    ["a base64 query token as written", "token Zm9v+YmFy/YmF6== rejected"],
+    [
+      "the whole feed URL percent-encoded in a return address",
+      `next=${encodeURIComponent("https://cal.example.org/export.ics?key=Zm9v+YmFy/YmF6==")}`,
+    ],
+    ["an upper-cased webhook token", `POST ${webhook.toUpperCase()} failed`],
+  ])("removes %s", (_, text) => {
+    // Prepare
+    const r = new SecretRedactor();
+    r.use([webhook, "https://cal.example.org/export.ics?key=Zm9v+YmFy/YmF6=="]);
+
+    // Act
+    const redacted = r.redact(text);
+
+    // Assess
+    expect(redacted).not.toMatch(/Zm9v|abcdefghijklmnopqrstuvwx/i);
+    expect(redacted).toContain(REDACTED);
+  });
+
+  it("keeps a plain-word user name of a feed URL readable in other text, and its password redacted", () => {
+    // Prepare
+    const r = new SecretRedactor();
+    r.use(["https://calendar:s3cretpw@dav.example.com/team.ics"]);
+
+    // Act
+    const text = r.redact("HTTP 404 from calendar.google.com: check the calendar's address (s3cretpw)");
+
+    // Assess
+    expect(text).toBe(`HTTP 404 from calendar.google.com: check the calendar's address (${REDACTED})`);
+  });
+
   it("leaves hosts, feed ids and ordinary words alone", () => {
     const text = 'feed "platform": HTTP 404 from calendar.example.com; the calendar moved';
     expect(redactor().redact(text)).toBe(text);

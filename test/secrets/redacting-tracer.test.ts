@@ -56,6 +56,27 @@ describe("redactingTracer", () => {
 });
 
 describe("redactingTracer and failures", () => {
+  it("hands on a redacted copy of an error it cannot redact in place (a frozen one), the error as its cause", async () => {
+    // Prepare
+    const inner = recordingTracer();
+    const redactor = new SecretRedactor();
+    redactor.use([feed]);
+    const tracer = redactingTracer(inner, redactor);
+    const frozen = Object.freeze(new Error(`could not read ${feed}`));
+
+    // Act
+    const thrown = await tracer
+      .span("fetch:platform", () => {
+        throw frozen;
+      })
+      .catch((error: unknown) => error as Error);
+
+    // Assess
+    expect(thrown.message).toBe("could not read https://calendar.example.com/[redacted]");
+    expect(thrown.cause).toBe(frozen);
+    expect(JSON.stringify(inner.recorded)).not.toContain("0123456789abcdef");
+  });
+
   it("keeps the HTTP status of an error a span fails with, so X-Ray can flag a throttle", async () => {
     // Prepare
     const failed: unknown[] = [];
