@@ -102,11 +102,11 @@ function persistenceLayer(options: DynamoLedgerOptions): DynamoDBPersistenceLaye
 
 /** The LedgerError for a request to the table that failed: what could not be done, and why. */
 function ledgerFailure(table: string, action: string, error: unknown): LedgerError {
-  return new LedgerError(
-    table,
-    `could not ${action} in the ledger table "${table}" (${describeError(error)}); check that it exists and that the function may use it`,
-    { cause: error },
-  );
+  const throttled = /Throughput|Throttl|RequestLimitExceeded/.test(`${(error as Error | undefined)?.name ?? ""}`);
+  const fix = throttled
+    ? "DynamoDB is throttling the table: the next run catches up; give it more capacity, or on-demand billing"
+    : "check that it exists and that the function may use it";
+  return new LedgerError(table, `could not ${action} in the ledger table "${table}" (${describeError(error)}); ${fix}`, { cause: error });
 }
 
 /** Runs requests to the table; their failure is a LedgerError saying what could not be done. */

@@ -170,6 +170,26 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     });
   });
 
+  it("says a throttled table catches up next run, rather than that it may not exist", async () => {
+    // Prepare: a table DynamoDB throttles on every request
+    const throttled = Object.assign(new Error("The level of configured provisioned throughput for the table was exceeded"), {
+      name: "ProvisionedThroughputExceededException",
+    });
+    const client = {
+      send: async () => Promise.reject(throttled),
+      config: dynamo.client.config,
+      middlewareStack: dynamo.client.middlewareStack,
+    };
+    const store = createDynamoLedger({ table: "busy", client: client as unknown as typeof dynamo.client });
+
+    // Act
+    const error = await store.claim(["r1"], 60_000).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(LedgerError);
+    expect((error as Error).message).toMatch(/DynamoDB is throttling the table: the next run catches up/);
+  });
+
   it("names the table when it cannot be used", async () => {
     // Prepare
     const store = createDynamoLedger({ table: "no-such-table", client: dynamo.client });
