@@ -8,8 +8,8 @@ export interface JoinLink {
 
 /**
  * Meeting URLs as the three services write them into invitations: Meet's `xxx-yyyy-zzz` codes,
- * Zoom's `/j/<id>` (and `/my/`, `/w/`, `/s/`) on any vanity sub-domain, Teams' `meetup-join`
- * and `teams.live.com/meet` links. Only https, and only these hosts: anything else an event
+ * Zoom's `/j/<id>` (and `/my/`, `/w/`, `/s/`) on any vanity sub-domain, Teams' `meetup-join`,
+ * its short `teams.microsoft.com/meet/<id>` and `teams.live.com/meet` links. Only https, and only these hosts: anything else an event
  * carries is shown as text, never as a button.
  */
 const PATTERNS: readonly { service: JoinLink["service"]; pattern: RegExp }[] = [
@@ -20,7 +20,7 @@ const PATTERNS: readonly { service: JoinLink["service"]; pattern: RegExp }[] = [
   },
   {
     service: "Microsoft Teams",
-    pattern: /https:\/\/(?:teams\.microsoft\.com\/l\/meetup-join|teams\.live\.com\/meet)\/[^\s<>"']+/i,
+    pattern: /https:\/\/(?:teams\.microsoft\.com\/l\/meetup-join|teams\.microsoft\.com\/meet|teams\.live\.com\/meet)\/[^\s<>"']+/i,
   },
 ];
 
@@ -40,7 +40,8 @@ export function findJoinLink(
     if (!text) continue;
     for (const { service, pattern } of PATTERNS) {
       const match = pattern.exec(text);
-      if (match) return { service, url: match[0].replace(TRAILING, "") };
+      // A link copied from an HTML description's href writes its `&` as `&amp;` (Zoom's `&pwd=`).
+      if (match) return { service, url: match[0].replace(TRAILING, "").replaceAll("&amp;", "&") };
     }
   }
   return undefined;

@@ -1,4 +1,5 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
+import { decodeHTML } from "entities";
 import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
@@ -123,21 +124,22 @@ export function slackDate(instant: Date, format: string, fallback: string): stri
 }
 
 /**
- * Google and Outlook put HTML into DESCRIPTION. Line breaks and paragraphs become spaces, the
- * common formatting tags are dropped; anything else that looks like a tag stays, escaped.
+ * Google and Outlook put HTML into DESCRIPTION (Google wraps it in `<html-blob>`). Every tag is
+ * dropped — block ends and line breaks become spaces — and every entity (`&eacute;`, `&#8217;`)
+ * becomes its character, by the `entities` package's full HTML table; `escapeSlackText` encodes
+ * `&`, `<` and `>` afterwards, so what an entity decodes to is shown, never read as Slack markup.
  */
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
-
 function plainDescription(text: string): string {
-  return (
-    text
-      .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, " ")
-      .replace(/<\/?(?:p|div|span|b|i|u|strong|em|ul|ol|li|a)(?:\s[^<>]*)?>/gi, "")
-      .replaceAll("&nbsp;", " ")
-      // Entities of that HTML become text again; escapeSlackText encodes `&`, `<` and `>` afterwards.
-      .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] ?? "")
-  );
+  const spaced = text
+    .replace(/<(style|script)\b[^<>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi, "")
+    .replace(/<\/?(?:br|hr|p|div|li|tr|td|th|h[1-6]|table|ul|ol|blockquote|pre)\b[^<>]*>/gi, " ")
+    // Tags of HTML's own elements only: `<your name>` in a plain-text description is text.
+    .replace(HTML_TAG, "");
+  return decodeHTML(spaced).replaceAll("\u00a0", " ");
 }
+
+const HTML_TAG =
+  /<\/?(?:a|abbr|b|big|blockquote|body|br|center|code|col|colgroup|dd|del|div|dl|dt|em|font|h[1-6]|head|hr|html|html-blob|i|img|ins|kbd|li|mark|meta|ol|p|pre|q|s|samp|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|wbr)\b(?:\s[^<>]*)?\/?>/gi;
 
 /** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
 export function truncate(text: string, max: number): string {
@@ -188,7 +190,8 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
     ? `${dateToken(reminder)} (all day)`
     : `${dateToken(reminder)} · ${formatCountdown(occurrence.start, now)}`;
   const lines = [boldText(title(reminder)), when];
-  if (occurrence.location) {
+  // A location that is only the meeting's link is shown once, as the link (as digests do).
+  if (occurrence.location && occurrence.location.trim() !== join?.url) {
     lines.push(`:round_pushpin: ${escapedWithin(occurrence.location, MAX_LOCATION)}`);
   }
   // A long link (Teams' run to 1,000 characters and more) lives in the button only, where Slack

@@ -79,6 +79,33 @@ describe("renderMessage", () => {
     expect(text.split("\n").at(-1)?.length).toBeLessThanOrEqual(302);
   });
 
+  it("shows a location that is only the meeting's link once, as the link", () => {
+    // Prepare
+    const r = reminder({ start, location: "https://acme.zoom.us/j/123456789" });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).not.toContain(":round_pushpin:");
+    expect(text).toContain(":link: <https://acme.zoom.us/j/123456789|Join Zoom>");
+  });
+
+  it("drops every HTML tag of a Google or Outlook description and decodes its entities, keeping text in angle brackets", () => {
+    // Prepare
+    const r = reminder({
+      start,
+      description:
+        '<html-blob><h3>Agenda</h3>Item 1 &amp; 2 <font color="red">urgent</font><table><tr><td>Don&#8217;t</td><td>caf&eacute; &mdash; 10&nbsp;min</td></tr></table><img src="x"><style>p{}</style>Bring <your laptop> &lt;!channel&gt;</html-blob>',
+    });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess: the one line is text, escaped for Slack, no markup of its own
+    expect(text.split("\n").at(-1)).toBe("> Agenda Item 1 &amp; 2 urgent Don’t café — 10 min Bring &lt;your laptop&gt; &lt;!channel&gt;");
+  });
+
   it.each([
     [
       "Google Meet in X-GOOGLE-CONFERENCE",
@@ -99,6 +126,18 @@ describe("renderMessage", () => {
       "Microsoft Teams",
     ],
     ["Meet in URL", { url: "https://meet.google.com/xyz-abcd-efg" }, "https://meet.google.com/xyz-abcd-efg", "Google Meet"],
+    [
+      "Zoom from an HTML description's href, its &amp; read as &",
+      { description: '<a href="https://acme.zoom.us/j/123456789?from=addon&amp;pwd=abcDEF">Join</a>' },
+      "https://acme.zoom.us/j/123456789?from=addon&pwd=abcDEF",
+      "Zoom",
+    ],
+    [
+      "Teams' short meeting link",
+      { description: "Join: https://teams.microsoft.com/meet/2345678901234?p=AbCdEfGh" },
+      "https://teams.microsoft.com/meet/2345678901234?p=AbCdEfGh",
+      "Microsoft Teams",
+    ],
   ])("offers a Join button for %s", (_, fields, url, service) => {
     // Prepare
     const r = reminder({ start, ...fields });
