@@ -218,12 +218,20 @@ class EventScanner implements ComponentVisitor {
       this.#bounds.push(frame.at, end);
       const uid = facts.uid;
       const rid = facts.recurrenceId;
-      const replaced = uid !== undefined && rid ? `${uid}\u0000${roughMs(rid.value) || rid.value.trim()}` : undefined;
+      // The instance an override replaces, by its day: versions of an override may name it in
+      // its zone or in UTC (a day apart around midnight), or as a DATE, so a kept version keeps
+      // those of the day before and after too — the full reading then picks the current one.
+      const ridMs = rid ? roughMs(rid.value) : Number.NaN;
+      const ridDay = Number.isNaN(ridMs) ? undefined : Math.floor(ridMs / DAY_MS);
+      const replaced = uid !== undefined && rid ? `${uid}\u0000${ridDay ?? rid.value.trim()}` : undefined;
       this.#uids.push(uid);
       this.#replaces.push(replaced);
       this.#near.push(keep);
       if (keep && uid !== undefined) this.#nearUids.add(uid);
-      if (keep && replaced) this.#nearReplaced.add(replaced);
+      if (keep && replaced) {
+        if (ridDay === undefined) this.#nearReplaced.add(replaced);
+        else for (let day = ridDay - 1; day <= ridDay + 1; day++) this.#nearReplaced.add(`${uid}\u0000${day}`);
+      }
     } else if (frame.type === "VTIMEZONE" && depth === 1 && this.#frames[0]?.type === "VCALENDAR") {
       if (frame.tzid && !this.#vtimezones.has(frame.tzid)) this.#vtimezones.set(frame.tzid, { at: frame.at, end });
     } else if (frame.type === "VCALENDAR" && depth === 0 && frame.declaredZone !== undefined) {

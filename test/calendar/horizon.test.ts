@@ -324,6 +324,20 @@ describe("reading for a horizon", () => {
     expect((fast as { uid: string }[]).map((o) => o.uid)).toEqual(["mixed-rrule", "mixed-rdate"]);
   });
 
+  it("picks the current version of an override whatever the horizon, when its versions name the instance in different forms", () => {
+    // Prepare: SEQUENCE 1 (named in Berlin time) moved the 12 January instance to 10 March; SEQUENCE
+    // 2 (named in UTC) moved it back to 13 January: nothing of it is in March
+    const ics = readFileSync(join("test/fixtures/calendar", "override-versions-one-moved-far.ics"), "utf8");
+    const window = { from: new Date("2026-03-09T00:00:00Z"), to: new Date("2026-03-16T00:00:00Z"), timezone: "Europe/Berlin" };
+
+    // Act
+    const { full, fast } = bothReadings(ics, window);
+
+    // Assess
+    expect(fast).toEqual(full);
+    expect((fast as { summary: string }[]).map((o) => o.summary)).toEqual(["series"]);
+  });
+
   it("reads a kept calendar again when a later window leaves its horizon", () => {
     // Prepare
     const ics = [
