@@ -148,6 +148,8 @@ const LAST_WALL = new Temporal.PlainDateTime(9999, 12, 31);
 interface CountWalk {
   /** Instances counted so far, DTSTART included. */
   counted: number;
+  /** Steps taken: the first covers one period, each next one twice as many, up to `WALK_SPAN`. */
+  steps: number;
   /** The next step starts here (a year's start when BYSETPOS picks within years). */
   next: Temporal.PlainDateTime;
 }
@@ -175,11 +177,13 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
   }
   // BYSETPOS done here picks within whole years: walk whole years.
   const byYears = plan.setPositions !== undefined;
-  expander.walk ??= { counted: 1, next: byYears ? new Temporal.PlainDate(first.year, 1, 1).toPlainDateTime() : first };
+  expander.walk ??= { counted: 1, steps: 0, next: byYears ? new Temporal.PlainDate(first.year, 1, 1).toPlainDateTime() : first };
   const walk = expander.walk;
-  const span = byYears && isSubDaily(plan) ? { years: 1 } : scaled(WALK_SPAN[plan.freq], plan.interval);
+  const widest = byYears && isSubDaily(plan) ? { years: 1 } : scaled(WALK_SPAN[plan.freq], plan.interval);
   while (Temporal.PlainDateTime.compare(walk.next, to) <= 0) {
-    let stepTo = walk.next.add(span);
+    // A COUNT of three every Tuesday and Thursday of the year ends in its first weeks: the walk
+    // starts with one period and doubles, rather than generate centuries of instances at once.
+    let stepTo = walk.next.add(stepSpan(plan, widest, walk.steps++, byYears));
     if (byYears) stepTo = new Temporal.PlainDate(stepTo.year, 1, 1).toPlainDateTime();
     if (Temporal.PlainDateTime.compare(stepTo, LAST_WALL) > 0) stepTo = LAST_WALL;
     const after = walk.next.toZonedDateTime(zoneId, { disambiguation: "earlier" });
@@ -203,6 +207,38 @@ function* lastCounted(expander: Expander, to: Temporal.PlainDateTime, work: Seri
     walk.next = stepTo;
     yield;
   }
+  return undefined;
+}
+
+/** The span of a COUNT walk's step `step`: 2^step periods of the rule (whole years when `byYears`), at most `widest`. */
+function stepSpan(plan: RulePlan, widest: Temporal.DurationLike, step: number, byYears: boolean): Temporal.DurationLike {
+  if (step >= 30) return widest;
+  const unit = byYears ? "years" : PERIOD_UNIT[plan.freq];
+  const [widestUnit, widestAmount] = Object.entries(widest)[0] as [string, number];
+  const periods = plan.interval * 2 ** step;
+  // Compared in the widest span's unit where both are calendar units of one kind; else it is taken whole.
+  const inWidest = convert(periods, unit, widestUnit);
+  return inWidest === undefined || inWidest >= widestAmount ? widest : { [unit]: periods };
+}
+
+/** A rule's period as a Temporal unit. */
+const PERIOD_UNIT: Record<RulePlan["freq"], string> = {
+  SECONDLY: "seconds",
+  MINUTELY: "minutes",
+  HOURLY: "hours",
+  DAILY: "days",
+  WEEKLY: "weeks",
+  MONTHLY: "months",
+  YEARLY: "years",
+};
+
+/** Roughly how many `to` a number of `from` is (for comparing spans only); undefined across calendar and clock units. */
+function convert(amount: number, from: string, to: string): number | undefined {
+  const seconds: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400, weeks: 604_800 };
+  const months: Record<string, number> = { months: 1, years: 12 };
+  if (from in seconds && to in seconds) return (amount * (seconds[from] as number)) / (seconds[to] as number);
+  if (from in months && to in months) return (amount * (months[from] as number)) / (months[to] as number);
+  if (from in seconds && to in months) return (amount * (seconds[from] as number)) / (86_400 * 31 * (months[to] as number));
   return undefined;
 }
 

@@ -30,6 +30,29 @@ describe("the work budget of a feed's expansion", () => {
     expect(work.spent).toBeLessThan(20);
   });
 
+  it("costs a COUNT rule that ends in its first weeks what it has before its end, not centuries of instances", () => {
+    // Prepare: three instances on Tuesdays and Thursdays of 2010, and 84 finished club evenings
+    // (monthly on the second Tuesday, five each) from 2005 to 2024
+    const short = event("short", "Kick-off", "20100105T100000Z", "FREQ=YEARLY;BYDAY=TU,TH;COUNT=3");
+    const clubs = Array.from({ length: 84 }, (_, i) => {
+      const year = 2005 + Math.floor(i / 4.2);
+      return event(`club-${i}`, "Club evening", `${year}0${1 + (i % 9)}10T190000Z`, "FREQ=MONTHLY;BYDAY=2TU;COUNT=5");
+    });
+    const work = new WorkBudget();
+
+    // Act
+    const early = occurrencesOf(
+      parseCalendar(calendar([short])),
+      { from: new Date("2010-01-01T00:00:00Z"), to: new Date("2010-02-01T00:00:00Z"), timezone: "UTC" },
+      new WorkBudget(),
+    );
+    occurrencesOf(parseCalendar(calendar(clubs)), WINDOW, work);
+
+    // Assess
+    expect(early.occurrences.map((o) => o.start.toISOString().slice(0, 10))).toEqual(["2010-01-05", "2010-01-07", "2010-01-12"]);
+    expect(work.spent).toBeLessThan(84 * 100);
+  });
+
   it("fails a feed of secondly rules since 1970, naming the event that cost the most", () => {
     // Prepare: one costly rule among cheap ones
     const events = [
