@@ -157,6 +157,28 @@ export function planRule(rule: string, date: StartDate, time: StartTime | undefi
     };
     const positions = takeOut("BYSETPOS");
     if (positions !== undefined) setPositions = numbers(positions);
+  } else if (
+    freq === "YEARLY" &&
+    !has("BYMONTH") &&
+    !has("BYWEEKNO") &&
+    !has("BYYEARDAY") &&
+    /\d/.test(parts.get("BYDAY") ?? "") &&
+    (has("BYMONTHDAY") || dayTokens(parts.get("BYDAY") as string).some((day) => day.ordinal === 0))
+  ) {
+    // A yearly ordinal BYDAY beside plain weekdays (`20MO,TU`) or a BYMONTHDAY that it limits
+    // (`BYMONTHDAY=13;BYDAY=10FR`): rrule-temporal drops the other parts. Every day of the year is
+    // expanded and each part applied as a limit (RFC 5545 §3.3.10: ordinals within the year).
+    const days = takeOut("BYDAY");
+    const monthDays = takeOut("BYMONTHDAY");
+    parts.set("BYYEARDAY", Array.from({ length: 366 }, (_, i) => i + 1).join(","));
+    limits = {
+      days: days === undefined ? undefined : dayTokens(days),
+      withinMonth: false,
+      monthDays: monthDays === undefined ? undefined : numbers(monthDays),
+      yearDays: undefined,
+    };
+    const positions = takeOut("BYSETPOS");
+    if (positions !== undefined) setPositions = numbers(positions);
   } else if ((freq === "YEARLY" || freq === "MONTHLY") && !has("BYWEEKNO") && /\d/.test(parts.get("BYDAY") ?? "")) {
     // An ordinal BYDAY stays with rrule-temporal; what it gives is checked against it.
     limits = {

@@ -73,6 +73,27 @@ const CASES = [
     // The next year with a week 53 is 2026: its Friday is 1 January 2027.
     right: ["2021-01-01T09:00:00Z", "2027-01-01T09:00:00Z"],
   },
+  {
+    what: "a yearly ordinal BYDAY beside a plain weekday keeps both: the 20th Monday of the year and every Tuesday",
+    fixture: "yearly-ordinal-byday-beside-plain-weekday.ics",
+    uid: "twentieth-monday",
+    dtstart: "2026-01-05T10:00:00Z",
+    rule: "FREQ=YEARLY;BYDAY=20MO,TU",
+    allDay: false,
+    window: ["2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"],
+    right: ["2026-05-05T10:00:00Z", "2026-05-12T10:00:00Z", "2026-05-18T10:00:00Z", "2026-05-19T10:00:00Z", "2026-05-26T10:00:00Z"],
+  },
+  {
+    what: "a yearly ordinal BYDAY limits BYMONTHDAY: the tenth Friday of the year only when it is a 13th",
+    fixture: "yearly-ordinal-byday-limits-bymonthday.ics",
+    uid: "tenth-friday-13th",
+    dtstart: "2026-01-01T10:00:00Z",
+    rule: "FREQ=YEARLY;BYMONTHDAY=13;BYDAY=10FR",
+    allDay: false,
+    // The tenth Fridays of 2026 to 2031 fall on 6, 5, 10, 9, 8 and 7 March: none is a 13th.
+    window: ["2026-01-02T00:00:00Z", "2032-01-01T00:00:00Z"],
+    right: [],
+  },
 ];
 
 describe("corrections to rrule-temporal (RFC 5545 §3.3.10)", () => {
