@@ -129,8 +129,21 @@ export function planRule(rule: string, date: StartDate, time: StartTime | undefi
     if (!has("BYDAY")) parts.set("BYDAY", weekday);
   }
 
-  // Day parts rrule-temporal gets wrong are taken out and applied as limits to what it gives, and
-  // BYSETPOS with them (it must pick among what they leave).
+  const { limits, setPositions } = takeOutDayLimits(freq, parts);
+
+  const text = [...parts].map(([name, value]) => `${name}=${value}`).join(";");
+  return { text, freq, interval, count, weekStart, limits, setPositions, midnight, periodBefore: freq === "YEARLY" && has("BYWEEKNO") };
+}
+
+/**
+ * Day parts rrule-temporal gets wrong, taken out of `parts` to be applied as limits to what it
+ * gives, and BYSETPOS with them (it must pick among what they leave).
+ */
+function takeOutDayLimits(
+  freq: Frequency,
+  parts: Map<string, string>,
+): { limits: DayLimits | undefined; setPositions: number[] | undefined } {
+  const has = (name: string) => parts.has(name);
   let limits: DayLimits | undefined;
   let setPositions: number[] | undefined;
   const takeOut = (name: string) => {
@@ -189,8 +202,7 @@ export function planRule(rule: string, date: StartDate, time: StartTime | undefi
     };
   }
 
-  const text = [...parts].map(([name, value]) => `${name}=${value}`).join(";");
-  return { text, freq, interval, count, weekStart, limits, setPositions, midnight, periodBefore: freq === "YEARLY" && has("BYWEEKNO") };
+  return { limits, setPositions };
 }
 
 /** Whether rrule-temporal walks this rule in exact time (hours, minutes, seconds) rather than by the calendar. */

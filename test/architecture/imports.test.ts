@@ -19,7 +19,7 @@ const ANALYSIS = /^traces\//;
 const ANALYSIS_USERS = [ANALYSIS, /^cli\/traces\.ts$/];
 
 /** Libraries the core may use: pure computation on what it is handed. */
-const CORE_PACKAGES = new Set(["node-ical", "rrule-temporal", "temporal-polyfill", "cldr-core"]);
+const CORE_PACKAGES = new Set(["node-ical", "rrule-temporal", "temporal-polyfill", "cldr-core", "entities"]);
 /** Libraries the core may name types from, and nothing else. */
 const CORE_TYPE_PACKAGES = new Set(["@slack/webhook"]);
 
