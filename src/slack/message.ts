@@ -1,5 +1,5 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
-import { decodeHTML } from "entities";
+import { decodeHTMLStrict } from "entities";
 import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
@@ -126,7 +126,8 @@ export function slackDate(instant: Date, format: string, fallback: string): stri
 /**
  * Google and Outlook put HTML into DESCRIPTION (Google wraps it in `<html-blob>`). Every tag is
  * dropped — block ends and line breaks become spaces — and every entity (`&eacute;`, `&#8217;`)
- * becomes its character, by the `entities` package's full HTML table; `escapeSlackText` encodes
+ * becomes its character, by the `entities` package's full HTML table, strictly (with its `;`: a
+ * URL's `&region=` in plain text is no `&reg`); `escapeSlackText` encodes
  * `&`, `<` and `>` afterwards, so what an entity decodes to is shown, never read as Slack markup.
  */
 function plainDescription(text: string): string {
@@ -135,7 +136,7 @@ function plainDescription(text: string): string {
     .replace(/<\/?(?:br|hr|p|div|li|tr|td|th|h[1-6]|table|ul|ol|blockquote|pre)\b[^<>]*>/gi, " ")
     // Tags of HTML's own elements only: `<your name>` in a plain-text description is text.
     .replace(HTML_TAG, "");
-  return decodeHTML(spaced).replaceAll("\u00a0", " ");
+  return decodeHTMLStrict(spaced).replaceAll("\u00a0", " ");
 }
 
 const HTML_TAG =

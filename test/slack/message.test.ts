@@ -96,14 +96,16 @@ describe("renderMessage", () => {
     const r = reminder({
       start,
       description:
-        '<html-blob><h3>Agenda</h3>Item 1 &amp; 2 <font color="red">urgent</font><table><tr><td>Don&#8217;t</td><td>caf&eacute; &mdash; 10&nbsp;min</td></tr></table><img src="x"><style>p{}</style>Bring <your laptop> &lt;!channel&gt;</html-blob>',
+        '<html-blob><h3>Agenda</h3>See https://grafana.example.com/d/abc?orgId=1&region=eu&times=5 Item 1 &amp; 2 <font color="red">urgent</font><table><tr><td>Don&#8217;t</td><td>caf&eacute; &mdash; 10&nbsp;min</td></tr></table><img src="x"><style>p{}</style>Bring <your laptop> &lt;!channel&gt;</html-blob>',
     });
 
     // Act
     const text = sectionText(renderMessage([r], now));
 
     // Assess: the one line is text, escaped for Slack, no markup of its own
-    expect(text.split("\n").at(-1)).toBe("> Agenda Item 1 &amp; 2 urgent Don’t café — 10 min Bring &lt;your laptop&gt; &lt;!channel&gt;");
+    expect(text.split("\n").at(-1)).toBe(
+      "> Agenda See https://grafana.example.com/d/abc?orgId=1&amp;region=eu&amp;times=5 Item 1 &amp; 2 urgent Don’t café — 10 min Bring &lt;your laptop&gt; &lt;!channel&gt;",
+    );
   });
 
   it.each([
