@@ -203,10 +203,17 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
   const unread = new Set(reading.skipped.map(uidHash));
   const isUnread = (entry: SnapshotEntry) => entry.u !== undefined && unread.has(entry.u);
   const gone: Keyed[] = [];
+  /** Gone occurrences whose start has passed: nothing to announce, but they line up a moved series. */
+  const gonePast: Keyed[] = [];
   /** Events with an occurrence still under its key: no series of them moved as a whole. */
   const stayed = new Set<string>();
   for (const [key, before] of Object.entries(previous.entries)) {
-    if (before.s < comparison.now) continue;
+    if (before.s < comparison.now) {
+      if (current.has(key)) {
+        if (before.u !== undefined) stayed.add(before.u);
+      } else if (!isUnread(before)) gonePast.push({ key, entry: before });
+      continue;
+    }
     const after = current.get(key);
     if (isUnread(before)) {
       keep(comparison, key, before);
@@ -227,10 +234,21 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
     if (isUnread(after)) keep(comparison, key, after);
     else arrived.push({ key, entry: after });
   }
-  for (const [before, after] of seriesMoves(gone, arrived, stayed)) {
+  // The passed ones count too: a run between an instance's old and new time pairs that instance
+  // with its new time, not each instance with the next one's.
+  const past = new Set(gonePast);
+  const candidates = [...gonePast, ...gone];
+  const { pairs, shifts } = seriesMoves(candidates, arrived, stayed);
+  for (const [before, after] of pairs) {
     consider(comparison, before.key, changesBetween(before.entry, after.entry), before.entry, after.entry, after.key);
   }
-  for (const { key, entry } of gone) consider(comparison, key, ["cancelled"], entry, undefined);
+  for (const item of candidates) {
+    if (past.has(item)) continue;
+    // An instance of a moved series whose new time has passed: moved into the past, nothing to tell.
+    const shift = item.entry.u === undefined ? undefined : shifts.get(item.entry.u);
+    if (shift !== undefined && item.entry.s + shift < comparison.now) continue;
+    consider(comparison, item.key, ["cancelled"], item.entry, undefined);
+  }
   for (const { key, entry } of arrived) {
     if (entry.s >= previous.horizonEnd) keep(comparison, key, entry);
     else consider(comparison, key, ["added"], undefined, entry);
@@ -249,15 +267,24 @@ interface Keyed {
   entry: SnapshotEntry;
 }
 
+/** How far from the series' shift an instance may land and still be its instance moved: a DST change between. */
+const SHIFT_SLACK_MS = 60 * MINUTE_MS;
+
 /**
- * Pairs occurrences gone from an event with those new to it, in order of start, for the events
- * none of whose occurrences stayed under their key (`stayed`): when a series moves as a whole (a
- * new DTSTART or rule), every instance gets a new RECURRENCE-ID, so it leaves under one key and
- * comes back under another; one instance moved on its own keeps its RECURRENCE-ID. Each pair is
- * one instance moved. Takes the paired ones out of `gone` and `arrived`; what is left of them was
- * cancelled or added.
+ * Pairs occurrences gone from an event with those new to it, for the events none of whose
+ * occurrences stayed under their key (`stayed`): when a series moves as a whole (a new DTSTART or
+ * rule), every instance gets a new RECURRENCE-ID, so it leaves under one key and comes back under
+ * another; one instance moved on its own keeps its RECURRENCE-ID. The series' shift is the one most
+ * gone and new occurrences are apart (the smallest, of equals), and each gone occurrence is paired
+ * with the new one nearest that shift from it (within an hour: a DST change between). Each pair is
+ * one instance moved. Takes the paired ones out of `gone` and `arrived`, and returns each event's
+ * shift, so what is left can be told apart: cancelled and added, or moved where nothing is to tell.
  */
-function seriesMoves(gone: Keyed[], arrived: Keyed[], stayed: ReadonlySet<string>): Array<[Keyed, Keyed]> {
+function seriesMoves(
+  gone: Keyed[],
+  arrived: Keyed[],
+  stayed: ReadonlySet<string>,
+): { pairs: Array<[Keyed, Keyed]>; shifts: Map<string, number> } {
   const byUid = (list: Keyed[]) => {
     const groups = new Map<string, Keyed[]>();
     for (const item of list) {
@@ -270,18 +297,50 @@ function seriesMoves(gone: Keyed[], arrived: Keyed[], stayed: ReadonlySet<string
   };
   const arrivals = byUid(arrived);
   const pairs: Array<[Keyed, Keyed]> = [];
+  const shifts = new Map<string, number>();
   for (const [uid, left] of byUid(gone)) {
     const came = arrivals.get(uid);
     if (!came || stayed.has(uid)) continue;
-    left.sort((a, b) => a.entry.s - b.entry.s);
-    came.sort((a, b) => a.entry.s - b.entry.s);
-    for (let i = 0; i < Math.min(left.length, came.length); i++) pairs.push([left[i] as Keyed, came[i] as Keyed]);
+    const shift = commonShift(left, came);
+    shifts.set(uid, shift);
+    const open = new Set(came);
+    for (const item of left.sort((a, b) => a.entry.s - b.entry.s)) {
+      let best: Keyed | undefined;
+      for (const candidate of open) {
+        const off = Math.abs(candidate.entry.s - item.entry.s - shift);
+        if (off <= SHIFT_SLACK_MS && (!best || off < Math.abs(best.entry.s - item.entry.s - shift))) best = candidate;
+      }
+      if (best) {
+        open.delete(best);
+        pairs.push([item, best]);
+      }
+    }
   }
   const paired = new Set(pairs.flat());
   const unpaired = (list: Keyed[]) => list.filter((item) => !paired.has(item));
   gone.splice(0, gone.length, ...unpaired(gone));
   arrived.splice(0, arrived.length, ...unpaired(arrived));
-  return pairs;
+  return { pairs, shifts };
+}
+
+/** The distance most gone and new occurrences of an event are apart (to the minute), the smallest of equals. */
+function commonShift(gone: readonly Keyed[], arrived: readonly Keyed[]): number {
+  const counts = new Map<number, number>();
+  for (const g of gone) {
+    for (const a of arrived) {
+      const shift = Math.round((a.entry.s - g.entry.s) / MINUTE_MS) * MINUTE_MS;
+      counts.set(shift, (counts.get(shift) ?? 0) + 1);
+    }
+  }
+  let best = 0;
+  let most = 0;
+  for (const [shift, count] of counts) {
+    if (count > most || (count === most && Math.abs(shift) < Math.abs(best))) {
+      best = shift;
+      most = count;
+    }
+  }
+  return best;
 }
 
 function changesBetween(before: SnapshotEntry, after: SnapshotEntry): ChangeKind[] {

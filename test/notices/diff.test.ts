@@ -102,6 +102,36 @@ describe("planNotices", () => {
     expect(next.notices).toEqual([]);
   });
 
+  it.each([
+    ["later", 10, 11],
+    ["earlier", 11, 10],
+  ])(
+    "pairs each instance of a series moved %s with its own new time, when the run falls between the first one's old and new time",
+    (_, from, to) => {
+      // Prepare: a daily standup, Monday to Friday; the baseline was read on Sunday
+      const standup = (hour: number) =>
+        Array.from({ length: 5 }, (_, i) => {
+          const start = new Date(Date.parse("2026-03-09T00:00:00Z") + i * DAY + hour * 3_600_000);
+          return occurrence({ uid: "standup@test", summary: "Standup", start, recurrenceId: start.toISOString() });
+        });
+      const sunday = new Date("2026-03-08T12:00:00Z");
+      const first = planNotices(undefined, reading(standup(from)), options(sunday)).next(new Set());
+      const monday = new Date("2026-03-09T10:30:00Z");
+      // What a reading from Monday 10:30 holds: the instances from then on
+      const moved = standup(to).filter((o) => o.start.getTime() >= monday.getTime());
+
+      // Act
+      const plan = planNotices(first, reading(moved, "t2"), options(monday));
+
+      // Assess: every notice is one instance moved by exactly the hour, nothing cancelled or added
+      expect(plan.notices.every((n) => n.kinds.join() === "moved")).toBe(true);
+      expect(plan.notices.map((n) => ((n.after?.s ?? 0) - (n.before?.s ?? 0)) / 3_600_000)).toEqual(
+        Array(plan.notices.length).fill(to - from),
+      );
+      expect(plan.notices.length).toBe(to > from ? 5 : 4);
+    },
+  );
+
   it("says nothing of an event that could not be read this time: neither cancelled nor, when it is back, added", () => {
     // Prepare
     const base = [occurrence({ uid: "review@test", summary: "Design review", start: later(2) }), ...weekly(1)];
