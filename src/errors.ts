@@ -120,3 +120,22 @@ export class LedgerError extends IcalSlackReminderError {
     this.table = table;
   }
 }
+
+/**
+ * Reminders this run claimed could not be marked as being sent: its claim had lapsed and another
+ * run took them over and is sending them. They are that run's now: not posted here, and not given
+ * back (a release would delete the other run's record).
+ */
+export class ClaimLostError extends IcalSlackReminderError {
+  static override readonly errorName = "ClaimLostError";
+  readonly table: string;
+  readonly ids: readonly string[];
+  constructor(table: string, ids: readonly string[], options?: ErrorOptions) {
+    super(
+      `${ids.length} reminder(s) are no longer this run's: its claim lapsed and another run took them over and is sending them; not posted here`,
+      options,
+    );
+    this.table = table;
+    this.ids = ids;
+  }
+}

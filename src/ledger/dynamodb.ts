@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import type { IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { describeError, LedgerError } from "../errors.ts";
+import { ClaimLostError, describeError, LedgerError } from "../errors.ts";
 import { type Ledger, type LedgerState, REMEMBER_SECONDS } from "./ledger.ts";
 
 export interface DynamoLedgerOptions {
@@ -32,9 +32,11 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
   const persistence = persistenceLayer(options);
   return {
     claim: (ids, holdMs) => claim(persistence, table, ids, holdMs),
-    sending: (ids, until) => inLedger(table, "mark reminders as being sent", () => complete(persistence, ids, { state: "sending", until })),
-    done: (ids) => inLedger(table, "mark reminders delivered", () => complete(persistence, ids, { state: "delivered", delivered: true })),
-    rejected: (ids) => inLedger(table, "mark reminders refused by Slack", () => complete(persistence, ids, { state: "rejected" })),
+    sending: (ids, until) =>
+      inLedger(table, "mark reminders as being sent", () => complete(persistence, table, ids, { state: "sending", until })),
+    done: (ids) =>
+      inLedger(table, "mark reminders delivered", () => complete(persistence, table, ids, { state: "delivered", delivered: true })),
+    rejected: (ids) => inLedger(table, "mark reminders refused by Slack", () => complete(persistence, table, ids, { state: "rejected" })),
     states: (ids) => inLedger(table, "read reminders", () => statesOf(persistence, ids)),
     release: (ids) => inLedger(table, "release claims", () => forget(persistence, ids)),
   };
@@ -114,6 +116,7 @@ async function inLedger<T>(table: string, action: string, requests: () => Promis
   try {
     return await requests();
   } catch (error) {
+    if (error instanceof ClaimLostError) throw error;
     throw ledgerFailure(table, action, error);
   }
 }
@@ -150,14 +153,20 @@ async function claim(persistence: DynamoDBPersistenceLayer, table: string, ids: 
  * Writes a state beyond the claim for every id, waiting for every write to settle before it
  * reports a failure: a caller that gives the claims back must not race writes still in flight.
  */
-async function complete(persistence: DynamoDBPersistenceLayer, ids: readonly string[], data: CompletedData): Promise<void> {
+async function complete(persistence: DynamoDBPersistenceLayer, table: string, ids: readonly string[], data: CompletedData): Promise<void> {
   const results = await Promise.allSettled(ids.map((id) => persistence.saveSuccess({ id }, data)));
-  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
-  if (failures.length === 0) return;
-  if (data.state === "sending" && failures.every((error) => error instanceof ConditionalCheckFailedException)) {
-    throw new Error(`${failures.length} of them are no longer this run's: its claim lapsed and another run took them over`);
-  }
-  throw failures.find((error) => !(error instanceof ConditionalCheckFailedException)) ?? failures[0];
+  const lost = ids.filter((_, i) => {
+    const result = results[i];
+    return result?.status === "rejected" && result.reason instanceof ConditionalCheckFailedException;
+  });
+  const other = results.find(
+    (result): result is PromiseRejectedResult =>
+      result.status === "rejected" && !(result.reason instanceof ConditionalCheckFailedException),
+  );
+  // A "sending" refused by its condition: another run holds the reminder now (see LedgerPersistence).
+  if (data.state === "sending" && lost.length > 0) throw new ClaimLostError(table, lost, other ? { cause: other.reason } : {});
+  if (other) throw other.reason;
+  if (lost.length > 0) throw new Error(`${lost.length} of them are no longer in the ledger (released, or taken over by another run)`);
 }
 
 /** Deletes the claims (or "sending" records) of the ids; a record another run completed meanwhile stays. */

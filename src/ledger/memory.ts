@@ -1,3 +1,4 @@
+import { ClaimLostError } from "../errors.ts";
 import type { Ledger, LedgerState } from "./ledger.ts";
 
 type Status = "claimed" | "sending" | "done" | "rejected";
@@ -33,8 +34,7 @@ export function createMemoryLedger(now: () => number = Date.now): Ledger & {
     async sending(ids, until) {
       // Only over a claim: one taken over by another run, or released, is no longer this run's to post.
       const taken = ids.filter((id) => entries.get(id)?.status !== "claimed");
-      if (taken.length > 0)
-        throw new Error(`${taken.length} of them are no longer this run's: its claim lapsed and another run took them over`);
+      if (taken.length > 0) throw new ClaimLostError("memory", taken);
       for (const id of ids) entries.set(id, { status: "sending", until });
     },
     async done(ids) {

@@ -2,7 +2,7 @@ import type { ParsedCalendar } from "../calendar/expand.ts";
 import { type AgendaSource, agendaRange, buildAgenda } from "../digests/agenda.ts";
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";
-import { describeError, SlackDeliveryError } from "../errors.ts";
+import { ClaimLostError, describeError, SlackDeliveryError } from "../errors.ts";
 import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { type DeliveryTuning, sleepFor } from "../slack/delivery.ts";
@@ -207,7 +207,8 @@ async function markSending(
     return true;
   } catch (error) {
     failed(error);
-    await settleClaim({ ledger, log }, item, "release");
+    // Another run took the digest over from a lapsed claim: its record is that run's to settle.
+    if (!(error instanceof ClaimLostError)) await settleClaim({ ledger, log }, item, "release");
     return false;
   }
 }

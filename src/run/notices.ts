@@ -1,5 +1,5 @@
 import type { ExpandOptions, Expansion, ParsedCalendar } from "../calendar/expand.ts";
-import { describeError, SlackDeliveryError } from "../errors.ts";
+import { ClaimLostError, describeError, SlackDeliveryError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
 import { type Ledger, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
@@ -235,7 +235,8 @@ async function postNoticeMessage(
     if (error instanceof SlackDeliveryError && error.retryAfterSeconds !== undefined) {
       pacer.pauseUntil(now() + error.retryAfterSeconds * 1000);
     }
-    if (error instanceof SlackDeliveryError && error.outcomeUnknown) {
+    if ((error instanceof SlackDeliveryError && error.outcomeUnknown) || error instanceof ClaimLostError) {
+      // Maybe posted, or another run's to post now: out, for this run.
       for (const id of ids) delivered.add(id);
     } else {
       await ledger.release(ids).catch(() => {});

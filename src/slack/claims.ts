@@ -1,4 +1,4 @@
-import { LedgerError } from "../errors.ts";
+import { ClaimLostError, LedgerError } from "../errors.ts";
 import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.ts";
 
 /**
@@ -14,6 +14,8 @@ export class DeliveryClaims {
    * in parts, and the ledger takes "sending" only over a claim (see `createDynamoLedger`).
    */
   readonly #marked = new Set<string>();
+  /** Ids another run took over from this run's lapsed claim (`ClaimLostError`): never released here. */
+  readonly #lost = new Set<string>();
 
   constructor(ledger: Ledger | undefined, remainingMs: () => number) {
     this.#ledger = ledger;
@@ -52,6 +54,7 @@ export class DeliveryClaims {
     if (unmarked.length === 0) return undefined;
     const error = await this.#step(() => this.#ledger?.sending(unmarked, until));
     if (!error) for (const id of unmarked) this.#marked.add(id);
+    if (error instanceof ClaimLostError) for (const id of error.ids) this.#lost.add(id);
     return error;
   }
 
@@ -69,9 +72,10 @@ export class DeliveryClaims {
 
   /** Gives claims back; the error when it could not. */
   async release(ids: readonly string[]): Promise<Error | undefined> {
-    if (ids.length === 0) return undefined;
-    for (const id of ids) this.#marked.delete(id);
-    return this.#step(() => this.#ledger?.release(ids));
+    const ours = ids.filter((id) => !this.#lost.has(id));
+    if (ours.length === 0) return undefined;
+    for (const id of ours) this.#marked.delete(id);
+    return this.#step(() => this.#ledger?.release(ours));
   }
 
   async #step(write: () => Promise<void> | undefined): Promise<Error | undefined> {

@@ -1,7 +1,8 @@
 import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LedgerError } from "../../src/errors.ts";
+import { ClaimLostError, LedgerError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamodb.ts";
+import { DeliveryClaims } from "../../src/slack/claims.ts";
 import { type LocalDynamo, startDynamo } from "../support/dynalite.ts";
 
 describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
@@ -89,18 +90,22 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     vi.setSystemTime(Date.now() + 31_000);
     const b = await store.claim(["r1"], 30_000);
 
-    // Act: B marks it and posts; A, late, tries to mark it, then gives its claim back
+    // Act: B marks it and posts; A, late, tries to mark it, and gives back what it still holds
+    const runA = new DeliveryClaims(store, () => 30_000);
     await store.sending(["r1"], Date.now() + 30_000);
-    const a = await store.sending(["r1"], Date.now() + 30_000).catch((error: unknown) => error);
+    const a = await runA.sending(["r1"], Date.now() + 30_000);
+    await runA.release(["r1"]);
+    const whileSending = await store.states(["r1"]);
     await store.done(["r1"]);
     await store.release(["r1"]);
     const states = await store.states(["r1"]);
     vi.useRealTimers();
 
-    // Assess: A may not post it, and B's delivery stands
+    // Assess: A may not post it nor release B's record, and B's delivery stands
     expect([...b]).toEqual(["r1"]);
-    expect(a).toBeInstanceOf(LedgerError);
+    expect(a).toBeInstanceOf(ClaimLostError);
     expect((a as Error).message).toMatch(/no longer this run's: its claim lapsed and another run took them over/);
+    expect(whileSending.get("r1")).toMatchObject({ state: "sending" });
     expect(states.get("r1")).toEqual({ state: "delivered" });
   });
 
@@ -116,7 +121,7 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     const states = await store.states(["r1", "r2"]);
 
     // Assess: both free for the next run's catch-up
-    expect(sending).toBeInstanceOf(LedgerError);
+    expect(sending).toBeInstanceOf(ClaimLostError);
     expect(done).toBeInstanceOf(LedgerError);
     expect([...states.values()]).toEqual([{ state: "free" }, { state: "free" }]);
   });
