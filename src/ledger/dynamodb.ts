@@ -37,6 +37,8 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
     done: (ids) =>
       inLedger(table, "mark reminders delivered", () => complete(persistence, table, ids, { state: "delivered", delivered: true })),
     rejected: (ids) => inLedger(table, "mark reminders refused by Slack", () => complete(persistence, table, ids, { state: "rejected" })),
+    unanswered: (ids) =>
+      inLedger(table, "mark reminders whose answer never came", () => complete(persistence, table, ids, { state: "unanswered" })),
     states: (ids) => inLedger(table, "read reminders", () => statesOf(persistence, ids)),
     release: (ids) => inLedger(table, "release claims", () => forget(persistence, ids)),
   };
@@ -122,7 +124,11 @@ async function inLedger<T>(table: string, action: string, requests: () => Promis
 }
 
 /** What a COMPLETED record holds: the state beyond the claim it stands for (read back by `stateOf`). */
-type CompletedData = { state: "sending"; until: number } | { state: "delivered"; delivered: true } | { state: "rejected" };
+type CompletedData =
+  | { state: "sending"; until: number }
+  | { state: "delivered"; delivered: true }
+  | { state: "rejected" }
+  | { state: "unanswered" };
 
 /**
  * Claims the ids that are free (the persistence layer's conditional put); the ids held already are
@@ -207,5 +213,6 @@ async function stateOf(persistence: DynamoDBPersistenceLayer, id: string): Promi
   const data = record.getResponse() as Partial<CompletedData> | undefined;
   if (data?.state === "sending") return { state: "sending", until: data.until };
   if (data?.state === "rejected") return { state: "rejected" };
+  if (data?.state === "unanswered") return { state: "unanswered" };
   return { state: "delivered" };
 }

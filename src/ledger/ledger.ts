@@ -36,6 +36,12 @@ export interface Ledger {
   done(ids: readonly string[]): Promise<void>;
   /** Marks reminders whose message Slack refused for good: no later run sends them again. @throws LedgerError */
   rejected(ids: readonly string[]): Promise<void>;
+  /**
+   * Marks reminders whose post's answer never came, and which this run has reported as unknown:
+   * maybe posted, so no later run sends them, and none reports them again. (A run that dies while
+   * posting leaves them "sending", which later runs report.) @throws LedgerError
+   */
+  unanswered(ids: readonly string[]): Promise<void>;
   /** Gives claims back after a post that certainly did not reach Slack, so a later run may deliver them. @throws LedgerError */
   release(ids: readonly string[]): Promise<void>;
   /** What the ledger knows of each id: why a claim was not given. @throws LedgerError */
@@ -54,7 +60,9 @@ export type LedgerState =
    */
   | { state: "sending"; until: number | undefined }
   | { state: "delivered" }
-  | { state: "rejected" };
+  | { state: "rejected" }
+  /** Its post's answer never came, and the run that posted it reported it. */
+  | { state: "unanswered" };
 
 /** How long a delivered reminder is remembered: longer than any run could still find it due. */
 export const REMEMBER_SECONDS = 7 * 24 * 60 * 60;

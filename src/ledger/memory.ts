@@ -1,7 +1,7 @@
 import { ClaimLostError } from "../errors.ts";
 import type { Ledger, LedgerState } from "./ledger.ts";
 
-type Status = "claimed" | "sending" | "done" | "rejected";
+type Status = "claimed" | "sending" | "done" | "rejected" | "unanswered";
 
 /**
  * A ledger in the process's memory: exactly-once within one process (`npm start`, tests), with
@@ -42,6 +42,9 @@ export function createMemoryLedger(now: () => number = Date.now): Ledger & {
     },
     async rejected(ids) {
       mark(ids, "rejected");
+    },
+    async unanswered(ids) {
+      mark(ids, "unanswered");
     },
     async release(ids) {
       for (const id of ids) {

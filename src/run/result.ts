@@ -113,6 +113,7 @@ export class RunTally {
     const unknowns = new Map<Error, number>();
     const unrecorded = new Map<Error, number>();
     const held: (number | undefined)[] = [];
+    let beingSent = 0;
     const add = (counts: Map<Error, number>, error: Error) => counts.set(error, (counts.get(error) ?? 0) + 1);
     outcomes.forEach((outcome, index) => {
       const caughtUp = catchingUp(index);
@@ -125,8 +126,9 @@ export class RunTally {
         // Another run holds it without having posted it. In this window that is a retry of
         // this very run, running alongside; in the catch-up span it is a run that may have
         // stopped: its claim lapses and a later run sends the reminder then.
-        if (caughtUp) held.push(outcome.until);
-        else duplicate += 1;
+        if (!caughtUp) duplicate += 1;
+        else if (outcome.sending) beingSent += 1;
+        else held.push(outcome.until);
         return;
       }
       // A caught-up reminder another run delivered was never this run's to send.
@@ -159,6 +161,13 @@ export class RunTally {
       this.errors.push({
         webhook,
         message: `${held.length} ${plural(held.length, "reminder is", "reminders are")} claimed by another run that has not posted ${them} (${lapse}); if that run stopped, a later run sends ${them} then`,
+      });
+    }
+    if (beingSent > 0) {
+      const them = plural(beingSent, "it", "them");
+      this.errors.push({
+        webhook,
+        message: `${beingSent} ${plural(beingSent, "reminder is", "reminders are")} being posted by another run, whose time has not ended: it reports what became of ${them}; if it stopped, a later run reports ${them} as maybe posted, and none sends ${them} again`,
       });
     }
     const failed = [...failures].map(([error, reminders]) => {

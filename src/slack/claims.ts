@@ -70,6 +70,11 @@ export class DeliveryClaims {
     return this.#step(() => this.#ledger?.rejected(ids));
   }
 
+  /** Marks reminders whose post's answer never came, reported by this run; the error when it could not. */
+  async unanswered(ids: readonly string[]): Promise<Error | undefined> {
+    return this.#step(() => this.#ledger?.unanswered(ids));
+  }
+
   /** Gives claims back; the error when it could not. */
   async release(ids: readonly string[]): Promise<Error | undefined> {
     const ours = ids.filter((id) => !this.#lost.has(id));

@@ -19,8 +19,11 @@ export type Outcome =
    * was posting it and never said how it ended. Not sent again (at most once).
    */
   | { kind: "unknown"; error: Error }
-  /** Claimed by another run that has not posted it; when that run's time ends (`until`), a catch-up may send it. */
-  | { kind: "held"; until: number | undefined }
+  /**
+   * Claimed by another run that has not posted it; when that run's time ends (`until`), a catch-up
+   * may send it. `sending`: that run was posting it when last heard of: it is never sent again.
+   */
+  | { kind: "held"; until: number | undefined; sending?: boolean }
   | { kind: "failed"; error: Error };
 
 /** Sends reminders to named webhooks, within Slack's limits, each reminder at most once. */

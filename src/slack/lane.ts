@@ -217,6 +217,9 @@ export class Lane {
         { webhook: this.webhook, reminders: entries.length, attempt, error: error.message },
         "Slack's answer never came: the message may have been posted; not sending it again",
       );
+      // Reported here, once: later runs that find these in their catch-up span say nothing more.
+      const notMarked = await this.#context.claims.unanswered(entries.map((entry) => entry.reminder.id));
+      if (notMarked) log?.error({ webhook: this.webhook, error: describeError(notMarked) }, "unanswered reminders not recorded");
       for (const entry of entries) entry.settle({ kind: "unknown", error });
       return "settled";
     }
@@ -309,13 +312,14 @@ function outcomeOf(state: LedgerState | undefined, earlierPost: () => SlackDeliv
   switch (state?.state) {
     case "sending":
       // Still within the sending run's time: its post may be in flight; that run reports it.
-      if (state.until !== undefined && state.until > Date.now()) return { kind: "held", until: state.until };
+      if (state.until !== undefined && state.until > Date.now()) return { kind: "held", until: state.until, sending: true };
       return { kind: "unknown", error: earlierPost() };
     case "claimed":
       return { kind: "held", until: state.until };
     case "free":
       // Released between our claim and this read: its holder gave up; a later run catches it up.
       return { kind: "held", until: undefined };
+    // Posted, refused, or (unanswered) maybe posted and reported by the run that posted it.
     default:
       return { kind: "duplicate" };
   }

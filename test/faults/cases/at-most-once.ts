@@ -26,7 +26,7 @@ export function atMostOnce(suite: FaultSuite): void {
       return { table, config: teamWeekConfig(suite, channel, table), store: createDynamoLedger({ table, client: suite.dynamo.client }) };
     }
 
-    it("sends a post whose answer never came neither again in the run nor by catch-up, and counts it unknown", async () => {
+    it("sends a post whose answer never came neither again in the run nor by catch-up, and counts it unknown once", async () => {
       // Prepare: the first post's answer never comes within the attempt's time
       const channel = "once/unanswered";
       const { config, store } = await setup(channel);
@@ -50,8 +50,9 @@ export function atMostOnce(suite: FaultSuite): void {
           ),
         },
       ]);
-      expect(next.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0, unknown: 2 });
-      expect(next.errors).toEqual([{ webhook: "team", message: expect.stringMatching(/an earlier run was posting these reminders/) }]);
+      // The first run reported them: the next, whose catch-up span holds them, says nothing more
+      expect(next.reminders).toEqual({ due: 1, sent: 1, duplicate: 0, failed: 0, unknown: 0 });
+      expect(next.errors).toEqual([]);
     });
 
     it("never posts twice what a process killed with SIGKILL mid-post may have sent", async () => {
@@ -83,7 +84,9 @@ export function atMostOnce(suite: FaultSuite): void {
       expect(whileHeld.errors).toEqual([
         {
           webhook: "team",
-          message: expect.stringMatching(/^2 reminders are claimed by another run that has not posted them \(its claim lapses at 20\d\d-/),
+          message: expect.stringMatching(
+            /^2 reminders are being posted by another run, whose time has not ended: .*none sends them again$/,
+          ),
         },
       ]);
       expect(afterLapse.reminders).toEqual({ due: 1, sent: 0, duplicate: 1, failed: 0, unknown: 2 });
