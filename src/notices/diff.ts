@@ -209,8 +209,14 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
   const stayed = new Set<string>();
   for (const [key, before] of Object.entries(previous.entries)) {
     if (before.s < comparison.now) {
-      if (current.has(key)) {
+      const after = current.get(key);
+      if (after) {
         if (before.u !== undefined) stayed.add(before.u);
+        const kinds = changesBetween(before, after);
+        // Its old start has passed (it waited out quietMinutes, say), its new one has not: a move
+        // still worth telling. Otherwise it is taken in, so it never comes back as "added".
+        if (kinds.length > 0 && after.s >= comparison.now && !isUnread(before)) consider(comparison, key, kinds, before, after);
+        else keep(comparison, key, after);
       } else if (!isUnread(before)) gonePast.push({ key, entry: before });
       continue;
     }

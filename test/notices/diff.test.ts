@@ -132,6 +132,28 @@ describe("planNotices", () => {
     },
   );
 
+  it("announces a move made just before the old start once the quiet period is over, and never as added later", () => {
+    // Prepare: a call at 17:30, moved at 17:22 to 18:00; ten quiet minutes end at 17:32, after the old start
+    const call = (hour: number, minute: number) => [
+      occurrence({ uid: "call@test", summary: "Client call", start: new Date(Date.UTC(2026, 2, 24, hour, minute)) }),
+      ...weekly(1),
+    ];
+    const at = (hour: number, minute: number) => new Date(Date.UTC(2026, 2, 24, hour, minute));
+    const quiet = (now: Date) => options(now, { quietMinutes: 10 });
+    let snapshot = planNotices(undefined, reading(call(17, 30)), quiet(at(17, 0))).next(new Set());
+
+    // Act: runs every five minutes from 17:25
+    const announced: string[] = [];
+    for (const minute of [25, 30, 35, 40, 45, 50, 55]) {
+      const plan = planNotices(snapshot, reading(call(18, 0), "t2"), quiet(at(17, minute)));
+      announced.push(...plan.notices.map((n) => `${minute} ${n.kinds.join("+")}`));
+      snapshot = plan.next(new Set(plan.notices.map((n) => n.id))) ?? snapshot;
+    }
+
+    // Assess
+    expect(announced).toEqual(["35 moved"]);
+  });
+
   it("says nothing of an event that could not be read this time: neither cancelled nor, when it is back, added", () => {
     // Prepare
     const base = [occurrence({ uid: "review@test", summary: "Design review", start: later(2) }), ...weekly(1)];
