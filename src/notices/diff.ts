@@ -390,7 +390,8 @@ function consider(
   const since = comparison.previous.pending[key] ?? now;
   if (now - since < comparison.quietMs) {
     comparison.pending[key] = since;
-    keep(comparison, key, before);
+    // What the channel knew stays in the snapshot while the change waits, its start passed or not.
+    if (before) comparison.entries[key] = before;
     return;
   }
   comparison.notices.push({

@@ -235,8 +235,13 @@ async function postNoticeMessage(
     if (error instanceof SlackDeliveryError && error.retryAfterSeconds !== undefined) {
       pacer.pauseUntil(now() + error.retryAfterSeconds * 1000);
     }
-    if ((error instanceof SlackDeliveryError && error.outcomeUnknown) || error instanceof ClaimLostError) {
-      // Maybe posted, or another run's to post now: out, for this run.
+    if (error instanceof ClaimLostError) {
+      // Those another run took over are its to post; the rest of the message is given back.
+      for (const id of error.ids) delivered.add(id);
+      const lost = new Set(error.ids);
+      await ledger.release(ids.filter((id) => !lost.has(id))).catch(() => {});
+    } else if (error instanceof SlackDeliveryError && error.outcomeUnknown) {
+      // Maybe posted: out, for this run.
       for (const id of ids) delivered.add(id);
     } else {
       await ledger.release(ids).catch(() => {});

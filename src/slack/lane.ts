@@ -1,4 +1,4 @@
-import { describeError, type LedgerError, SlackDeliveryError } from "../errors.ts";
+import { ClaimLostError, describeError, type LedgerError, SlackDeliveryError } from "../errors.ts";
 import type { LedgerState } from "../ledger/ledger.ts";
 import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
@@ -184,6 +184,17 @@ export class Lane {
       entries.map((entry) => entry.reminder.id),
       until,
     );
+    if (notMarked instanceof ClaimLostError) {
+      // Another run took these over from a lapsed claim and is posting them: its to report. The
+      // rest of the message is given back, for a later run to deliver.
+      const lost = new Set(notMarked.ids);
+      for (const entry of entries) if (lost.has(entry.reminder.id)) entry.settle({ kind: "held", until: undefined, sending: true });
+      const rest = entries.filter((entry) => !lost.has(entry.reminder.id));
+      return this.#fail(
+        rest,
+        new Error(`webhook "${this.webhook}": not posted with reminders another run took over; given back, the next run catches them up`),
+      );
+    }
     if (notMarked) return this.#fail(entries, notMarked);
     for (let attempt = 1; ; attempt += 1) {
       if (attempt > 1 && !(await this.#waitForTurn())) return this.#fail(entries, this.#outOfTime());

@@ -154,6 +154,34 @@ describe("planNotices", () => {
     expect(announced).toEqual(["35 moved"]);
   });
 
+  it("announces as moved, not added, a change whose quiet period outlasts the occurrence's old start", () => {
+    // Prepare: 10:00 moved to 11:00 at 09:55, fifteen quiet minutes
+    const event = (hour: number) => [
+      occurrence({ uid: "sync@test", summary: "Sync", start: new Date(Date.UTC(2026, 2, 24, hour)) }),
+      ...weekly(1),
+    ];
+    const at = (hour: number, minute: number) => new Date(Date.UTC(2026, 2, 24, hour, minute));
+    const quiet = (now: Date) => options(now, { quietMinutes: 15 });
+    let snapshot = planNotices(undefined, reading(event(10)), quiet(at(9, 0))).next(new Set());
+
+    // Act
+    const announced: string[] = [];
+    for (const [hour, minute] of [
+      [9, 55],
+      [10, 0],
+      [10, 5],
+      [10, 10],
+      [10, 15],
+    ] as const) {
+      const plan = planNotices(snapshot, reading(event(11), "t2"), quiet(at(hour, minute)));
+      announced.push(...plan.notices.map((n) => `${hour}:${minute} ${n.kinds.join("+")}`));
+      snapshot = plan.next(new Set(plan.notices.map((n) => n.id))) ?? snapshot;
+    }
+
+    // Assess
+    expect(announced).toEqual(["10:10 moved"]);
+  });
+
   it("says nothing of an event that could not be read this time: neither cancelled nor, when it is back, added", () => {
     // Prepare
     const base = [occurrence({ uid: "review@test", summary: "Design review", start: later(2) }), ...weekly(1)];

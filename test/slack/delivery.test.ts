@@ -67,6 +67,35 @@ function setup(url: string, overrides: Partial<DeliveryOptions> = {}, timeoutMs 
 const postsTo = (posts: SlackPost[], path: string) => posts.filter((p) => p.path === path);
 
 describe("delivery to Slack", () => {
+  it("leaves to the other run the reminders it took over from a lapsed claim, and gives the rest of the message back", async () => {
+    // Prepare: this run's claim on the first of two reminders lapses and another run takes it
+    // and marks it as being sent, just before this run marks the message
+    const { slack } = await scriptedSlack({});
+    let now = Date.now();
+    const ledger = createMemoryLedger(() => now);
+    const [taken, mine] = reminders(2, start);
+    const otherRun = ledger;
+    const racing: typeof ledger = {
+      ...ledger,
+      async sending(ids, until) {
+        now += 120_000;
+        await otherRun.claim([(taken as Reminder).id], 60_000);
+        await otherRun.sending([(taken as Reminder).id], now + 60_000);
+        return ledger.sending(ids, until);
+      },
+    };
+    const { delivery } = setup(slack.url, { ledger: racing, remainingMs: () => 60_000 });
+
+    // Act
+    const outcomes = await delivery.deliver("team", [taken as Reminder, mine as Reminder]);
+
+    // Assess: nothing posted; the taken one is the other run's, the other one free for a later run
+    expect(postsTo(slack.posts, "/team")).toHaveLength(0);
+    expect(outcomes.map((o) => o.kind)).toEqual(["held", "failed"]);
+    expect(ledger.entries.get((taken as Reminder).id)?.status).toBe("sending");
+    expect(ledger.entries.has((mine as Reminder).id)).toBe(false);
+  });
+
   it("waits as long as a 429's Retry-After says, then delivers; other webhooks post meanwhile", async () => {
     // Prepare
     const { slack } = await scriptedSlack({ "/team": [{ status: 429, body: "rate_limited", headers: { "retry-after": "7" } }] });
