@@ -250,9 +250,10 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
   }
   for (const item of candidates) {
     if (past.has(item)) continue;
-    // An instance of a moved series whose new time has passed: moved into the past, nothing to tell.
+    // An instance of a moved series whose new time has passed, or lies past the horizon (where it
+    // enters later, silently, as time passes): nothing to tell, and nothing cancelled.
     const shift = item.entry.u === undefined ? undefined : shifts.get(item.entry.u);
-    if (shift !== undefined && item.entry.s + shift < comparison.now) continue;
+    if (shift !== undefined && (item.entry.s + shift < comparison.now || item.entry.s + shift >= comparison.end)) continue;
     consider(comparison, item.key, ["cancelled"], item.entry, undefined);
   }
   for (const { key, entry } of arrived) {
@@ -329,7 +330,11 @@ function seriesMoves(
   return { pairs, shifts };
 }
 
-/** The distance most gone and new occurrences of an event are apart (to the minute), the smallest of equals. */
+/**
+ * The distance gone and new occurrences of an event are apart (to the minute) that pairs nearly as
+ * many of them as the most common one — the horizon's two ends may each cut one pair — and is the
+ * smallest: a standup moved from 10:00 to 11:00 is moved by an hour, not by 23 hours to the day before.
+ */
 function commonShift(gone: readonly Keyed[], arrived: readonly Keyed[]): number {
   const counts = new Map<number, number>();
   for (const g of gone) {
@@ -338,15 +343,12 @@ function commonShift(gone: readonly Keyed[], arrived: readonly Keyed[]): number 
       counts.set(shift, (counts.get(shift) ?? 0) + 1);
     }
   }
-  let best = 0;
-  let most = 0;
+  const most = Math.max(0, ...counts.values());
+  let best: number | undefined;
   for (const [shift, count] of counts) {
-    if (count > most || (count === most && Math.abs(shift) < Math.abs(best))) {
-      best = shift;
-      most = count;
-    }
+    if (count >= Math.max(1, most - 2) && (best === undefined || Math.abs(shift) < Math.abs(best))) best = shift;
   }
-  return best;
+  return best ?? 0;
 }
 
 function changesBetween(before: SnapshotEntry, after: SnapshotEntry): ChangeKind[] {

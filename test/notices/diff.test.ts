@@ -154,6 +154,39 @@ describe("planNotices", () => {
     expect(announced).toEqual(["35 moved"]);
   });
 
+  it("does not take the last instance of a series moved past the horizon's end for a cancelled one", () => {
+    // Prepare: a daily 10:00 over the week's horizon (seven days from Monday 10:30); moved to 11:00,
+    // the last instance's new time (next Monday 11:00) lies past the horizon's end
+    const daily = (hour: number) =>
+      Array.from({ length: 8 }, (_, i) => {
+        const start = new Date(Date.parse("2026-03-09T00:00:00Z") + i * DAY + hour * 3_600_000);
+        return occurrence({ uid: "daily@test", summary: "Daily", start, recurrenceId: start.toISOString() });
+      });
+    const monday = new Date("2026-03-09T10:30:00Z");
+    const first = planNotices(
+      undefined,
+      reading(daily(10).filter((o) => o.start.getTime() < monday.getTime() + 7 * DAY)),
+      options(monday),
+    ).next(new Set());
+
+    // Act
+    const later = new Date(monday.getTime() + 5 * 60_000);
+    const plan = planNotices(
+      first,
+      reading(
+        daily(11).filter((o) => o.start.getTime() < later.getTime() + 7 * DAY),
+        "t2",
+      ),
+      options(later),
+    );
+
+    // Assess: the instances from Tuesday on moved by the hour, none cancelled (Monday 11:00 is new:
+    // its 10:00 had passed before the baseline)
+    expect(plan.notices.map((n) => n.kinds.join())).not.toContain("cancelled");
+    const moves = plan.notices.filter((n) => n.kinds.join() === "moved");
+    expect(moves.map((n) => ((n.after?.s ?? 0) - (n.before?.s ?? 0)) / 3_600_000)).toEqual(Array(6).fill(1));
+  });
+
   it("announces as moved, not added, a change whose quiet period outlasts the occurrence's old start", () => {
     // Prepare: 10:00 moved to 11:00 at 09:55, fifteen quiet minutes
     const event = (hour: number) => [
