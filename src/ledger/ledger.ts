@@ -4,6 +4,11 @@ export const DEFAULT_CATCH_UP_MINUTES = 15;
 /** Lambda's longest timeout: a claim outlives the run that holds it by no more than this. */
 export const LONGEST_RUN_MS = 15 * 60_000;
 
+/** How long a run holds what it claims, or marks as being sent: its time left, at most LONGEST_RUN_MS (and at least 1 ms). */
+export function holdMs(remainingMs: number): number {
+  return Math.max(1, Math.min(remainingMs, LONGEST_RUN_MS));
+}
+
 /**
  * Remembers which reminders were delivered, so that none is posted twice — not by overlapping
  * runs, Lambda's own retries, nor a late duplicate of an earlier run — and so that a run can

@@ -208,8 +208,8 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
   /** Events with an occurrence still under its key: no series of them moved as a whole. */
   const stayed = new Set<string>();
   for (const [key, before] of Object.entries(previous.entries)) {
+    const after = current.get(key);
     if (before.s < comparison.now) {
-      const after = current.get(key);
       if (after) {
         if (before.u !== undefined) stayed.add(before.u);
         const kinds = changesBetween(before, after);
@@ -220,7 +220,6 @@ function compare(previous: Snapshot, reading: Reading, options: PlanOptions): No
       } else if (!isUnread(before)) gonePast.push({ key, entry: before });
       continue;
     }
-    const after = current.get(key);
     if (isUnread(before)) {
       keep(comparison, key, before);
       continue;

@@ -3,10 +3,11 @@ import { type AgendaSource, agendaRange, buildAgenda } from "../digests/agenda.t
 import { renderDigest } from "../digests/message.ts";
 import type { DueDigest } from "../digests/schedule.ts";
 import { ClaimLostError, describeError, SlackDeliveryError } from "../errors.ts";
-import { LONGEST_RUN_MS } from "../ledger/ledger.ts";
+import { holdMs } from "../ledger/ledger.ts";
 import type { Feed } from "../reminders/feed.ts";
 import { type DeliveryTuning, sleepFor } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
+import { waitForTurn } from "../slack/pacer.ts";
 import { defaultRetryPolicy, retryDelay } from "../slack/retry-timing.ts";
 import type { Span } from "../tracing/tracer.ts";
 import type { RunContext } from "./context.ts";
@@ -146,7 +147,7 @@ async function claimDue(context: Pick<RunContext, "log" | "tally" | "ledger" | "
 /** Claims the post for the rest of the run; false when another run posted it or is posting it. */
 async function claim({ ledger, delivery }: Pick<RunContext, "ledger" | "delivery">, item: DueDigest): Promise<boolean> {
   if (!ledger) return true;
-  const held = await ledger.store.claim([item.id], Math.max(1, Math.min(timeLeft(delivery)(), LONGEST_RUN_MS)));
+  const held = await ledger.store.claim([item.id], holdMs(timeLeft(delivery)()));
   return held.has(item.id);
 }
 
@@ -203,7 +204,7 @@ async function markSending(
 ): Promise<boolean> {
   if (!ledger) return true;
   try {
-    await ledger.store.sending([item.id], Date.now() + Math.max(1, Math.min(timeLeft(delivery)(), LONGEST_RUN_MS)));
+    await ledger.store.sending([item.id], Date.now() + holdMs(timeLeft(delivery)()));
     return true;
   } catch (error) {
     failed(error);
@@ -241,10 +242,7 @@ function digestPost({ poster, log, delivery, pacers }: Pick<RunContext, "poster"
   return async (webhook, message) => {
     const pacer = pacers.of(webhook);
     for (let attempt = 1; ; attempt += 1) {
-      for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
-        if (wait >= usable()) throw outOfTime(webhook);
-        await sleep(wait);
-      }
+      if (!(await waitForTurn(pacer, { now, sleep }, usable))) throw outOfTime(webhook);
       const timeoutMs = Math.min(delivery.attemptTimeoutMs, usable());
       if (timeoutMs <= 0) throw outOfTime(webhook);
       pacer.posted(now());

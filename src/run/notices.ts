@@ -1,7 +1,7 @@
 import type { ExpandOptions, Expansion, ParsedCalendar } from "../calendar/expand.ts";
 import { ClaimLostError, describeError, SlackDeliveryError } from "../errors.ts";
 import type { FeedBody } from "../feeds/fetch.ts";
-import { type Ledger, LONGEST_RUN_MS } from "../ledger/ledger.ts";
+import { holdMs, type Ledger } from "../ledger/ledger.ts";
 import type { SnapshotStore } from "../ledger/snapshots.ts";
 import { type NoticePlan, planNotices, readingSpan, rollForward } from "../notices/diff.ts";
 import { packNotices, type ShownNotice } from "../notices/message.ts";
@@ -10,6 +10,7 @@ import { DAY_MS } from "../reminders/durations.ts";
 import type { Feed, NoticePolicy } from "../reminders/feed.ts";
 import { sleepFor } from "../slack/delivery.ts";
 import type { SlackMessage } from "../slack/message.ts";
+import { waitForTurn } from "../slack/pacer.ts";
 import type { Span } from "../tracing/tracer.ts";
 import type { RunContext } from "./context.ts";
 
@@ -221,13 +222,11 @@ async function postNoticeMessage(
   // The webhook's pace for the run, which its reminders and digests keep too.
   const pacer = pacers.of(webhook);
   try {
-    for (let wait = pacer.waitMs(now()); wait > 0; wait = pacer.waitMs(now())) {
-      if (wait > remaining() - POST_RESERVE_MS) throw outOfTime(remaining() - wait);
-      await (delivery.sleep ?? sleepFor)(wait);
-    }
+    const clock = { now, sleep: delivery.sleep ?? sleepFor };
+    if (!(await waitForTurn(pacer, clock, () => remaining() - POST_RESERVE_MS))) throw outOfTime(remaining());
     const left = remaining();
     if (left < POST_RESERVE_MS) throw outOfTime(left);
-    await ledger.sending(ids, Date.now() + Math.max(1, Math.min(left, LONGEST_RUN_MS)));
+    await ledger.sending(ids, Date.now() + holdMs(left));
     pacer.posted(now());
     await poster.post(webhook, message, { timeoutMs: Math.min(delivery.attemptTimeoutMs, left - 1_000) });
   } catch (error) {
@@ -235,17 +234,11 @@ async function postNoticeMessage(
     if (error instanceof SlackDeliveryError && error.retryAfterSeconds !== undefined) {
       pacer.pauseUntil(now() + error.retryAfterSeconds * 1000);
     }
-    if (error instanceof ClaimLostError) {
-      // Those another run took over are its to post; the rest of the message is given back.
-      for (const id of error.ids) delivered.add(id);
-      const lost = new Set(error.ids);
-      await ledger.release(ids.filter((id) => !lost.has(id))).catch(() => {});
-    } else if (error instanceof SlackDeliveryError && error.outcomeUnknown) {
-      // Maybe posted: out, for this run.
-      for (const id of ids) delivered.add(id);
-    } else {
-      await ledger.release(ids).catch(() => {});
-    }
+    // Maybe posted (the answer never came): all out, for this run. Otherwise those another run
+    // took over are its to post, and the rest of the message is given back.
+    const out = error instanceof SlackDeliveryError && error.outcomeUnknown ? ids : error instanceof ClaimLostError ? error.ids : [];
+    for (const id of out) delivered.add(id);
+    if (out !== ids) await ledger.release(ids.filter((id) => !out.includes(id))).catch(() => {});
     tally.noticesFailed(webhook, group.length, error);
     log.error({ webhook, notices: group.length, error: describeError(error) }, "notices not delivered");
     return;

@@ -1,5 +1,5 @@
 import { ClaimLostError, LedgerError } from "../errors.ts";
-import { type Ledger, type LedgerState, LONGEST_RUN_MS } from "../ledger/ledger.ts";
+import { holdMs, type Ledger, type LedgerState } from "../ledger/ledger.ts";
 
 /**
  * What delivery asks of the ledger, in delivery's terms, and nothing when there is no ledger (the
@@ -29,10 +29,10 @@ export class DeliveryClaims {
    */
   async claim(ids: readonly string[]): Promise<{ held: Set<string>; until: number | undefined } | { error: Error }> {
     if (!this.#ledger) return { held: new Set(ids), until: undefined };
-    const holdMs = Math.max(1, Math.min(this.#remainingMs(), LONGEST_RUN_MS));
-    const until = Date.now() + holdMs;
+    const hold = holdMs(this.#remainingMs());
+    const until = Date.now() + hold;
     try {
-      return { held: await this.#ledger.claim(ids, holdMs), until };
+      return { held: await this.#ledger.claim(ids, hold), until };
     } catch (error) {
       return { error: error as Error };
     }

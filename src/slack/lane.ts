@@ -5,7 +5,7 @@ import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import type { DeliveryClaims } from "./claims.ts";
 import type { DeliveryOptions, Outcome } from "./delivery.ts";
 import { MessagePacker } from "./message.ts";
-import type { Pacer, WebhookPacers } from "./pacer.ts";
+import { type Pacer, type WebhookPacers, waitForTurn } from "./pacer.ts";
 import { retryDelay } from "./retry-timing.ts";
 
 /**
@@ -95,14 +95,8 @@ export class Lane {
   }
 
   /** Waits until the pace and any Retry-After let the next post go; false when that would pass the deadline. */
-  async #waitForTurn(): Promise<boolean> {
-    const { now, usable, sleep } = this.#context;
-    for (;;) {
-      const wait = this.#pacer.waitMs(now());
-      if (wait === 0) return true;
-      if (wait >= usable()) return false;
-      await sleep(wait);
-    }
+  #waitForTurn(): Promise<boolean> {
+    return waitForTurn(this.#pacer, this.#context, this.#context.usable);
   }
 
   async #run(): Promise<void> {

@@ -38,6 +38,23 @@ export class Pacer {
   }
 }
 
+/**
+ * Waits, on the caller's clock, until `pacer` lets the next post start; false (without waiting)
+ * as soon as a wait would not end within `usableMs()`.
+ */
+export async function waitForTurn(
+  pacer: Pacer,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> },
+  usableMs: () => number,
+): Promise<boolean> {
+  for (;;) {
+    const wait = pacer.waitMs(clock.now());
+    if (wait === 0) return true;
+    if (wait >= usableMs()) return false;
+    await clock.sleep(wait);
+  }
+}
+
 /** Slack's pace for one incoming webhook: 2 posts in any 2 seconds. */
 export const DEFAULT_PACE = { burst: 2, intervalMs: 1_000 };
 
