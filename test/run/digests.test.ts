@@ -10,7 +10,7 @@ import { createMemoryLedger } from "../../src/ledger/memory.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { runMetrics } from "../../src/metrics.ts";
 import { type RunEdges, runReminders } from "../../src/run/run.ts";
-import { createSlackPoster } from "../../src/slack/webhook.ts";
+import { createSlackPoster, type SlackPoster } from "../../src/slack/webhook.ts";
 import type { Tracer } from "../../src/tracing/tracer.ts";
 import { noTracer } from "../../src/tracing/tracer.ts";
 import { type LocalDynamo, startDynamo } from "../support/dynalite.ts";
@@ -326,49 +326,68 @@ describe("a week of scheduled runs", () => {
   }
 });
 
+/** A calendar of VEVENTs, each given by its properties. */
+function calendarOf(events: readonly (readonly string[])[]): string {
+  const lines = events.flatMap((properties) => ["BEGIN:VEVENT", ...properties, "END:VEVENT"]);
+  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...lines, "END:VCALENDAR", ""].join("\r\n");
+}
+
+/** A configuration of one feed, "team", posting to the webhook "team"; `more` adds settings (digests, limits…). */
+function oneFeedConfig(more: Record<string, unknown>, feed: Record<string, unknown> = {}) {
+  return parseConfig(
+    JSON.stringify({
+      webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
+      feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team", ...feed }],
+      ...more,
+    }),
+    "test",
+  );
+}
+
+/** The edges of a run at `reference` that reads `calendar` as its one feed and posts with `post`. */
+function oneFeedEdges(calendar: string, post: SlackPoster["post"], reference: Date, more: Partial<RunEdges> = {}): RunEdges {
+  return {
+    fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
+    poster: { post },
+    tracer: noTracer,
+    log: silentLogger(),
+    clock: () => reference,
+    ...more,
+  };
+}
+
 describe("a digest split in several messages", () => {
   it("is recorded as posted when a later message fails, so the catch-up does not post the first again", async () => {
     // Prepare: 300 meetings on Wednesday 25 March, more than one message holds; Slack refuses the second
-    const events = Array.from({ length: 300 }, (_, i) => {
-      const minute = String(i % 60).padStart(2, "0");
-      const hour = String(8 + Math.floor(i / 60)).padStart(2, "0");
-      return [
-        "BEGIN:VEVENT",
-        `UID:meeting-${i}@test`,
-        "DTSTAMP:20260301T000000Z",
-        `DTSTART;TZID=Europe/Berlin:20260325T${hour}${minute}00`,
-        `DTEND;TZID=Europe/Berlin:20260325T${hour}${minute}30`,
-        `SUMMARY:Meeting ${i} ${"&".repeat(120)}`,
-        "END:VEVENT",
-      ].join("\r\n");
-    });
-    const calendar = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...events, "END:VCALENDAR", ""].join("\r\n");
-    const config = await parseConfig(
-      JSON.stringify({
-        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
-        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
-        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
+    const calendar = calendarOf(
+      Array.from({ length: 300 }, (_, i) => {
+        const minute = String(i % 60).padStart(2, "0");
+        const hour = String(8 + Math.floor(i / 60)).padStart(2, "0");
+        return [
+          `UID:meeting-${i}@test`,
+          "DTSTAMP:20260301T000000Z",
+          `DTSTART;TZID=Europe/Berlin:20260325T${hour}${minute}00`,
+          `DTEND;TZID=Europe/Berlin:20260325T${hour}${minute}30`,
+          `SUMMARY:Meeting ${i} ${"&".repeat(120)}`,
+        ];
       }),
-      "test",
     );
+    const config = await oneFeedConfig({ digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }] });
     const posted: string[] = [];
     let digestMessages = 0;
-    const edges = (reference: Date): RunEdges => ({
-      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
-      poster: {
-        async post(webhook, message) {
+    const store = createMemoryLedger();
+    const edges = (reference: Date) =>
+      oneFeedEdges(
+        calendar,
+        async (webhook, message) => {
           if (!message.text.startsWith("Today")) return;
           digestMessages += 1;
           if (digestMessages === 2) throw new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP 400 invalid_blocks`, { status: 400 });
           posted.push(message.text);
         },
-      },
-      tracer: noTracer,
-      log: silentLogger(),
-      clock: () => reference,
-      ledger: { store, catchUpMinutes: 15 },
-    });
-    const store = createMemoryLedger();
+        reference,
+        { ledger: { store, catchUpMinutes: 15 } },
+      );
 
     // Act
     const first = await runReminders({ config, reference: DIGEST_TIME, strategy: "serial", dryRun: false }, edges(DIGEST_TIME));
@@ -392,35 +411,23 @@ describe("a digest split in several messages", () => {
 describe("a digest whose answer never came", () => {
   it("is not posted again by the next run's catch-up: it may have been posted", async () => {
     // Prepare: the first run's post times out; Slack may have taken it
-    const calendar = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      "UID:review@test",
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20260325T140000",
-      "DTEND;TZID=Europe/Berlin:20260325T150000",
-      "SUMMARY:Design review",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    const config = await parseConfig(
-      JSON.stringify({
-        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
-        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
-        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
-      }),
-      "test",
-    );
+    const calendar = calendarOf([
+      [
+        "UID:review@test",
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART;TZID=Europe/Berlin:20260325T140000",
+        "DTEND;TZID=Europe/Berlin:20260325T150000",
+        "SUMMARY:Design review",
+      ],
+    ]);
+    const config = await oneFeedConfig({ digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }] });
     const store = createMemoryLedger();
     let answered = false;
     const posted: string[] = [];
-    const edges = (reference: Date): RunEdges => ({
-      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
-      poster: {
-        async post(webhook, message) {
+    const edges = (reference: Date) =>
+      oneFeedEdges(
+        calendar,
+        async (webhook, message) => {
           posted.push(message.text);
           if (!answered) {
             throw new SlackDeliveryError(
@@ -433,12 +440,9 @@ describe("a digest whose answer never came", () => {
             );
           }
         },
-      },
-      tracer: noTracer,
-      log: silentLogger(),
-      clock: () => reference,
-      ledger: { store, catchUpMinutes: 15 },
-    });
+        reference,
+        { ledger: { store, catchUpMinutes: 15 } },
+      );
 
     // Act
     const first = await runReminders({ config, reference: DIGEST_TIME, strategy: "serial", dryRun: false }, edges(DIGEST_TIME));
@@ -454,57 +458,43 @@ describe("a digest whose answer never came", () => {
   });
 });
 
+/** A meeting at 08:40 Berlin on Wednesday 25 March: its ten-minute reminder is due in the 08:30 digest's run. */
+const MORNING_SYNC = [
+  "UID:sync@test",
+  "DTSTAMP:20260301T000000Z",
+  "DTSTART;TZID=Europe/Berlin:20260325T084000",
+  "DTEND;TZID=Europe/Berlin:20260325T090000",
+];
+
 describe("digests and reminders to one webhook", () => {
   it("keep one pace: at most two posts in any two seconds, and a Retry-After holds them all", async () => {
     // Prepare: at 08:30 Berlin on Wednesday a daily and a weekly digest are due, and so is the
     // reminder of a meeting at 08:40; Slack answers the first post with 429 and Retry-After: 30
-    const calendar = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      "UID:sync@test",
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20260325T084000",
-      "DTEND;TZID=Europe/Berlin:20260325T090000",
-      "SUMMARY:Morning sync",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    const config = await parseConfig(
-      JSON.stringify({
-        leadMinutes: [10],
-        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
-        feeds: [{ id: "team", url: "http://127.0.0.1:9/team.ics", webhook: "team" }],
-        digests: [
-          { webhook: "team", daily: "08:30", timezone: "Europe/Berlin" },
-          { webhook: "team", weekly: "WE 08:30", timezone: "Europe/Berlin" },
-        ],
-      }),
-      "test",
-    );
+    const calendar = calendarOf([[...MORNING_SYNC, "SUMMARY:Morning sync"]]);
+    const config = await oneFeedConfig({
+      leadMinutes: [10],
+      digests: [
+        { webhook: "team", daily: "08:30", timezone: "Europe/Berlin" },
+        { webhook: "team", weekly: "WE 08:30", timezone: "Europe/Berlin" },
+      ],
+    });
     const time = virtualTime();
     const posts: number[] = [];
-    const edges: RunEdges = {
-      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
-      poster: {
-        async post(webhook) {
-          posts.push(time.now());
-          if (posts.length === 1) {
-            throw new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP 429 rate_limited`, {
-              status: 429,
-              transient: true,
-              retryAfterSeconds: 30,
-            });
-          }
-        },
+    const edges = oneFeedEdges(
+      calendar,
+      async (webhook) => {
+        posts.push(time.now());
+        if (posts.length === 1) {
+          throw new SlackDeliveryError(webhook, `webhook "${webhook}": HTTP 429 rate_limited`, {
+            status: 429,
+            transient: true,
+            retryAfterSeconds: 30,
+          });
+        }
       },
-      tracer: noTracer,
-      log: silentLogger(),
-      clock: () => DIGEST_TIME,
-      delivery: { now: time.now, sleep: time.sleep },
-    };
+      DIGEST_TIME,
+      { delivery: { now: time.now, sleep: time.sleep } },
+    );
 
     // Act
     const result = await runReminders({ config, reference: DIGEST_TIME, strategy: "pipelined", dryRun: false }, edges);
@@ -522,52 +512,31 @@ describe("digests and reminders to one webhook", () => {
 describe("a digest whose span of a feed costs more than the feed's budget", () => {
   it("fails that digest's reading of the feed, not the feed's reminders", async () => {
     // Prepare: a runaway rule (every five minutes since March) beside a meeting due in this run
-    const calendar = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      "UID:tick@test",
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART:20260301T000000Z",
-      "DURATION:PT1M",
-      "RRULE:FREQ=MINUTELY;INTERVAL=5",
-      "SUMMARY:Tick",
-      "END:VEVENT",
-      "BEGIN:VEVENT",
-      "UID:sync@test",
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20260325T084000",
-      "DTEND;TZID=Europe/Berlin:20260325T090000",
-      "SUMMARY:Real meeting",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    const config = await parseConfig(
-      JSON.stringify({
-        leadMinutes: [10],
-        limits: { instancesPerFeed: 1000 },
-        webhooks: { team: "http://127.0.0.1:9/services/T/B/secret" },
-        feeds: [{ id: "team", name: "Team", url: "http://127.0.0.1:9/team.ics", webhook: "team", include: "Real" }],
-        digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }],
-      }),
-      "test",
+    const calendar = calendarOf([
+      [
+        "UID:tick@test",
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260301T000000Z",
+        "DURATION:PT1M",
+        "RRULE:FREQ=MINUTELY;INTERVAL=5",
+        "SUMMARY:Tick",
+      ],
+      [...MORNING_SYNC, "SUMMARY:Real meeting"],
+    ]);
+    const config = await oneFeedConfig(
+      { leadMinutes: [10], limits: { instancesPerFeed: 1000 }, digests: [{ webhook: "team", daily: "08:30", timezone: "Europe/Berlin" }] },
+      { name: "Team", include: "Real" },
     );
     const texts: string[] = [];
     const time = virtualTime();
-    const edges: RunEdges = {
-      fetcher: { fetchFeed: async () => ({ text: calendar, bytes: calendar.length, status: 200 }) },
-      poster: {
-        async post(_webhook, message) {
-          texts.push(JSON.stringify(message));
-        },
+    const edges = oneFeedEdges(
+      calendar,
+      async (_webhook, message) => {
+        texts.push(JSON.stringify(message));
       },
-      tracer: noTracer,
-      log: silentLogger(),
-      clock: () => DIGEST_TIME,
-      delivery: { now: time.now, sleep: time.sleep },
-    };
+      DIGEST_TIME,
+      { delivery: { now: time.now, sleep: time.sleep } },
+    );
 
     // Act
     const result = await runReminders({ config, reference: DIGEST_TIME, strategy: "pipelined", dryRun: false }, edges);
