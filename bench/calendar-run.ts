@@ -32,6 +32,10 @@ export const READERS: Record<string, Reader> = {
    */
   ours: async () => {
     const { occurrencesOf, parseCalendar } = await import("../src/calendar/expand.ts");
+    // A run checks its configured zone before it reads any feed (src/config/schema.ts): the first
+    // Intl formatter, which loads ICU's zone data, is made then, not in the middle of a reading.
+    const { isTimeZone } = await import("../src/calendar/wall-clock.ts");
+    isTimeZone("Europe/Berlin");
     return (file) =>
       occurrencesOf(parseCalendar(readFileSync(file), { horizon: RUN_HORIZON }), { ...EXPORT_WINDOW, timezone: "Europe/Berlin" })
         .occurrences.length;

@@ -426,12 +426,13 @@ export function googleExport(options: GoogleExportOptions = {}): GoogleExport {
     }
   }
 
-  // The rest: one-off events over ten years, a few after the export; a few on the window's day.
+  // The rest: one-off events over ten years, a few after the export; a few on the window's day,
+  // the first of them among them: a one-event export is one event that matters.
   const first = local(2016, 1, 1);
   const last = local(2027, 6, 30);
   while (counts.events < total) {
-    const allDay = chance(0.06);
-    const onWindow = counts.oneOffs % 500 === 250;
+    const onWindow = counts.oneOffs % 500 === 0;
+    const allDay = !onWindow && chance(0.06);
     // Nine in ten lie before the export, as in a calendar used for years.
     const day = onWindow
       ? local(2026, 12, 2)

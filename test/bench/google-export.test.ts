@@ -35,6 +35,16 @@ describe("the generated Google export", () => {
     expect(tooLong).toEqual([]);
   });
 
+  it("of one event holds an event of the window: the benchmark's baseline reads one event that matters", () => {
+    // Act
+    const feed = googleExport({ events: 1 });
+
+    // Assess
+    expect(feed.events).toBe(1);
+    const window = { ...EXPORT_WINDOW, timezone: "Europe/Berlin" };
+    expect(occurrencesOf(parseCalendar(feed.ics, { horizon: EXPORT_WINDOW }), window).occurrences).toHaveLength(1);
+  });
+
   it("holds what a Google export holds", () => {
     // Act
     const { ics } = googleExport({ events: 1200 });
