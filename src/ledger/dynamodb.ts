@@ -4,7 +4,7 @@ import type { IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persi
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { ClaimLostError, describeError, LedgerError } from "../errors.ts";
-import { type Ledger, type LedgerState, REMEMBER_SECONDS } from "./ledger.ts";
+import { type Ledger, type LedgerState, LONGEST_RUN_MS, REMEMBER_SECONDS } from "./ledger.ts";
 
 export interface DynamoLedgerOptions {
   /** The table: partition key `id` (String), TTL attribute `expiration`. */
@@ -46,11 +46,15 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
 
 /**
  * Powertools' DynamoDB persistence layer (its attribute names: `id`, `status`, `expiration`,
- * `data`) with the writes after a claim made conditional, so that a late or stale writer never
- * undoes another run's: "sending" is written only over a claim still in progress — whichever run
- * marks it first posts, and one whose claim lapsed and was taken over finds it taken — "delivered"
- * and "refused" only over a record that is there (a late write never brings back a released one),
- * and a release deletes a claim or a "sending" record, never a delivered or refused one.
+ * `in_progress_expiration`, `data`) with the writes after a claim made conditional, so that a late
+ * or stale writer never undoes another run's. Each write is conditional on the claim being this
+ * ledger's own: the `in_progress_expiration` its claim wrote, which a run taking a lapsed claim over
+ * writes anew (later, as the claim it replaces had lapsed) and the states after the claim leave as
+ * it is. So "sending" is written only over this run's claim still in progress — a run whose claim
+ * lapsed finds it taken, even before the other run marks it — "delivered" and "refused" only over
+ * this run's record (a late write never brings back a released one), and a release deletes this
+ * run's claim or "sending" record, never another run's, nor a delivered or refused one. A container
+ * runs one invocation at a time, so a ledger's claims are its run's.
  */
 class LedgerPersistence extends DynamoDBPersistenceLayer {
   readonly #client: DynamoDBClient;
@@ -62,6 +66,23 @@ class LedgerPersistence extends DynamoDBPersistenceLayer {
     this.#table = options.table;
   }
 
+  /** This ledger's claims by record key: the `in_progress_expiration` (epoch ms) each claim wrote. */
+  readonly #claims = new Map<string, number>();
+
+  protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
+    await super._putRecord(record);
+    const mine = record.inProgressExpiryTimestamp;
+    if (mine === undefined) return;
+    // What a warm container no longer needs: claims of runs long over.
+    for (const [key, until] of this.#claims) if (until < Date.now() - LONGEST_RUN_MS) this.#claims.delete(key);
+    this.#claims.set(record.idempotencyKey, mine);
+  }
+
+  /** What this ledger's claim of a record wrote; a value no claim writes when it holds none. */
+  #mine(key: string): number {
+    return this.#claims.get(key) ?? -1;
+  }
+
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const sending = (record.responseData as Partial<CompletedData> | undefined)?.state === "sending";
     await this.#client.send(
@@ -69,16 +90,24 @@ class LedgerPersistence extends DynamoDBPersistenceLayer {
         TableName: this.#table,
         Key: this.getKey(record.idempotencyKey),
         UpdateExpression: "SET #expiry = :expiry, #status = :status, #data = :data",
-        ConditionExpression: sending ? "#status = :inProgress" : "attribute_exists(#id)",
-        ExpressionAttributeNames: { "#expiry": "expiration", "#status": "status", "#data": "data", ...(sending ? {} : { "#id": "id" }) },
+        ConditionExpression: `${sending ? "#status = :inProgress" : "attribute_exists(#id)"} AND #claim = :mine`,
+        ExpressionAttributeNames: {
+          "#expiry": "expiration",
+          "#status": "status",
+          "#data": "data",
+          "#claim": "in_progress_expiration",
+          ...(sending ? {} : { "#id": "id" }),
+        },
         ExpressionAttributeValues: marshall({
           ":expiry": record.expiryTimestamp,
           ":status": record.getStatus(),
           ":data": record.responseData,
+          ":mine": this.#mine(record.idempotencyKey),
           ...(sending ? { ":inProgress": "INPROGRESS" } : {}),
         }),
       }),
     );
+    if (!sending) this.#claims.delete(record.idempotencyKey);
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
@@ -86,11 +115,22 @@ class LedgerPersistence extends DynamoDBPersistenceLayer {
       new DeleteItemCommand({
         TableName: this.#table,
         Key: this.getKey(record.idempotencyKey),
-        ConditionExpression: "attribute_not_exists(#id) OR #status = :inProgress OR #data.#state = :sending",
-        ExpressionAttributeNames: { "#id": "id", "#status": "status", "#data": "data", "#state": "state" },
-        ExpressionAttributeValues: marshall({ ":inProgress": "INPROGRESS", ":sending": "sending" }),
+        ConditionExpression: "attribute_not_exists(#id) OR (#claim = :mine AND (#status = :inProgress OR #data.#state = :sending))",
+        ExpressionAttributeNames: {
+          "#id": "id",
+          "#claim": "in_progress_expiration",
+          "#status": "status",
+          "#data": "data",
+          "#state": "state",
+        },
+        ExpressionAttributeValues: marshall({
+          ":mine": this.#mine(record.idempotencyKey),
+          ":inProgress": "INPROGRESS",
+          ":sending": "sending",
+        }),
       }),
     );
+    this.#claims.delete(record.idempotencyKey);
   }
 }
 

@@ -109,6 +109,36 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     expect(states.get("r1")).toEqual({ state: "delivered" });
   });
 
+  it("keeps a lapsed claim taken over by another container from the run that lost it, before and after the other marks it", async () => {
+    // Prepare: run A (one container) claims; its claim lapses and run B (another container) takes both over
+    const table = await dynamo.createLedgerTable();
+    const a = createDynamoLedger({ table, client: dynamo.client });
+    const b = createDynamoLedger({ table, client: dynamo.client });
+    await a.claim(["r1", "r2"], 30_000);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 31_000);
+    const taken = await b.claim(["r1", "r2"], 30_000);
+
+    // Act: A, late, tries to mark r1 before B has; B marks r2 and A gives both back (its post never left)
+    const late = await a.sending(["r1"], Date.now() + 30_000).catch((error: unknown) => error);
+    await b.sending(["r2"], Date.now() + 30_000);
+    await a.release(["r1", "r2"]);
+    const afterRelease = await b.states(["r1", "r2"]);
+    const lateDone = await a.done(["r2"]).catch((error: unknown) => error);
+    await b.sending(["r1"], Date.now() + 30_000);
+    await b.done(["r1", "r2"]);
+    const states = await b.states(["r1", "r2"]);
+    vi.useRealTimers();
+
+    // Assess: A posts neither and undoes none of B's records; B delivers both
+    expect([...taken].sort()).toEqual(["r1", "r2"]);
+    expect(late).toBeInstanceOf(ClaimLostError);
+    expect(afterRelease.get("r1")).toMatchObject({ state: "claimed" });
+    expect(afterRelease.get("r2")).toMatchObject({ state: "sending" });
+    expect(lateDone).toBeInstanceOf(LedgerError);
+    expect([...states.values()]).toEqual([{ state: "delivered" }, { state: "delivered" }]);
+  });
+
   it("never brings back a released reminder with a late write", async () => {
     // Prepare: a claim given back (its post certainly did not reach Slack)
     const { ledger: store } = await ledger();
