@@ -87,8 +87,9 @@ export function entryLine(entry: AgendaEntry, timezone: string): string {
   const parts = [
     `${escapeSlackText(when(entry, timezone))}  ${boldText(escapeSlackText(truncate(occurrence.summary || "(no title)", MAX_TITLE)))}`,
   ];
+  // With its date: a reader far east or west of the digest's zone may be on another day than the heading.
   if (!occurrence.allDay && entry.dayNumber === 1) {
-    parts.push(`${slackDate(occurrence.start, "{time}", clockWithZone(occurrence.start, timezone))} your time`);
+    parts.push(`${slackDate(occurrence.start, "{date_short_pretty} at {time}", clockWithZone(occurrence.start, timezone))} your time`);
   }
   const optional: string[] = [];
   const join = findJoinLink(occurrence);
