@@ -3,7 +3,7 @@ import { MAX_INSTANCES_PER_SERIES, ruleInstances } from "./recurrence.ts";
 import { near } from "./scan.ts";
 import type { EventRecord, Series } from "./series.ts";
 import { resolveTzid, UTC, type Zone, type ZoneBlocks } from "./timezones.ts";
-import type { TimeValue } from "./values.ts";
+import { floatingAt, type TimeValue } from "./values.ts";
 import { formatInstant } from "./wall-clock.ts";
 import type { Warnings } from "./warnings.ts";
 import type { SeriesWork, Steps, WorkBudget } from "./work.ts";
@@ -38,7 +38,8 @@ export function zoneOf(value: TimeValue, place: Placement): Zone {
 /** The instant a date-time value names; a DATE names its midnight in the all-day zone. */
 function instantOf(value: TimeValue, place: Placement): number {
   if (value.kind === "date") return place.allDay.toInstant(value.date.toPlainDateTime());
-  return zoneOf(value, place).toInstant(value.wall);
+  const zone = zoneOf(value, place);
+  return zone.instantAt ? zone.instantAt(value.reading) : zone.toInstant(value.wall);
 }
 
 /** The calendar day a value names, for matching an all-day instance. */
@@ -116,7 +117,11 @@ function overrideInstance(o: EventRecord, allDaySeries: boolean, place: Placemen
   // The same id the replaced instance would have had: its day on an all-day series, else its instant.
   const id = rid.kind === "date" || allDaySeries ? dayOf(rid) : formatInstant(new Date(instantOf(rid, place)));
   if (o.start.kind === "date") return allDayInstance(o, o.start.date, id);
-  return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
+  const zone = zoneOf(o.start, place);
+  // Placed by its reading where it can be, with no Temporal value: an override is one instance.
+  if (o.duration || !zone.instantAt) return timedInstance(o, o.start.wall, zone, place, id);
+  const start = zone.instantAt(o.start.reading);
+  return { record: o, recurrenceId: id, allDay: false, start, end: start + durationMs(o, start, place) };
 }
 
 /** A THISANDFUTURE override: the instances from `fromMs` (`fromDay`) on move as it moved its own. */
@@ -226,7 +231,7 @@ function masterExpansion(
     if (master.start.kind === "date") exDays.add(dayOf(ex));
     // An exception far from the span instances are generated for removes none of them: it is not
     // placed in its zone (a series of years of EXDATEs costs the zone lookups of the window alone).
-    if (near(UTC.toInstant(ex.wall), generated)) exMs.add(instantOf(ex, place));
+    if (near(ex.reading, generated)) exMs.add(instantOf(ex, place));
   }
   return { master, uid, overrides, exMs, exDays, place, work, out };
 }
@@ -306,7 +311,7 @@ function* timedStarts(m: MasterExpansion, zone: Zone): Steps<Array<{ wall: Tempo
         : zone.toWall(instantOf(r.start, place));
     const own: EventRecord | undefined =
       r.end || r.duration
-        ? { ...master, start: r.start.kind === "date" ? { kind: "floating", wall } : r.start, end: r.end, duration: r.duration }
+        ? { ...master, start: r.start.kind === "date" ? floatingAt(wall) : r.start, end: r.end, duration: r.duration }
         : undefined;
     starts.push(own ? { wall, record: own } : { wall });
   }
@@ -341,7 +346,7 @@ function* timedMasterInstances(m: MasterExpansion): Steps<void> {
 /** A single timed event whose start lies more than a day from the window: no offset moves it in. */
 function farSingle(master: EventRecord, overrides: Overrides, from: number, to: number): boolean {
   if (master.start.kind === "date" || master.rrule || master.rdates.length > 0 || overrides.futures.length > 0) return false;
-  const roughly = UTC.toInstant(master.start.wall);
+  const roughly = master.start.reading;
   return roughly + DAY_MS + HOUR_MS < from || roughly - DAY_MS - HOUR_MS >= to;
 }
 

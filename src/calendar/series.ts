@@ -2,7 +2,6 @@ import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type Component, properties, property } from "./components.ts";
-import { UTC } from "./timezones.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
 import { finish, type Steps } from "./work.ts";
 
@@ -291,8 +290,8 @@ function recurrenceKey(value: TimeValue): string {
     case "date":
       return `${value.date.year}-${value.date.month}-${value.date.day}@date`;
     case "zoned":
-      return `${UTC.toInstant(value.wall)}@${value.tzid}`;
+      return `${value.reading}@${value.tzid}`;
     default:
-      return `${UTC.toInstant(value.wall)}@${value.kind}`;
+      return `${value.reading}@${value.kind}`;
   }
 }

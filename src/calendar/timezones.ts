@@ -14,6 +14,8 @@ export interface Zone {
   id: string | undefined;
   /** The instant of a wall-clock reading, in epoch milliseconds (RFC 5545 §3.3.5 for gaps and overlaps). */
   toInstant(wall: Temporal.PlainDateTime): number;
+  /** `toInstant` of a wall reading given as UTC milliseconds (`readingOf`), where the zone converts readings as numbers. */
+  instantAt?(reading: number): number;
   /** The wall-clock reading at an instant. */
   toWall(epochMs: number): Temporal.PlainDateTime;
 }
@@ -54,12 +56,11 @@ export function ianaZone(name: string): Zone {
       const instant = offsetAt ? compatibleInstant(reading, offsetAt) : Number.NaN;
       return Number.isNaN(instant) ? UTC.toWall(reading).toZonedDateTime(id, { disambiguation: "compatible" }).epochMilliseconds : instant;
     };
+    const instantAt = (reading: number) => instants.remember(reading, instantOf, reading);
     zone = {
       id,
-      toInstant: (wall) => {
-        const reading = UTC.toInstant(wall);
-        return instants.remember(reading, instantOf, reading);
-      },
+      toInstant: (wall) => instantAt(UTC.toInstant(wall)),
+      instantAt,
       toWall: memoised(
         (ms) => ms,
         (ms) => {
@@ -79,6 +80,7 @@ export function ianaZone(name: string): Zone {
 export const UTC: Zone = {
   id: "UTC",
   toInstant: readingOf,
+  instantAt: (reading) => reading,
   // Remembered: every series of every feed of a run asks for the readings of the same window's edges.
   toWall: memoised((ms) => ms, wallAtReading),
 };

@@ -2,6 +2,7 @@ import { Temporal } from "temporal-polyfill";
 import { BoundedMap } from "../bounded-map.ts";
 import { IcalSlackReminderError } from "../errors.ts";
 import type { ContentLine } from "./components.ts";
+import { readingAt, readingOf, withReading } from "./wall-clock.ts";
 
 /**
  * A DATE or DATE-TIME value as the calendar wrote it (RFC 5545 §3.3.4, §3.3.5). Wall-clock fields
@@ -10,9 +11,43 @@ import type { ContentLine } from "./components.ts";
  */
 export type TimeValue =
   | { kind: "date"; date: Temporal.PlainDate }
-  | { kind: "utc"; wall: Temporal.PlainDateTime }
-  | { kind: "floating"; wall: Temporal.PlainDateTime }
-  | { kind: "zoned"; wall: Temporal.PlainDateTime; tzid: string };
+  | ({ kind: "utc" } & Timed)
+  | ({ kind: "floating" } & Timed)
+  | ({ kind: "zoned"; tzid: string } & Timed);
+
+/** A DATE-TIME's wall-clock reading, as a number and as a Temporal value. */
+interface Timed {
+  /** The reading as if it were UTC, in epoch milliseconds (`readingOf` of `wall`): what most uses need. */
+  readonly reading: number;
+  /**
+   * The reading as a Temporal value, made when first asked for: most values of a feed (its EXDATEs,
+   * ends, RECURRENCE-IDs) are only compared, or placed in a zone, by `reading`, and the polyfill's
+   * constructor runs unoptimised in a fresh process.
+   */
+  readonly wall: Temporal.PlainDateTime;
+}
+
+/** A timed value of `kind` at a wall reading given by its fields, its Temporal value made on first use. */
+function timed(kind: "utc" | "floating", fields: [number, number, number, number, number, number]): TimeValue;
+function timed(kind: "zoned", fields: [number, number, number, number, number, number], tzid: string): TimeValue;
+function timed(kind: "utc" | "floating" | "zoned", fields: [number, number, number, number, number, number], tzid?: string): TimeValue {
+  const reading = readingAt(...fields);
+  let wall: Temporal.PlainDateTime | undefined;
+  const value = {
+    kind,
+    reading,
+    get wall(): Temporal.PlainDateTime {
+      wall ??= withReading(new Temporal.PlainDateTime(...fields), reading);
+      return wall;
+    },
+  };
+  return (kind === "zoned" ? Object.assign(value, { tzid }) : value) as TimeValue;
+}
+
+/** A floating value at `wall` (a series' time of day on an RDATE's date). */
+export function floatingAt(wall: Temporal.PlainDateTime): TimeValue {
+  return { kind: "floating", reading: readingOf(wall), wall };
+}
 
 /** An RDATE: a start, and for a PERIOD its own end. */
 export interface RecurrenceDate {
@@ -64,10 +99,10 @@ export function parseTime(raw: string, tzid: string | undefined): TimeValue {
   // RFC 5545 allows a leap second (60); no zone database has one, so read it as 59.
   const second = Math.min(59, Number(dateTime[6] ?? "0"));
   if (hour > 23 || minute > 59) throw new BadValueError(`"${raw}" is not a time of day`);
-  const wall = new Temporal.PlainDateTime(year, month, day, hour, minute, second);
-  if (dateTime[7]) return { kind: "utc", wall };
+  const fields: [number, number, number, number, number, number] = [year, month, day, hour, minute, second];
+  if (dateTime[7]) return timed("utc", fields);
   const zone = tzid?.trim();
-  return zone ? { kind: "zoned", wall, tzid: zone } : { kind: "floating", wall };
+  return zone ? timed("zoned", fields, zone) : timed("floating", fields);
 }
 
 /** Reads a date-valued property (DTSTART, DTEND, RECURRENCE-ID). */
