@@ -4,7 +4,7 @@ import type { IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persi
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { ClaimLostError, describeError, LedgerError } from "../errors.ts";
-import { type Ledger, type LedgerState, LONGEST_RUN_MS, REMEMBER_SECONDS } from "./ledger.ts";
+import { type Ledger, type LedgerState, REMEMBER_SECONDS } from "./ledger.ts";
 
 export interface DynamoLedgerOptions {
   /** The table: partition key `id` (String), TTL attribute `expiration`. */
@@ -53,8 +53,10 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
  * it is. So "sending" is written only over this run's claim still in progress — a run whose claim
  * lapsed finds it taken, even before the other run marks it — "delivered" and "refused" only over
  * this run's record (a late write never brings back a released one), and a release deletes this
- * run's claim or "sending" record, never another run's, nor a delivered or refused one. A container
- * runs one invocation at a time, so a ledger's claims are its run's.
+ * run's claim or "sending" record, never another run's, nor a delivered or refused one. Each run
+ * has a ledger of its own (`createLedgerSelector`), so a ledger's claims are its run's, even where
+ * one process serves invocations at once. Two runs never write the same value over one record: a
+ * run takes a claim over only once it has lapsed, and writes a later one.
  */
 class LedgerPersistence extends DynamoDBPersistenceLayer {
   readonly #client: DynamoDBClient;
@@ -71,11 +73,7 @@ class LedgerPersistence extends DynamoDBPersistenceLayer {
 
   protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
     await super._putRecord(record);
-    const mine = record.inProgressExpiryTimestamp;
-    if (mine === undefined) return;
-    // What a warm container no longer needs: claims of runs long over.
-    for (const [key, until] of this.#claims) if (until < Date.now() - LONGEST_RUN_MS) this.#claims.delete(key);
-    this.#claims.set(record.idempotencyKey, mine);
+    if (record.inProgressExpiryTimestamp !== undefined) this.#claims.set(record.idempotencyKey, record.inProgressExpiryTimestamp);
   }
 
   /** What this ledger's claim of a record wrote; a value no claim writes when it holds none. */
@@ -90,20 +88,23 @@ class LedgerPersistence extends DynamoDBPersistenceLayer {
         TableName: this.#table,
         Key: this.getKey(record.idempotencyKey),
         UpdateExpression: "SET #expiry = :expiry, #status = :status, #data = :data",
-        ConditionExpression: `${sending ? "#status = :inProgress" : "attribute_exists(#id)"} AND #claim = :mine`,
+        // "Sending" over this run's claim, or over its own "sending" (the SDK retrying a write that landed).
+        ConditionExpression: sending
+          ? "#claim = :mine AND (#status = :inProgress OR #data.#state = :sending)"
+          : "attribute_exists(#id) AND #claim = :mine",
         ExpressionAttributeNames: {
           "#expiry": "expiration",
           "#status": "status",
           "#data": "data",
           "#claim": "in_progress_expiration",
-          ...(sending ? {} : { "#id": "id" }),
+          ...(sending ? { "#state": "state" } : { "#id": "id" }),
         },
         ExpressionAttributeValues: marshall({
           ":expiry": record.expiryTimestamp,
           ":status": record.getStatus(),
           ":data": record.responseData,
           ":mine": this.#mine(record.idempotencyKey),
-          ...(sending ? { ":inProgress": "INPROGRESS" } : {}),
+          ...(sending ? { ":inProgress": "INPROGRESS", ":sending": "sending" } : {}),
         }),
       }),
     );

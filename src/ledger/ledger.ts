@@ -4,9 +4,12 @@ export const DEFAULT_CATCH_UP_MINUTES = 15;
 /** Lambda's longest timeout: a claim outlives the run that holds it by no more than this. */
 export const LONGEST_RUN_MS = 15 * 60_000;
 
-/** How long a run holds what it claims, or marks as being sent: its time left, at most LONGEST_RUN_MS (and at least 1 ms). */
+/**
+ * How long a run holds what it claims, or marks as being sent: its time left, at most LONGEST_RUN_MS
+ * (and at least 1 ms); LONGEST_RUN_MS when its time left is not known (not a number).
+ */
 export function holdMs(remainingMs: number): number {
-  return Math.max(1, Math.min(remainingMs, LONGEST_RUN_MS));
+  return Number.isNaN(remainingMs) ? LONGEST_RUN_MS : Math.max(1, Math.min(remainingMs, LONGEST_RUN_MS));
 }
 
 /**

@@ -16,18 +16,18 @@ export type LedgerSelector = (table: string | undefined, catchUpMinutes?: number
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
  * apart), the in-process one for `memory:`, else the DynamoDB table of that name, through
  * `dynamo`'s client. One selector per handler, so per container: warm invocations reuse the
- * client's connections and the in-process ledger.
+ * client's connections and the in-process ledger. Each run gets a DynamoDB ledger of its own,
+ * which knows the claims that run made (see `createDynamoLedger`): two invocations one process
+ * serves at once never write over each other's claims.
  */
 export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoClient()): LedgerSelector {
-  const ledgers = new Map<string, Ledger>();
+  let memory: Ledger | undefined;
   return (table, catchUpMinutes = DEFAULT_CATCH_UP_MINUTES) => {
     if (!table) return undefined;
-    let store = ledgers.get(table);
-    if (!store) {
-      if (table === IN_PROCESS_LEDGER) store = createMemoryLedger();
-      else store = createDynamoLedger({ table, client: dynamo() });
-      ledgers.set(table, store);
+    if (table === IN_PROCESS_LEDGER) {
+      memory ??= createMemoryLedger();
+      return { store: memory, catchUpMinutes };
     }
-    return { store, catchUpMinutes };
+    return { store: createDynamoLedger({ table, client: dynamo() }), catchUpMinutes };
   };
 }

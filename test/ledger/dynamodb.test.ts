@@ -84,14 +84,15 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
 
   it("lets only the first of two runs holding one reminder mark it as being sent, and never deletes what another run delivered", async () => {
     // Prepare: run A's claim lapses (a clock ahead of A's, or A ran long) and run B claims the reminder
-    const { ledger: store } = await ledger();
-    await store.claim(["r1"], 30_000);
+    const { table, ledger: ofA } = await ledger();
+    const store = createDynamoLedger({ table, client: dynamo.client });
+    await ofA.claim(["r1"], 30_000);
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 31_000);
     const b = await store.claim(["r1"], 30_000);
 
     // Act: B marks it and posts; A, late, tries to mark it, and gives back what it still holds
-    const runA = new DeliveryClaims(store, () => 30_000);
+    const runA = new DeliveryClaims(ofA, () => 30_000);
     await store.sending(["r1"], Date.now() + 30_000);
     const a = await runA.sending(["r1"], Date.now() + 30_000);
     await runA.release(["r1"]);
@@ -137,6 +138,26 @@ describe("DynamoDB ledger (dynalite on 127.0.0.1)", () => {
     expect(afterRelease.get("r2")).toMatchObject({ state: "sending" });
     expect(lateDone).toBeInstanceOf(LedgerError);
     expect([...states.values()]).toEqual([{ state: "delivered" }, { state: "delivered" }]);
+  });
+
+  it("takes a run's own writes again, as the SDK retries one whose answer was lost, and however long after its claim the run writes", async () => {
+    // Prepare: a run with no deadline of Lambda's claims, marks, and goes on claiming 17 minutes later
+    const { ledger: store } = await ledger();
+    await store.claim(["r1"], 60_000);
+    await store.sending(["r1"], Date.now() + 60_000);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 17 * 60_000);
+    await store.claim(["r2"], 60_000);
+
+    // Act: the same "sending" again (a retried request), then "delivered" long after the claim
+    const again = await store.sending(["r1"], Date.now() + 60_000).catch((error: unknown) => error);
+    await store.done(["r1"]);
+    const states = await store.states(["r1"]);
+    vi.useRealTimers();
+
+    // Assess
+    expect(again).toBeUndefined();
+    expect(states.get("r1")).toEqual({ state: "delivered" });
   });
 
   it("never brings back a released reminder with a late write", async () => {
