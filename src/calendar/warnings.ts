@@ -1,4 +1,5 @@
 import { ownCopy } from "../bounded-map.ts";
+import { cutForLog } from "../cut.ts";
 
 /** At most this many warnings are kept word for word per reading of a calendar; the rest are counted. */
 export const MAX_WARNINGS = 20;
@@ -32,7 +33,7 @@ export class Warnings {
 
   add(text: string): void {
     // A UID or value can be megabytes long in a hostile feed: a warning names it, it does not copy it.
-    const warning = text.length > MAX_WARNING_LENGTH ? `${text.slice(0, MAX_WARNING_LENGTH)}…` : text;
+    const warning = cutForLog(text, MAX_WARNING_LENGTH);
     if (this.#kept.has(warning)) return;
     if (this.#kept.size < MAX_WARNINGS) this.#kept.add(warning);
     else this.#more += 1;

@@ -1,3 +1,4 @@
+import { cutForLog } from "../cut.ts";
 import { CalendarError } from "../errors.ts";
 
 // Reading and expanding a calendar is work in proportion to what its rules generate, and a feed's
@@ -92,10 +93,10 @@ export interface SeriesWork {
 
 /** How an event is named in an error: its title (cut short) and UID. */
 export function eventName(cost: Pick<EventCost, "uid" | "summary">): string {
-  const uid = cost.uid.length > 80 ? `${cost.uid.slice(0, 80)}…` : cost.uid || "(no UID)";
+  const uid = cutForLog(cost.uid, 80) || "(no UID)";
   const title = cost.summary?.trim();
   if (!title) return `UID ${uid}`;
-  return `"${title.length > 60 ? `${title.slice(0, 60)}…` : title}" (UID ${uid})`;
+  return `"${cutForLog(title, 60)}" (UID ${uid})`;
 }
 
 /** A feed whose rules generate more instances than its budget: the feed fails alone, named with the costliest event. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import type { FeedInput } from "../calendar/octets.ts";
+import { cutText } from "../cut.ts";
 
 /**
  * What a feed's snapshot remembers of one occurrence: the few fields a notice shows, and a hash of
@@ -71,7 +72,7 @@ export function entryOf(occurrence: Occurrence): SnapshotEntry {
     s: occurrence.start.getTime(),
     e: occurrence.end.getTime(),
     ...(occurrence.allDay && occurrence.day ? { d: occurrence.day } : {}),
-    t: title.length <= MAX_TITLE ? title : `${title.slice(0, MAX_TITLE - 1).trimEnd()}…`,
+    t: cutText(title, MAX_TITLE, true),
     th: shortHash(title, 8),
     u: uidHash(occurrence.uid),
   };

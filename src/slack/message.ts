@@ -2,6 +2,7 @@ import type { IncomingWebhookSendArguments } from "@slack/webhook";
 import { decodeHTMLStrict } from "entities";
 import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
+import { cutText } from "../cut.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { boldText, escapeSlackText } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
@@ -145,7 +146,7 @@ const HTML_TAG =
 /** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
 export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+  return cutText(flat, max, true);
 }
 
 /**

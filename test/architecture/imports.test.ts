@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
  * join links), the errors it throws (`errors.ts`) and its bounded memo (`bounded-map.ts`), both
  * importing nothing, are part of it.
  */
-const CORE = [/^calendar\//, /^reminders\//, /^slack\/(message|escape|join-link)\.ts$/, /^errors\.ts$/, /^bounded-map\.ts$/];
+const CORE = [/^calendar\//, /^reminders\//, /^slack\/(message|escape|join-link)\.ts$/, /^errors\.ts$/, /^bounded-map\.ts$/, /^cut\.ts$/];
 
 /**
  * What reads traces back (`npm run compare`, `npm run traces`): only the traces command imports it,
