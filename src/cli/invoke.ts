@@ -13,7 +13,14 @@ import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
 import { tracingMode } from "../tracing/select.ts";
 import { readCommandLine, usageError } from "./command-line.ts";
-import { lambdaContext, lambdaEnvironment, lambdaHeapFlags, runsUnder, templateMemorySize } from "./lambda-context.ts";
+import {
+  lambdaContext,
+  lambdaEnvironment,
+  lambdaHeapFlags,
+  runsUnder,
+  templateMemorySize,
+  templateScheduleMinutes,
+} from "./lambda-context.ts";
 
 const USAGE = "usage: npm run -s invoke -- <event.json> [--config <file>] [--timeout <seconds>] [--memory <MB>]";
 
@@ -75,6 +82,11 @@ async function main(): Promise<number> {
     region: process.env.AWS_REGION ?? "us-east-1",
   };
   Object.assign(process.env, lambdaEnvironment(fn), process.env.AWS_REGION ? { AWS_REGION: process.env.AWS_REGION } : {});
+  // The schedule the template deploys, as the function gets it, unless the shell names another
+  // (a stack deployed with --parameter-overrides ScheduleMinutes=N): a configuration whose
+  // scheduleMinutes differs fails here as it would in Lambda.
+  const scheduleMinutes = templateScheduleMinutes();
+  if (process.env.SCHEDULE_MINUTES === undefined && scheduleMinutes !== undefined) process.env.SCHEDULE_MINUTES = String(scheduleMinutes);
   if (values.config) process.env.CONFIG_FILE = values.config;
   // Anything the handler prints goes to standard error, as Lambda's logs do; standard output is
   // kept for the result alone.

@@ -65,9 +65,13 @@ export function runsUnder(flags: string[], execArgv: readonly string[] = process
   return flags.every((flag) => execArgv.includes(flag));
 }
 
-/** The function's `MemorySize` in `template.yaml` (Lambda's default, 128 MB, when it names none). */
-export function templateMemorySize(templatePath = "template.yaml"): number {
-  // Only the function's Properties are needed: intrinsic functions are read as plain text.
+interface Template {
+  Parameters?: Record<string, { Default?: unknown }>;
+  Resources: Record<string, { Type: string; Properties?: { MemorySize?: unknown } }>;
+}
+
+/** `template.yaml` as data: intrinsic functions are read as plain text (only plain values are needed). */
+function readTemplate(templatePath: string): Template {
   const tags = ["Ref", "Sub", "GetAtt", "If", "Equals", "Not", "FindInMap"].flatMap((name) =>
     (["scalar", "seq", "map"] as const).map((collection) => ({
       tag: `!${name}`,
@@ -75,10 +79,21 @@ export function templateMemorySize(templatePath = "template.yaml"): number {
       resolve: () => name,
     })),
   );
-  const template = parse(readFileSync(templatePath, "utf8"), { customTags: tags, strict: false, logLevel: "silent" }) as {
-    Resources: Record<string, { Type: string; Properties?: { MemorySize?: unknown } }>;
-  };
-  const fn = Object.values(template.Resources).find((r) => r.Type === "AWS::Serverless::Function");
+  return parse(readFileSync(templatePath, "utf8"), { customTags: tags, strict: false, logLevel: "silent" }) as Template;
+}
+
+/** The function's `MemorySize` in `template.yaml` (Lambda's default, 128 MB, when it names none). */
+export function templateMemorySize(templatePath = "template.yaml"): number {
+  const fn = Object.values(readTemplate(templatePath).Resources).find((r) => r.Type === "AWS::Serverless::Function");
   const size = Number(fn?.Properties?.MemorySize ?? 128);
   return Number.isInteger(size) && size >= 128 ? size : 128;
+}
+
+/**
+ * The schedule the template deploys by default (its `ScheduleMinutes` parameter, which it hands the
+ * function as `SCHEDULE_MINUTES`), or undefined when it names none.
+ */
+export function templateScheduleMinutes(templatePath = "template.yaml"): number | undefined {
+  const minutes = Number(readTemplate(templatePath).Parameters?.ScheduleMinutes?.Default);
+  return Number.isInteger(minutes) && minutes >= 1 ? minutes : undefined;
 }

@@ -99,6 +99,25 @@ describe("npm run invoke", () => {
     expect(limits(small).heapLimitMB).toBeLessThanOrEqual(128 + 20);
   });
 
+  it("runs the function on the template's schedule, so a dry run refuses a configuration the deployed function would", async () => {
+    // Prepare: a configuration for runs every 10 minutes, where the template deploys every 5
+    const tenMinutes = join(dir, "ten-minutes.json");
+    await writeFile(tenMinutes, JSON.stringify({ ...JSON.parse(await readFile(configFile, "utf8")), scheduleMinutes: 10 }));
+    const { SCHEDULE_MINUTES: _, ...shell } = process.env;
+
+    // Act
+    const refused = await runCli("src/cli/invoke.ts", ["events/dry-run.json", "--config", tenMinutes], {}, 30_000, shell);
+    const overridden = await runCli("src/cli/invoke.ts", ["events/dry-run.json", "--config", tenMinutes], { SCHEDULE_MINUTES: "10" });
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout.trim())).toEqual({
+      errorType: "ConfigError",
+      errorMessage: expect.stringMatching(/scheduleMinutes: is 10, but the function runs every 5 minutes/),
+    });
+    expect(overridden.code).toBe(0);
+  });
+
   it("prints Lambda's error shape and exits non-zero for an unusable event", async () => {
     // Prepare
     const event = join(dir, "bad.json");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lambdaHeapFlags, runsUnder, templateMemorySize } from "../../src/cli/lambda-context.ts";
+import { lambdaHeapFlags, runsUnder, templateMemorySize, templateScheduleMinutes } from "../../src/cli/lambda-context.ts";
 
 describe("lambdaHeapFlags", () => {
   it.each([
@@ -20,5 +20,11 @@ describe("lambdaHeapFlags", () => {
 describe("templateMemorySize", () => {
   it("reads the function's MemorySize from template.yaml", () => {
     expect(templateMemorySize()).toBe(512);
+  });
+});
+
+describe("templateScheduleMinutes", () => {
+  it("reads the schedule the template deploys by default", () => {
+    expect(templateScheduleMinutes()).toBe(5);
   });
 });

@@ -6,11 +6,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs one of the project's TypeScript CLIs with the Node.js running the tests. */
-export function runCli(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
+/** Runs one of the project's TypeScript CLIs with the Node.js running the tests, in `shell` (the tests' environment) and `env`. */
+export function runCli(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+  shell: NodeJS.ProcessEnv = process.env,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...shell, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
