@@ -30,12 +30,41 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** An SSM parameter name: letters, digits and `_.-/`, at most 2048 characters (SSM's rule). */
 const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
 
-/** V8's JSON error without the excerpt of the text it quotes (`Unexpected token 'x', "…" is …`). */
-function describeJsonError(error: unknown): string {
+/**
+ * V8's JSON error without the excerpt of the text it quotes (`Unexpected token 'x', "…" is …`),
+ * which may hold a secret, and with the line and column of the mistake, which V8 gives for some
+ * errors only: for the others it is where the shortest failing start of the text ends.
+ */
+function describeJsonError(error: unknown, text: string): string {
   const message = (error as Error).message;
-  const quoted = /^(Unexpected token '.{1,4}'), "/su.exec(message);
-  if (quoted) return quoted[1] as string;
-  return message.includes('"') ? "syntax error" : message;
+  if (/ at position \d+/.test(message) && !message.includes('"')) return message;
+  const token = /^(Unexpected token '.{1,4}')/su.exec(message)?.[1] ?? "syntax error";
+  const at = mistakeAt(text);
+  if (at === undefined) return token;
+  const before = text.slice(0, at).split("\n");
+  return `${token} at line ${before.length} column ${(before[before.length - 1] as string).length + 1}`;
+}
+
+/** Where the first character JSON cannot take lies in `text` (a binary search over its starts), if anywhere. */
+function mistakeAt(text: string): number | undefined {
+  const failsWithin = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = / at position (\d+)/.exec(message);
+      return !/Unexpected end of JSON input/.test(message) && !(position && Number(position[1]) >= length);
+    }
+  };
+  if (!failsWithin(text.length)) return undefined;
+  let [lo, hi] = [0, text.length];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (failsWithin(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
 }
 
 interface Reference {
@@ -122,7 +151,7 @@ export async function parseConfig(text: string, origin: string, resolveSecrets?:
     raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     // No `cause`: V8's message quotes the text around the mistake, which may hold a webhook URL.
-    throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error)})`);
+    throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error, text.replace(/^\uFEFF/, ""))})`);
   }
   const references: Reference[] = [];
   findReferences(raw, [], references);

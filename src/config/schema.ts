@@ -83,9 +83,23 @@ const httpUrl = (what: string) =>
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+const NAME_RULE = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
 /** The name of a feed or webhook; `what` says which, for messages about a missing or mistyped one. */
-const name = (what: string) =>
-  z.string(expecting(what)).check(z.regex(NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+const name = (what: string) => z.string(expecting(what)).check(z.regex(NAME, NAME_RULE));
+
+/** Where a webhook is used: the name of one of `webhooks`, which a URL pasted here is told it is not. */
+const webhookName = () =>
+  z.string(expecting('the name of a webhook defined in "webhooks"')).check(
+    z.superRefine((value, ctx) => {
+      if (NAME.test(value)) return;
+      const url = /^[a-z][a-z0-9+.-]*:/i.test(value.trim());
+      ctx.addIssue({
+        code: "custom",
+        message: url ? 'is a URL: name a webhook of "webhooks" here (e.g. "team"), and give its URL there' : NAME_RULE,
+      });
+    }),
+  );
 
 /** A boolean defaulting to `true`. */
 const flag = () => z._default(z.boolean(expecting("true or false")), true);
@@ -114,7 +128,7 @@ const feed = z.strictObject(
   {
     id: name('a short name for the feed, unique among the feeds, e.g. "platform"'),
     url: httpUrl("the calendar's http(s) URL, or an ssm:/name reference to it"),
-    webhook: name('the name of a webhook defined in "webhooks"'),
+    webhook: webhookName(),
     /** Shown in messages; defaults to the id. */
     name: z.optional(text("the feed's display name", 1, 80, "must be 1-80 characters")),
     leadMinutes: z.optional(leadMinutes),
@@ -156,7 +170,7 @@ const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const digest = z
   .strictObject(
     {
-      webhook: name('the name of a webhook defined in "webhooks"'),
+      webhook: webhookName(),
       /** Feed ids; defaults to every feed of `webhook`. */
       feeds: z.optional(
         z

@@ -331,6 +331,26 @@ describe("parseConfig", () => {
     expect((error as Error).cause).toBeUndefined();
   });
 
+  it("says on which line and column a URL left unquoted breaks the JSON, without quoting it", async () => {
+    // Prepare
+    const text = '{\n  "webhooks": { "team": https://hooks.slack.com/services/T0/B0/baresecret }\n}';
+
+    // Act
+    const error = await parseConfig(text, "config.json").catch((e: unknown) => e);
+
+    // Assess
+    expect((error as Error).message).toBe("config.json is not valid JSON (Unexpected token 'h' at line 2 column 25)");
+  });
+
+  it("tells a webhook URL pasted where a webhook's name goes to name one of the webhooks, without repeating it", async () => {
+    // Act
+    const error = await rejection({ ...valid, feeds: [{ ...valid.feeds[0], webhook: "https://hooks.slack.com/services/T0/B0/pasted" }] });
+
+    // Assess
+    expect(error.message).toMatch(/feeds\[0\]\.webhook: is a URL: name a webhook of "webhooks" here/);
+    expect(error.message).not.toContain("pasted");
+  });
+
   it("never repeats a URL in its messages", async () => {
     const error = await rejection({ ...valid, feeds: [{ ...valid.feeds[0], webhook: "ops" }] });
     expect(error.message).not.toContain("token");
