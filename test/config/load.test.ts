@@ -227,7 +227,7 @@ describe("parseConfig", () => {
     const error = await rejection(config);
 
     // Assess
-    expect(error.message).toMatch(/feeds\[0\]\.webhook: must be 1-64 letters/);
+    expect(error.message).toMatch(/feeds\[0\]\.webhook: is a URL: name a webhook of "webhooks" here/);
     expect(error.message).toMatch(/not defined in "webhooks" \(defined: team\)/);
     expect(error.message).not.toContain("pastedsecret");
     expect(error.path).toBe("webhooks.<a URL>");
