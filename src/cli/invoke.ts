@@ -81,13 +81,7 @@ async function main(): Promise<number> {
     timeoutSeconds,
     region: process.env.AWS_REGION ?? "us-east-1",
   };
-  Object.assign(process.env, lambdaEnvironment(fn), process.env.AWS_REGION ? { AWS_REGION: process.env.AWS_REGION } : {});
-  // The schedule the template deploys, as the function gets it, unless the shell names another
-  // (a stack deployed with --parameter-overrides ScheduleMinutes=N): a configuration whose
-  // scheduleMinutes differs fails here as it would in Lambda.
-  const scheduleMinutes = templateScheduleMinutes();
-  if (process.env.SCHEDULE_MINUTES === undefined && scheduleMinutes !== undefined) process.env.SCHEDULE_MINUTES = String(scheduleMinutes);
-  if (values.config) process.env.CONFIG_FILE = values.config;
+  setFunctionEnvironment(fn, values.config);
   // Anything the handler prints goes to standard error, as Lambda's logs do; standard output is
   // kept for the result alone.
   console.log = console.info = console.debug = console.error;
@@ -117,6 +111,17 @@ async function main(): Promise<number> {
     segment?.close(error);
     return failed(error);
   }
+}
+
+/** The environment Lambda gives the function, in this process (a region or schedule the shell names kept). */
+function setFunctionEnvironment(fn: Parameters<typeof lambdaEnvironment>[0], configFile: string | undefined): void {
+  Object.assign(process.env, lambdaEnvironment(fn), process.env.AWS_REGION ? { AWS_REGION: process.env.AWS_REGION } : {});
+  // The schedule the template deploys, as the function gets it, unless the shell names another
+  // (a stack deployed with --parameter-overrides ScheduleMinutes=N): a configuration whose
+  // scheduleMinutes differs fails here as it would in Lambda.
+  const scheduleMinutes = templateScheduleMinutes();
+  if (process.env.SCHEDULE_MINUTES === undefined && scheduleMinutes !== undefined) process.env.SCHEDULE_MINUTES = String(scheduleMinutes);
+  if (configFile) process.env.CONFIG_FILE = configFile;
 }
 
 main().then(
