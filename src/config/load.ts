@@ -30,6 +30,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** An SSM parameter name: letters, digits and `_.-/`, at most 2048 characters (SSM's rule). */
 const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
 
+const BAD_REFERENCE =
+  "is not a valid SSM reference; write ssm:/path/to/parameter (letters, digits, '_', '.', '-', '/'; a name with a '/' starts with one)";
+
+/** Whether SSM takes `name` as a parameter's name: its characters, and a hierarchy's leading slash. */
+function isParameterName(name: string): boolean {
+  return PARAMETER_NAME.test(name) && (!name.includes("/") || name.startsWith("/"));
+}
+
 /**
  * V8's JSON error without the excerpt of the text it quotes (`Unexpected token 'x', "…" is …`),
  * which may hold a secret, and with the line and column of the mistake, which V8 gives for some
@@ -156,28 +164,22 @@ export async function parseConfig(text: string, origin: string, resolveSecrets?:
   const references: Reference[] = [];
   findReferences(raw, [], references);
   if (references.length > 0) {
+    // Mistakes elsewhere, and references no SSM parameter can have as a name, are reported together
+    // before SSM is asked: a run without AWS access (or one that fails) must not hide a typo behind
+    // an SSM error, nor one bad reference the rest.
+    const badNames = references
+      .filter((ref) => !isParameterName(ref.name))
+      .map((ref) => ({ code: "custom", path: ref.path, message: BAD_REFERENCE }) as z.core.$ZodIssue);
+    const early = configSchema.safeParse(raw);
+    const referenced = new Set(references.map((ref) => formatPath(ref.path)));
+    const others = early.success ? [] : early.error.issues.filter((issue) => !referenced.has(formatPath(issue.path)));
+    if (badNames.length > 0 || others.length > 0) throwIssues([...badNames, ...others], origin);
     const first = references[0] as Reference;
     if (!resolveSecrets) {
       throw new ConfigError(
         formatPath(first.path),
         `is an SSM reference (${SSM_PREFIX}${first.name}), but no SSM client is available here`,
       );
-    }
-    for (const ref of references) {
-      if (!PARAMETER_NAME.test(ref.name)) {
-        throw new ConfigError(
-          formatPath(ref.path),
-          "is not a valid SSM reference; write ssm:/path/to/parameter (letters, digits, '_', '.', '-', '/')",
-        );
-      }
-    }
-    // Mistakes elsewhere are reported before SSM is asked: a run without AWS access (or one that
-    // fails) must not hide a typo behind an SSM error.
-    const early = configSchema.safeParse(raw);
-    if (!early.success) {
-      const referenced = new Set(references.map((ref) => formatPath(ref.path)));
-      const issues = early.error.issues.filter((issue) => !referenced.has(formatPath(issue.path)));
-      if (issues.length > 0) throwIssues(issues, origin);
     }
     const values = await resolveSecrets([...new Set(references.map((r) => r.name))]);
     for (const ref of references) {

@@ -288,6 +288,29 @@ describe("parseConfig", () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 
+  it("reports a bad ssm: reference with the configuration's other mistakes, in one message, and a hierarchy without its leading slash", async () => {
+    // Prepare: a reference SSM could not name, one without its leading slash, a typo and an unknown zone
+    const resolve = vi.fn(async () => new Map<string, string>());
+    const config = {
+      ...valid,
+      leadMinute: [5],
+      timezone: "Bad/Zone",
+      webhooks: { team: "ssm:/a b/c", ops: "ssm:ical/webhooks/ops" },
+    };
+
+    // Act
+    const error = await parseConfig(JSON.stringify(config), "config.json", resolve).catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ConfigError).path).toBe("webhooks.team");
+    expect((error as Error).message).toMatch(
+      /^webhooks\.team: is not a valid SSM reference; .* \(in config\.json\); also webhooks\.ops: is not a valid SSM reference/,
+    );
+    expect((error as Error).message).toMatch(/leadMinute: .*did you mean "leadMinutes"/);
+    expect((error as Error).message).toMatch(/timezone: is not an IANA time zone/);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
   it("reports the configuration's other mistakes before asking SSM for its references", async () => {
     // Prepare
     const resolve = vi.fn(async () => new Map<string, string>());
