@@ -117,10 +117,9 @@ function overrideInstance(o: EventRecord, allDaySeries: boolean, place: Placemen
   // The same id the replaced instance would have had: its day on an all-day series, else its instant.
   const id = rid.kind === "date" || allDaySeries ? dayOf(rid) : formatInstant(new Date(instantOf(rid, place)));
   if (o.start.kind === "date") return allDayInstance(o, o.start.date, id);
-  const zone = zoneOf(o.start, place);
-  // Placed by its reading where it can be, with no Temporal value: an override is one instance.
-  if (o.duration || !zone.instantAt) return timedInstance(o, o.start.wall, zone, place, id);
-  const start = zone.instantAt(o.start.reading);
+  if (o.duration) return timedInstance(o, o.start.wall, zoneOf(o.start, place), place, id);
+  // An override is one instance: placed as any value is, by its reading where the zone can.
+  const start = instantOf(o.start, place);
   return { record: o, recurrenceId: id, allDay: false, start, end: start + durationMs(o, start, place) };
 }
 
