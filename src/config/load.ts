@@ -153,13 +153,14 @@ function unknownSetting(key: string, known: readonly string[]): string {
  * @throws ConfigError naming the first bad field, with every problem found in the message.
  */
 export async function parseConfig(text: string, origin: string, resolveSecrets?: SecretResolver): Promise<Config> {
+  // A byte-order mark, as some Windows editors write one, is no part of the JSON.
+  const json = text.replace(/^\uFEFF/, "");
   let raw: unknown;
   try {
-    // A byte-order mark, as some Windows editors write one, is no part of the JSON.
-    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+    raw = JSON.parse(json);
   } catch (error) {
     // No `cause`: V8's message quotes the text around the mistake, which may hold a webhook URL.
-    throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error, text.replace(/^\uFEFF/, ""))})`);
+    throw new ConfigError("", `${origin} is not valid JSON (${describeJsonError(error, json)})`);
   }
   const references: Reference[] = [];
   findReferences(raw, [], references);
