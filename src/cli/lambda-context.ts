@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Context } from "aws-lambda";
 import { parse } from "yaml";
+import { BoundedMap } from "../bounded-map.ts";
 
 export interface LocalFunction {
   functionName: string;
@@ -70,8 +71,15 @@ interface Template {
   Resources: Record<string, { Type: string; Properties?: { MemorySize?: unknown } }>;
 }
 
-/** `template.yaml` as data: intrinsic functions are read as plain text (only plain values are needed). */
+/** Templates read, by path: `invoke` asks for its memory size and its schedule. */
+const templates = new BoundedMap<string, Template>(8);
+
+/** `template.yaml` as data, read once per path: intrinsic functions are read as plain text (only plain values are needed). */
 function readTemplate(templatePath: string): Template {
+  return templates.remember(templatePath, parseTemplate, templatePath);
+}
+
+function parseTemplate(templatePath: string): Template {
   const tags = ["Ref", "Sub", "GetAtt", "If", "Equals", "Not", "FindInMap"].flatMap((name) =>
     (["scalar", "seq", "map"] as const).map((collection) => ({
       tag: `!${name}`,
