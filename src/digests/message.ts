@@ -1,4 +1,4 @@
-import { boldText, escapeSlackText } from "../slack/escape.ts";
+import { boldText, escapeSlackText, mrkdwnText } from "../slack/escape.ts";
 import { findJoinLink } from "../slack/join-link.ts";
 import { MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
 import type { Agenda, AgendaEntry } from "./agenda.ts";
@@ -171,7 +171,7 @@ class MessagePacker {
 
   closeSection(): void {
     if (this.#section.length === 0) return;
-    const block: Block = { type: "section", text: { type: "mrkdwn", text: this.#section.join("\n") } };
+    const block: Block = { type: "section", text: mrkdwnText(this.#section.join("\n")) };
     this.#blocks.push(block);
     this.#chars += this.#sectionChars;
     this.#section = [];
@@ -209,17 +209,16 @@ export function renderDigest(agenda: Agenda): SlackMessage[] {
     packer.add({
       type: "context",
       elements: [
-        {
-          type: "mrkdwn",
-          text: `:warning: Could not read ${names.join(", ")}${more}: ${agenda.unread.length === 1 ? "its" : "their"} events are missing from this digest.`,
-        },
+        mrkdwnText(
+          `:warning: Could not read ${names.join(", ")}${more}: ${agenda.unread.length === 1 ? "its" : "their"} events are missing from this digest.`,
+        ),
       ],
     });
   }
   if (agenda.events === 0) {
     packer.add({
       type: "section",
-      text: { type: "mrkdwn", text: agenda.due.days.length === 1 ? "_No events today._" : "_No events this week._" },
+      text: mrkdwnText(agenda.due.days.length === 1 ? "_No events today._" : "_No events this week._"),
     });
   }
   for (const { day, entries } of agenda.days) {

@@ -1,4 +1,4 @@
-import { boldText, escapeSlackText } from "../slack/escape.ts";
+import { boldText, escapeSlackText, mrkdwnText } from "../slack/escape.ts";
 import { type Dated, dateToken, formatStart, MAX_BLOCKS, MAX_TEXT, type SlackMessage, truncate } from "../slack/message.ts";
 import type { Notice } from "./diff.ts";
 import type { SnapshotEntry } from "./snapshot.ts";
@@ -45,8 +45,8 @@ function fallbackLine(notice: ShownNotice): string {
 
 function noticeBlocks(notice: ShownNotice): Block[] {
   return [
-    { type: "section", text: { type: "mrkdwn", text: noticeLine(notice, (entry) => dateToken(dated(entry, notice.timezone))) } },
-    { type: "context", elements: [{ type: "mrkdwn", text: `:calendar: ${escapeSlackText(truncate(notice.feedName, 80))}` }] },
+    { type: "section", text: mrkdwnText(noticeLine(notice, (entry) => dateToken(dated(entry, notice.timezone)))) },
+    { type: "context", elements: [mrkdwnText(`:calendar: ${escapeSlackText(truncate(notice.feedName, 80))}`)] },
   ] as Block[];
 }
 

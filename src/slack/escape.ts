@@ -38,3 +38,21 @@ function neutraliseFormatting(text: string): string {
 export function boldText(escaped: string): string {
   return `*${neutraliseFormatting(escaped)}*`;
 }
+
+/** A mrkdwn text object (see `mrkdwnText`). */
+export interface MrkdwnText {
+  type: "mrkdwn";
+  text: string;
+  verbatim: true;
+}
+
+/**
+ * The mrkdwn text object every section and context of ours is written in: `verbatim`, so Slack
+ * applies our own markup and `<…>` sequences (bold, links, `<!date>`) and leaves the calendar's
+ * plain text as written. Without it Slack preprocesses plain text: it turns URLs into links,
+ * channel names into channel links and parses some mentions — from a title or a description.
+ * https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+ */
+export function mrkdwnText(text: string): MrkdwnText {
+  return { type: "mrkdwn", text, verbatim: true };
+}

@@ -4,7 +4,7 @@ import { BoundedMap } from "../bounded-map.ts";
 import type { Occurrence } from "../calendar/occurrence.ts";
 import { cutText } from "../cut.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
-import { boldText, escapeSlackText } from "./escape.ts";
+import { boldText, escapeSlackText, mrkdwnText } from "./escape.ts";
 import { findJoinLink, type JoinLink } from "./join-link.ts";
 
 /** A Slack incoming-webhook payload: Block Kit with a plain-text fallback for notifications. */
@@ -224,7 +224,7 @@ function reminderBlocks(reminder: Reminder, now: Date, index = 0): Block[] {
   const joinUrl = join && safeUrl(join.url);
   const section: Block = {
     type: "section",
-    text: { type: "mrkdwn", text: reminderText(reminder, join, now) },
+    text: mrkdwnText(reminderText(reminder, join, now)),
     ...(join && joinUrl
       ? {
           accessory: {
@@ -239,7 +239,7 @@ function reminderBlocks(reminder: Reminder, now: Date, index = 0): Block[] {
   } as Block;
   const context: Block = {
     type: "context",
-    elements: [{ type: "mrkdwn", text: `:calendar: ${escapedWithin(reminder.feedName, 80)}` }],
+    elements: [mrkdwnText(`:calendar: ${escapedWithin(reminder.feedName, 80)}`)],
   };
   return [section, context];
 }

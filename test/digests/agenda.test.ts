@@ -9,6 +9,7 @@ import { entryLine, renderDigest } from "../../src/digests/message.ts";
 import { type DueDigest, dueDigests } from "../../src/digests/schedule.ts";
 import type { Feed } from "../../src/reminders/feed.ts";
 import { occurrence } from "../support/builders.ts";
+import { mrkdwnObjects } from "../support/slack-text.ts";
 
 const fixture = (name: string) => readFileSync(join("test/fixtures/digests", name), "utf8");
 
@@ -159,6 +160,10 @@ describe("digest messages", () => {
     const json = JSON.stringify(message);
     expect(json).not.toContain("<!channel>");
     expect(json).toContain("*Wednesday, March 25*");
+    // Verbatim: Slack links no URL or channel name of the calendar's text, and parses no mention.
+    const texts = mrkdwnObjects(message?.blocks);
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatchObject({ verbatim: true });
   });
 
   it("neutralises a title's own formatting characters, so it cannot end the bold early or fake its own", () => {
@@ -199,7 +204,13 @@ describe("digest messages", () => {
     // Assess
     expect(message?.blocks[1]).toEqual({
       type: "context",
-      elements: [{ type: "mrkdwn", text: ":warning: Could not read *Ops &lt;on call&gt;*: its events are missing from this digest." }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: ":warning: Could not read *Ops &lt;on call&gt;*: its events are missing from this digest.",
+          verbatim: true,
+        },
+      ],
     });
     expect(JSON.stringify(message?.blocks[2])).toContain("_No events today._");
     expect(message?.text).toContain("could not read Ops &lt;on call&gt;");

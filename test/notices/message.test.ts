@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { packNotices, type ShownNotice } from "../../src/notices/message.ts";
 import { MAX_BLOCKS, MAX_TEXT } from "../../src/slack/message.ts";
+import { mrkdwnObjects } from "../support/slack-text.ts";
 
 const entry = (iso: string, t: string, minutes = 60) => {
   const s = Date.parse(iso);
@@ -47,6 +48,18 @@ describe("packNotices", () => {
     expect(text).not.toContain("<!channel>");
     expect(text).not.toContain("<https://evil");
     expect(text).toContain("&lt;!channel&gt; demo &amp; &lt;https://evil.example|click&gt;");
+  });
+
+  it("writes every text verbatim, so Slack links no URL or channel name and parses no mention of the calendar's", () => {
+    // Act
+    const [packed] = packNotices([
+      notice({ feedName: "Ops #alerts", after: entry("2026-03-12T09:00:00Z", "Ask @here at https://evil.example") }),
+    ]);
+
+    // Assess
+    const texts = mrkdwnObjects(packed?.message.blocks);
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    for (const text of texts) expect(text).toMatchObject({ verbatim: true });
   });
 
   it("neutralises a title's own formatting characters, so it cannot end the bold early or fake its own", () => {

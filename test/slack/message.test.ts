@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Reminder } from "../../src/reminders/reminder.ts";
 import { MAX_BLOCKS, MAX_TEXT, packMessages, renderMessage } from "../../src/slack/message.ts";
 import { reminder, reminders } from "../support/reminders.ts";
+import { mrkdwnObjects } from "../support/slack-text.ts";
 
 const start = new Date("2026-03-12T15:00:00Z");
 const now = new Date("2026-03-12T14:50:00Z");
@@ -200,6 +201,23 @@ describe("renderMessage", () => {
       expect(all).not.toContain(injected);
     }
     expect(all).toContain("&lt;https://evil.example|click&gt; &amp; more");
+  });
+
+  it("writes every text verbatim, so Slack links no URL or channel name and parses no mention of the calendar's", () => {
+    // Prepare
+    const r = reminder(
+      { start, summary: "Ask @here in #general", location: "https://evil.example/room", description: "see www.evil.example @channel" },
+      { name: "Ops #alerts" },
+    );
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess: the section and the feed's context line
+    const texts = mrkdwnObjects(message.blocks);
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    for (const text of texts) expect(text).toMatchObject({ verbatim: true });
+    expect(sectionText(message)).toContain("*Ask @here in #general*");
   });
 
   it("keeps a crafted join link one link: no `|` or `>` can end it early", () => {
