@@ -5,7 +5,9 @@
 // process: its CPU time (user + sys) and peak RSS, under the V8 heap limits Lambda's Node.js runtime
 // sets for a 256 MB function. The feeds and the Slack stand-in are served on loopback by a separate
 // process (bench/workload-server.ts), and X-Ray documents go to a socket of this process, so neither
-// is counted as the run's. Prints a table; exits 1 when a target is missed or a reminder is lost.
+// is counted as the run's. Before each measured run, bench/io-floor.ts does the same downloads,
+// posts and X-Ray datagrams alone, under the same limits: the run's CPU is also given over that
+// floor's. Prints a table; exits 1 when a target is missed or a reminder is lost.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { once } from "node:events";
@@ -18,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { readCommandLine, usageError } from "../src/cli/command-line.ts";
 import { lambdaHeapFlags } from "../src/cli/lambda-context.ts";
 import type { RunResult } from "../src/run/result.ts";
+import type { FloorPlan } from "./io-floor.ts";
 import type { ResourceUsage } from "./resource-usage.ts";
 import { startWorkloadProcess } from "./workload-process.ts";
 
@@ -178,6 +181,41 @@ async function main(): Promise<void> {
     return { feeds: n, exit: signal ?? String(code), wallS, usage, result, complete, logTail };
   }
 
+  /**
+   * bench/io-floor.ts over the first `n` feeds: the same downloads, posts and X-Ray datagrams
+   * at the same concurrency and under the same heap limits, and nothing else.
+   */
+  async function ioFloor(n: number): Promise<ResourceUsage | undefined> {
+    const planFile = join(dir, `floor-${n}.json`);
+    const usageFile = join(dir, `floor-usage-${n}.json`);
+    const plan: FloorPlan = {
+      feeds: workload.feeds.slice(0, n),
+      webhooks: workload.feeds.slice(0, n).map((_, i) => `${workload.slack}/services/TBENCH/B${i}/bench`),
+      concurrency,
+      xray: xray.address,
+    };
+    await writeFile(planFile, JSON.stringify(plan));
+    const child = spawn(
+      process.execPath,
+      [...heapFlags, "--import", join(ROOT, "bench/resource-usage.ts"), join(ROOT, "bench/io-floor.ts"), planFile],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, RESOURCE_USAGE_FILE: usageFile },
+      },
+    );
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    await once(child, "exit");
+    try {
+      const done = JSON.parse(stdout.trim().split("\n").pop() ?? "") as { downloaded: number; posted: number };
+      if (done.downloaded !== n || done.posted !== n) return undefined;
+      return JSON.parse(await readFile(usageFile, "utf8")) as ResourceUsage;
+    } catch {
+      return undefined;
+    }
+  }
+
   try {
     process.stdout.write(
       `workload: ${feeds} feeds of ${(workload.calendarBytes / 1024).toFixed(1)} KB on ${feeds} loopback hosts, ` +
@@ -186,7 +224,12 @@ async function main(): Promise<void> {
     // The same process over one feed first: what starting it costs, whatever the feeds.
     const base = await invoke(1);
     const measured: Invocation[] = [];
-    for (let i = 0; i < runs; i++) measured.push(await invoke(feeds));
+    // Each run is paired with a run of the floor right before it, so host drift touches both alike.
+    const floors: (ResourceUsage | undefined)[] = [];
+    for (let i = 0; i < runs; i++) {
+      floors.push(await ioFloor(feeds));
+      measured.push(await invoke(feeds));
+    }
 
     const cpu = (u: ResourceUsage | undefined) => (u ? (u.userMs + u.systemMs) / 1000 : Number.NaN);
     const yes = (ok: boolean) => (ok ? "yes" : "no");
@@ -226,6 +269,19 @@ async function main(): Promise<void> {
         `${feeds} feeds over 1: +${(run.wallS - base.wallS).toFixed(2)} s wall, +${(cpu(run.usage) - cpu(base.usage)).toFixed(2)} s CPU, ` +
           `+${(run.usage.peakRssMb - base.usage.peakRssMb).toFixed(0)} MB peak RSS\n`,
       );
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
+    const floorCpu = floors.map(cpu);
+    if (floorCpu.every(Number.isFinite)) {
+      const ratios = measured.map((r, i) => cpu(r.usage) / (floorCpu[i] as number)).filter(Number.isFinite);
+      const floorRss = median(floors.map((u) => u?.peakRssMb ?? Number.NaN));
+      process.stdout.write(
+        `I/O floor (the same downloads, posts and X-Ray datagrams, nothing else): ${median(floorCpu).toFixed(2)} s CPU, ` +
+          `${floorRss.toFixed(0)} MB peak RSS; the run's CPU over it, run by run: ` +
+          `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})\n`,
+      );
+    } else {
+      process.stdout.write("I/O floor: a run of bench/io-floor.ts did not download and post every feed\n");
     }
     for (const r of [base, ...measured]) {
       const errors = r.result.errors ?? [];

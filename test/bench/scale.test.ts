@@ -20,6 +20,10 @@ describe("npm run bench:scale", () => {
     expect(run.stdout).toMatch(/^\| 1 \| 1 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
     expect(run.stdout).toMatch(/^\| 5 \| 5 \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d \+ \d+\.\d\d\) \| \d+ \| (yes|no) \| (yes|no) \|$/m);
     expect(run.stdout).toContain("invoke over 5 feed(s) exited 0: 5/5 feeds read, 5/5 reminders sent, 0 errors");
+    // The floor downloaded and posted every feed, or its line would say it did not
+    expect(run.stdout).toMatch(
+      /^I\/O floor \(the same downloads, posts and X-Ray datagrams, nothing else\): \d+\.\d\d s CPU, \d+ MB peak RSS; the run's CPU over it, run by run: \d+\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)$/m,
+    );
   });
 
   it("with --runs, measures that many processes over the feeds and judges the targets on their medians", async () => {
