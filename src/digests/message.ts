@@ -1,6 +1,6 @@
 import { boldText, escapeSlackText, mrkdwnText } from "../slack/escape.ts";
 import { findJoinLink } from "../slack/join-link.ts";
-import { MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
+import { linkedWithin, MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
 import type { Agenda, AgendaEntry } from "./agenda.ts";
 
 type Block = SlackMessage["blocks"][number];
@@ -95,7 +95,7 @@ export function entryLine(entry: AgendaEntry, timezone: string): string {
   const join = findJoinLink(occurrence);
   // A location that is only the meeting's link is shown once, as the link.
   if (occurrence.location && occurrence.location.trim() !== join?.url) {
-    optional.push(`:round_pushpin: ${escapeSlackText(truncate(occurrence.location, MAX_LOCATION))}`);
+    optional.push(`:round_pushpin: ${linkedWithin(occurrence.location, MAX_LOCATION)}`);
   }
   const url = join && safeUrl(join.url);
   const link = join && url ? `<${escapeSlackText(url)}|Join ${join.service}>` : undefined;

@@ -155,16 +155,84 @@ export function truncate(text: string, max: number): string {
  * entity in half.
  */
 function escapedWithin(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const escaped = escapeSlackText(flat);
-  if (escaped.length <= max) return escaped;
+  return piecesWithin([{ text: text.replace(/\s+/g, " ").trim() }], max);
+}
+
+/** A run of calendar text (escaped when written out), or a link of ours, already escaped, written whole or not at all. */
+type Piece = { text: string } | { link: string };
+
+/** Pieces written out and cut as `escapedWithin` says: a cut ends with "…", and never inside an entity or a link. */
+function piecesWithin(pieces: readonly Piece[], max: number): string {
+  const written = pieces.map((piece) => ("link" in piece ? piece.link : escapeSlackText(piece.text)));
+  const whole = written.join("");
+  if (whole.length <= max) return whole;
   let out = "";
-  for (const char of flat) {
-    const piece = escapeSlackText(char);
-    if (out.length + piece.length > max - 1) break;
-    out += piece;
+  for (const [i, piece] of pieces.entries()) {
+    if ("link" in piece) {
+      if (out.length + piece.link.length > max - 1) break;
+      out += piece.link;
+      continue;
+    }
+    if (out.length + (written[i] as string).length <= max - 1) {
+      out += written[i];
+      continue;
+    }
+    for (const char of piece.text) {
+      const escaped = escapeSlackText(char);
+      if (out.length + escaped.length > max - 1) break;
+      out += escaped;
+    }
+    break;
   }
   return `${out.trimEnd()}…`;
+}
+
+/**
+ * A bare web address in calendar text, not part of a longer word: it ends at white space, a
+ * quote, an angle bracket, or a character no address writes unencoded (`|`, `\`, `^`, a backtick,
+ * braces).
+ */
+const BARE_URL = /(?<![\w/.@-])https?:\/\/[^\s<>"'|\\^`{}]+/gi;
+
+/** The length of a bare address once the punctuation of the sentence around it is left out ("see https://…/x)."). */
+function addressLength(candidate: string): number {
+  let end = candidate.length;
+  while (end > 0) {
+    const last = candidate[end - 1] as string;
+    const open = last === ")" ? "(" : last === "]" ? "[" : undefined;
+    const unbalanced = open !== undefined && count(candidate, last, end) > count(candidate, open, end);
+    if (!unbalanced && !".,;:!?*_".includes(last)) break;
+    end--;
+  }
+  return end;
+}
+
+function count(text: string, char: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (text[i] === char) n++;
+  return n;
+}
+
+/**
+ * Calendar text (a location, a description) escaped and cut as `escapedWithin` does, each bare
+ * http(s) address in it made a link to itself (`<https://…>`). Our texts are sent verbatim, so
+ * Slack links nothing by itself. Such a link shows the address it opens, so none can hide where it
+ * goes; an address that does not parse as a URL is text, and one that does not fit whole is cut.
+ */
+export function linkedWithin(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const match of flat.matchAll(BARE_URL)) {
+    const address = match[0].slice(0, addressLength(match[0]));
+    const url = safeUrl(address);
+    if (!url || !/^https?:\/\/[^/]/i.test(address)) continue;
+    if (match.index > at) pieces.push({ text: flat.slice(at, match.index) });
+    pieces.push({ link: `<${escapeSlackText(url)}>` });
+    at = match.index + address.length;
+  }
+  if (at < flat.length) pieces.push({ text: flat.slice(at) });
+  return piecesWithin(pieces, max);
 }
 
 /**
@@ -194,7 +262,7 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
   const lines = [boldText(title(reminder)), when];
   // A location that is only the meeting's link is shown once, as the link (as digests do).
   if (occurrence.location && occurrence.location.trim() !== join?.url) {
-    lines.push(`:round_pushpin: ${escapedWithin(occurrence.location, MAX_LOCATION)}`);
+    lines.push(`:round_pushpin: ${linkedWithin(occurrence.location, MAX_LOCATION)}`);
   }
   // A long link (Teams' run to 1,000 characters and more) lives in the button only, where Slack
   // allows 3,000; in the text it would crowd out the rest of the section.
@@ -203,7 +271,7 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
     lines.push(`:link: <${escapeSlackText(joinUrl)}|Join ${join.service}>`);
   }
   if (occurrence.description) {
-    const description = escapedWithin(plainDescription(occurrence.description), MAX_DESCRIPTION);
+    const description = linkedWithin(plainDescription(occurrence.description), MAX_DESCRIPTION);
     if (description) lines.push(`> ${description}`);
   }
   // Each piece is bounded as escaped text, so the section stays well under Slack's 3,000 characters.

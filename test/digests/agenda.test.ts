@@ -192,6 +192,30 @@ describe("digest messages", () => {
     expect(line.replace(/<!date\^[^>]*>/g, "")).not.toMatch(/[`_~]/);
   });
 
+  it("links a location's bare web address to itself, as reminders do, and keeps the rest of it text", () => {
+    // Prepare
+    const occurrence = {
+      uid: "map@example.com",
+      summary: "Offsite",
+      description: undefined,
+      location: "Hall B <!here> (map: https://maps.example/?q=hall&b=1)",
+      url: undefined,
+      start: new Date("2026-03-23T09:00:00Z"),
+      end: new Date("2026-03-23T09:30:00Z"),
+      allDay: false,
+      day: undefined,
+      recurrenceId: undefined,
+      status: undefined,
+      timezone: "Europe/Berlin",
+    };
+
+    // Act
+    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+
+    // Assess
+    expect(line).toContain(":round_pushpin: Hall B &lt;!here&gt; (map: <https://maps.example/?q=hall&amp;b=1>) · :calendar: Platform");
+  });
+
   it("names a feed that could not be read, by name, and says the day is empty when it is", () => {
     // Prepare
     const due = dueAt({ daily: "08:30" }, "2026-03-24T07:30:00Z");

@@ -105,7 +105,7 @@ describe("renderMessage", () => {
 
     // Assess: the one line is text, escaped for Slack, no markup of its own
     expect(text.split("\n").at(-1)).toBe(
-      "> Agenda See https://grafana.example.com/d/abc?orgId=1&amp;region=eu&amp;times=5 Item 1 &amp; 2 urgent Don’t café — 10 min Bring &lt;your laptop&gt; &lt;!channel&gt;",
+      "> Agenda See <https://grafana.example.com/d/abc?orgId=1&amp;region=eu&amp;times=5> Item 1 &amp; 2 urgent Don’t café — 10 min Bring &lt;your laptop&gt; &lt;!channel&gt;",
     );
   });
 
@@ -197,10 +197,50 @@ describe("renderMessage", () => {
     const all = JSON.stringify(message);
     expect(sectionText(message)).toContain("*Standup &lt;!channel&gt; &lt;@U1&gt; &amp; &lt;https://evil|x&gt;*");
     expect(message.text).toContain("Standup &lt;!channel&gt; &lt;@U1&gt; &amp; &lt;https://evil|x&gt;");
-    for (const injected of ["<!channel>", "<@U1>", "<https://evil", "<!here>", "<!everyone>"]) {
+    for (const injected of ["<!channel>", "<@U1>", "<https://evil|", "<!here>", "<!everyone>"]) {
       expect(all).not.toContain(injected);
     }
-    expect(all).toContain("&lt;https://evil.example|click&gt; &amp; more");
+    // The bare address is a link that shows where it goes; the label is text beside it
+    expect(all).not.toMatch(/<https?:[^>]*\|/);
+    expect(all).toContain("&lt;<https://evil.example/>|click&gt; &amp; more");
+  });
+
+  it("links each bare web address of a location or description to itself, leaving the sentence's punctuation out", () => {
+    // Prepare
+    const r = reminder({
+      start,
+      location: "https://intranet.example/rooms/4.",
+      description:
+        "Notes (https://docs.example/d/1), wiki https://en.wikipedia.org/wiki/Retro_(agile): see www.example.org, " +
+        "ftp://files.example/x, xhttps://glued.example, https://a.example/x|<!channel> and http://plain.example/?a=1&b=2!",
+    });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain(":round_pushpin: <https://intranet.example/rooms/4>.");
+    expect(text.split("\n").at(-1)).toBe(
+      "> Notes (<https://docs.example/d/1>), wiki <https://en.wikipedia.org/wiki/Retro_(agile)>: see www.example.org, " +
+        "ftp://files.example/x, xhttps://glued.example, <https://a.example/x>|&lt;!channel&gt; and <http://plain.example/?a=1&amp;b=2>!",
+    );
+  });
+
+  it("makes no link of an address that is no URL, and cuts a description before a link that does not fit, never inside it", () => {
+    // Prepare: a host no URL can have, and a link that would cross the description's 300 characters
+    const r = reminder({
+      start,
+      location: "https://999.999.999.999/ https://[nope/",
+      description: `${"a".repeat(280)} https://example.com/${"p".repeat(40)}`,
+    });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain(":round_pushpin: https://999.999.999.999/ https://[nope/");
+    const description = text.split("\n").at(-1) as string;
+    expect(description).toBe(`> ${"a".repeat(280)}…`);
   });
 
   it("writes every text verbatim, so Slack links no URL or channel name and parses no mention of the calendar's", () => {
