@@ -81,6 +81,10 @@ interface Invocation {
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** The floor's CPU profile is told from the runs' by its name. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: `${pid}` is node's own placeholder in a profile's name
+const FLOOR_PROFILE_NAME = "--cpu-prof-name=floor-${pid}.cpuprofile";
+
 /** A stand-in for the X-Ray daemon that only counts what it is sent. */
 async function xraySink(): Promise<{ address: string; documents: () => number; close(): void }> {
   const socket = createSocket("udp4");
@@ -197,7 +201,14 @@ async function main(): Promise<void> {
     await writeFile(planFile, JSON.stringify(plan));
     const child = spawn(
       process.execPath,
-      [...heapFlags, "--import", join(ROOT, "bench/resource-usage.ts"), join(ROOT, "bench/io-floor.ts"), planFile],
+      [
+        ...heapFlags,
+        ...(process.env.SCALE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`, FLOOR_PROFILE_NAME] : []),
+        "--import",
+        join(ROOT, "bench/resource-usage.ts"),
+        join(ROOT, "bench/io-floor.ts"),
+        planFile,
+      ],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "inherit"],
