@@ -2,15 +2,18 @@ import type { Occurrence } from "../calendar/occurrence.ts";
 
 /** A video-call link found in an event, and the service it belongs to. */
 export interface JoinLink {
-  service: "Google Meet" | "Zoom" | "Microsoft Teams";
+  service: "Google Meet" | "Zoom" | "Microsoft Teams" | "Webex" | "GoTo Meeting" | "Jitsi Meet";
   url: string;
 }
 
 /**
  * Meeting URLs as the three services write them into invitations: Meet's `xxx-yyyy-zzz` codes,
  * Zoom's `/j/<id>` (and `/my/`, `/w/`, `/s/`) on any vanity sub-domain, Teams' `meetup-join`,
- * its short `teams.microsoft.com/meet/<id>` and `teams.live.com/meet` links. Only https, and only these hosts: anything else an event
- * carries is shown as text, never as a button.
+ * its short `teams.microsoft.com/meet/<id>` and `teams.live.com/meet` links; Webex's personal
+ * rooms (`/meet/`, `/join/`) and meetings (`/<site>/j.php?MTID=`, `/wbxmjs/joinservice/`) on any
+ * `webex.com` site, GoTo Meeting's `meet.goto.com` and `global.gotomeeting.com/join/` links, and
+ * rooms on `meet.jit.si`. Only https, and only these hosts: anything else an event carries is
+ * shown as text, never as a button.
  */
 const PATTERNS: readonly { service: JoinLink["service"]; pattern: RegExp }[] = [
   { service: "Google Meet", pattern: /https:\/\/meet\.google\.com\/[a-z]{3,4}-[a-z]{4}-[a-z]{3,4}(?:\?[^\s<>"']*)?/i },
@@ -22,6 +25,15 @@ const PATTERNS: readonly { service: JoinLink["service"]; pattern: RegExp }[] = [
     service: "Microsoft Teams",
     pattern: /https:\/\/(?:teams\.microsoft\.com\/l\/meetup-join|teams\.microsoft\.com\/meet|teams\.live\.com\/meet)\/[^\s<>"']+/i,
   },
+  {
+    service: "Webex",
+    pattern: /https:\/\/(?:[a-z0-9-]+\.)+webex\.com\/(?:meet\/|join\/|[a-z0-9-]+\/j\.php\?MTID=|wbxmjs\/joinservice\/)[^\s<>"']+/i,
+  },
+  {
+    service: "GoTo Meeting",
+    pattern: /https:\/\/(?:meet\.goto\.com\/[^\s<>"']+|global\.gotomeeting\.com\/join\/\d+)/i,
+  },
+  { service: "Jitsi Meet", pattern: /https:\/\/meet\.jit\.si\/[^\s<>"'/?#]+/i },
 ];
 
 /** Trailing punctuation that ends a sentence rather than a URL ("join at https://…/j/1)."). */

@@ -141,6 +141,36 @@ describe("renderMessage", () => {
       "https://teams.microsoft.com/meet/2345678901234?p=AbCdEfGh",
       "Microsoft Teams",
     ],
+    [
+      "a Webex meeting in the description",
+      { description: "Join meeting: https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef0123456789abcdef." },
+      "https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef0123456789abcdef",
+      "Webex",
+    ],
+    [
+      "a Webex personal room in the location",
+      { location: "https://acme.my.webex.com/meet/jdoe" },
+      "https://acme.my.webex.com/meet/jdoe",
+      "Webex",
+    ],
+    [
+      "GoTo Meeting in the description",
+      { description: "Please join from your computer: https://meet.goto.com/123456789 (access code 123-456-789)" },
+      "https://meet.goto.com/123456789",
+      "GoTo Meeting",
+    ],
+    [
+      "GoTo Meeting's classic link",
+      { url: "https://global.gotomeeting.com/join/987654321" },
+      "https://global.gotomeeting.com/join/987654321",
+      "GoTo Meeting",
+    ],
+    [
+      "a Jitsi Meet room",
+      { location: "https://meet.jit.si/PlatformWeeklySync, room 4" },
+      "https://meet.jit.si/PlatformWeeklySync",
+      "Jitsi Meet",
+    ],
   ])("offers a Join button for %s", (_, fields, url, service) => {
     // Prepare
     const r = reminder({ start, ...fields });
@@ -156,7 +186,12 @@ describe("renderMessage", () => {
 
   it("makes no button of a link to any other host", () => {
     // Prepare
-    const r = reminder({ start, description: "Join at https://meet.evil.example/abc-defg-hij" });
+    const r = reminder({
+      start,
+      description:
+        "Join at https://meet.evil.example/abc-defg-hij or https://webex.com.evil.example/meet/x, " +
+        "see https://www.webex.com/pricing and https://meet.goto.com.evil.example/1, or http://meet.jit.si/Room",
+    });
 
     // Act
     const message = renderMessage([r], now);
