@@ -217,7 +217,8 @@ function count(text: string, char: string, end: number): number {
  * Calendar text (a location, a description) escaped and cut as `escapedWithin` does, each bare
  * http(s) address in it made a link to itself (`<https://…>`). Our texts are sent verbatim, so
  * Slack links nothing by itself. Such a link shows the address it opens, so none can hide where it
- * goes; an address that does not parse as a URL is text, and one that does not fit whole is cut.
+ * goes; an address that does not parse as a URL is text, and a cut ends the text before a link
+ * that does not fit whole, never inside it.
  */
 export function linkedWithin(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
