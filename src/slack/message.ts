@@ -137,7 +137,26 @@ function plainDescription(text: string): string {
     .replace(/<\/?(?:br|hr|p|div|li|tr|td|th|h[1-6]|table|ul|ol|blockquote|pre)\b[^<>]*>/gi, " ")
     // Tags of HTML's own elements only: `<your name>` in a plain-text description is text.
     .replace(HTML_TAG, "");
-  return decodeHTMLStrict(spaced).replaceAll("\u00a0", " ");
+  return withoutConferenceDetails(decodeHTMLStrict(spaced).replaceAll("\u00a0", " "));
+}
+
+/**
+ * The blocks video services write into a description, which say again what the Join button
+ * offers (the link, dial-in numbers, passcodes, "Please do not edit this section"): Google Meet's
+ * between two `-::~:~::~…::-` lines, Zoom's after a line of `─` (U+2500), and Teams' between two
+ * lines of underscores. Each runs to its closing line, or to the end of the text when it has
+ * none; a line of `─` or `_` is only taken for Zoom's or Teams' when the service is named just
+ * after it, so a divider of the organiser's own stays.
+ */
+const CONFERENCE_BLOCKS: readonly RegExp[] = [
+  /-::~[:~]*::-[\s\S]*?(?:-::~[:~]*::-|$)/g,
+  /─{10,}(?=[^─]{0,400}?\bzoom\b)[\s\S]*?(?:─{10,}|$)/gi,
+  /_{30,}(?=[^_]{0,200}?\bMicrosoft Teams\b)[\s\S]*?(?:_{30,}|$)/gi,
+];
+
+/** A description without its conference blocks (see CONFERENCE_BLOCKS): what the organiser wrote. */
+function withoutConferenceDetails(text: string): string {
+  return CONFERENCE_BLOCKS.reduce((rest, block) => rest.replace(block, " "), text);
 }
 
 const HTML_TAG =

@@ -6,6 +6,8 @@ import { mrkdwnObjects } from "../support/slack-text.ts";
 
 const start = new Date("2026-03-12T15:00:00Z");
 const now = new Date("2026-03-12T14:50:00Z");
+/** The line Google writes above and below the Meet details it puts in a description. */
+const MEET_LINE = `-::~:~::~${":~".repeat(30)}::~:~::-`;
 const sectionText = (message: ReturnType<typeof renderMessage>, index = 0) =>
   (message.blocks.filter((b) => b.type === "section")[index] as { text: { text: string } }).text.text;
 
@@ -199,6 +201,58 @@ describe("renderMessage", () => {
     // Assess
     expect(message.blocks[0]).not.toHaveProperty("accessory");
     expect(sectionText(message)).not.toContain("|Join");
+  });
+
+  it.each([
+    [
+      "Google Meet",
+      `Agenda: review Q3 numbers.\n\n${MEET_LINE}\nJoin with Google Meet: https://meet.google.com/abc-defg-hij\nOr dial: (US) +1 234-567-8901 PIN: 123456789#\n\nPlease do not edit this section.\n${MEET_LINE}\nThen lunch.`,
+      "> Agenda: review Q3 numbers. Then lunch.",
+    ],
+    [
+      "older, unclosed Google Meet",
+      `Planning.\n${MEET_LINE}\nPlease do not edit this section of the description.\n\nThis event has a video call.\nJoin: https://meet.google.com/abc-defg-hij\n+1 530-426-2414 PIN: 363467803#`,
+      "> Planning.",
+    ],
+    [
+      "Zoom",
+      `Bring your slides\n${"─".repeat(10)}\n\nJane Doe is inviting you to a scheduled Zoom meeting.\n\nJoin Zoom Meeting\nhttps://acme.zoom.us/j/123456789?pwd=abc\n\nMeeting ID: 123 456 789\nPasscode: 424242\n${"─".repeat(10)}`,
+      "> Bring your slides",
+    ],
+    [
+      "Microsoft Teams (in Outlook's HTML)",
+      `<p>Quarterly review</p><div>${"_".repeat(80)}</div><div><b>Microsoft Teams meeting</b></div><div>Join on your computer, mobile app or room device</div><a href="https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0">Click here to join the meeting</a><div>Meeting ID: 123 456 789 012</div><div>Passcode: Ab12Cd</div><div>${"_".repeat(80)}</div>`,
+      "> Quarterly review",
+    ],
+  ])("leaves the %s conference block out of the description, since the Join button says it", (_, description, shown) => {
+    // Prepare
+    const r = reminder({ start, description });
+
+    // Act
+    const message = renderMessage([r], now);
+
+    // Assess: the organiser's words, and still a Join button
+    expect(sectionText(message).split("\n").at(-1)).toBe(shown);
+    expect(message.blocks[0]).toHaveProperty("accessory");
+  });
+
+  it("keeps dividers of the organiser's own, and shows no description when the conference block was all of it", () => {
+    // Prepare
+    const divided = reminder({ start, description: `Part one\n${"─".repeat(12)}\nPart two\n${"_".repeat(40)}\nNotes` });
+    const onlyMeet = reminder({
+      start,
+      summary: "Sync",
+      description: `${MEET_LINE}\nJoin with Google Meet: https://meet.google.com/abc-defg-hij\n${MEET_LINE}`,
+    });
+
+    // Act
+    const dividedText = sectionText(renderMessage([divided], now));
+    const onlyMeetText = sectionText(renderMessage([onlyMeet], now));
+
+    // Assess
+    expect(dividedText.split("\n").at(-1)).toBe(`> Part one ${"─".repeat(12)} Part two ${"_".repeat(40)} Notes`);
+    expect(onlyMeetText).not.toContain("\n> ");
+    expect(onlyMeetText).toContain("|Join Google Meet>");
   });
 
   it("reads HTML entities of a description as text, and escapes them again for Slack", () => {
