@@ -132,12 +132,40 @@ export function slackDate(instant: Date, format: string, fallback: string): stri
  * `&`, `<` and `>` afterwards, so what an entity decodes to is shown, never read as Slack markup.
  */
 function plainDescription(text: string): string {
-  const spaced = text
-    .replace(/<(style|script)\b[^<>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi, "")
+  const spaced = withoutHiddenHtml(text)
     .replace(/<\/?(?:br|hr|p|div|li|tr|td|th|h[1-6]|table|ul|ol|blockquote|pre)\b[^<>]*>/gi, " ")
     // Tags of HTML's own elements only: `<your name>` in a plain-text description is text.
     .replace(HTML_TAG, "");
   return withoutConferenceDetails(decodeHTMLStrict(spaced).replaceAll("\u00a0", " "));
+}
+
+/** Where each element whose text no reader sees ends: a `<style>`, a `<script>`, a comment. */
+const HIDDEN_ENDS: Record<string, RegExp> = { style: /<\/style\s*>/gi, script: /<\/script\s*>/gi, "!--": /-->/g };
+
+/**
+ * `text` without its `<style>` and `<script>` elements and comments. An unclosed one is left as
+ * it is (its tags go with the others). One pass over the text however many there are: the end of
+ * each is looked for once, and once a kind has no end, no later one of that kind is looked at.
+ */
+function withoutHiddenHtml(text: string): string {
+  const opening = /<(style|script)\b[^<>]*>|<(!--)/gi;
+  const unclosed = new Set<string>();
+  let out = "";
+  let at = 0;
+  for (let found = opening.exec(text); found; found = opening.exec(text)) {
+    const kind = (found[1] ?? found[2] ?? "").toLowerCase();
+    if (unclosed.has(kind)) continue;
+    const end = HIDDEN_ENDS[kind] as RegExp;
+    end.lastIndex = opening.lastIndex;
+    if (!end.exec(text)) {
+      unclosed.add(kind);
+      continue;
+    }
+    out += text.slice(at, found.index);
+    at = end.lastIndex;
+    opening.lastIndex = at;
+  }
+  return out + text.slice(at);
 }
 
 /**
@@ -150,8 +178,10 @@ function plainDescription(text: string): string {
  */
 const CONFERENCE_BLOCKS: readonly RegExp[] = [
   /-::~[:~]*::-[\s\S]*?(?:-::~[:~]*::-|$)/g,
-  /─{10,}(?=[^─]{0,400}?\bzoom\b)[\s\S]*?(?:─{10,}|$)/gi,
-  /_{30,}(?=[^_]{0,200}?\bMicrosoft Teams\b)[\s\S]*?(?:_{30,}|$)/gi,
+  // Only whole runs of `─` and `_` are tried (none starts inside another): a description of a
+  // million of them is one pass, not a million.
+  /(?<!─)─{10,}(?!─)(?=[^─]{0,400}?\bzoom\b)[\s\S]*?(?:─{10,}|$)/gi,
+  /(?<!_)_{30,}(?!_)(?=[^_]{0,200}?\bMicrosoft Teams\b)[\s\S]*?(?:_{30,}|$)/gi,
 ];
 
 /** A description without its conference blocks (see CONFERENCE_BLOCKS): what the organiser wrote. */
@@ -215,20 +245,27 @@ const BARE_URL = /(?<![\w/.@-])https?:\/\/[^\s<>"'|\\^`{}]+/gi;
 
 /** The length of a bare address once the punctuation of the sentence around it is left out ("see https://…/x)."). */
 function addressLength(candidate: string): number {
+  // A closing bracket ends the address when it closes none of the address's own: counted once,
+  // then kept up to date as the end moves back, so a run of them costs one pass.
+  const open = { ")": count(candidate, "("), "]": count(candidate, "[") };
+  const close = { ")": count(candidate, ")"), "]": count(candidate, "]") };
   let end = candidate.length;
   while (end > 0) {
     const last = candidate[end - 1] as string;
-    const open = last === ")" ? "(" : last === "]" ? "[" : undefined;
-    const unbalanced = open !== undefined && count(candidate, last, end) > count(candidate, open, end);
-    if (!unbalanced && !".,;:!?*_".includes(last)) break;
+    if (last === ")" || last === "]") {
+      if (close[last] <= open[last]) break;
+      close[last]--;
+    } else if (!".,;:!?*_".includes(last)) {
+      break;
+    }
     end--;
   }
   return end;
 }
 
-function count(text: string, char: string, end: number): number {
+function count(text: string, char: string): number {
   let n = 0;
-  for (let i = 0; i < end; i++) if (text[i] === char) n++;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) n++;
   return n;
 }
 

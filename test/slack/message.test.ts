@@ -255,6 +255,50 @@ describe("renderMessage", () => {
     expect(onlyMeetText).toContain("|Join Google Meet>");
   });
 
+  it("reads a description of a million dividers in one pass, and cuts it", () => {
+    // Prepare: runs that look like the start of Zoom's, Teams' and Meet's blocks and are none
+    const description = `${"─".repeat(400_000)} ${"_".repeat(400_000)} ${"-::~".repeat(50_000)}${":~".repeat(100_000)}`;
+    const r = reminder({ start, description });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text.split("\n").at(-1)).toBe(`> ${"─".repeat(299)}…`);
+  });
+
+  it("reads a description of unclosed comments, styles and brackets in one pass", () => {
+    // Prepare: each of these made a pattern of the old reading look at the rest of the text again
+    const cases = [
+      `Notes ${"<!--".repeat(200_000)}`,
+      `Notes ${"<style>".repeat(100_000)}`,
+      `Notes https://example.com/${")".repeat(200_000)}`,
+    ];
+
+    // Act
+    const shown = cases.map((description) =>
+      sectionText(renderMessage([reminder({ start, description })], now))
+        .split("\n")
+        .at(-1),
+    );
+
+    // Assess: an unclosed comment or style is shown as written; a bracket closing nothing is no part of the address
+    expect(shown[0]).toMatch(/^> Notes &lt;!--&lt;!--.*…$/);
+    expect(shown[1]).toMatch(/^> Notes &lt;style&gt;&lt;style&gt;.*…$/);
+    expect(shown[2]).toMatch(/^> Notes <https:\/\/example\.com\/>\)\)\).*…$/);
+  });
+
+  it("drops closed comments, styles and scripts of any case, and keeps what lies between them", () => {
+    // Prepare
+    const description = "A<!-- x --><STYLE type='text/css'>p{}</Style >B<script>alert(1)</SCRIPT>C<!-- open";
+
+    // Act
+    const text = sectionText(renderMessage([reminder({ start, description })], now));
+
+    // Assess
+    expect(text.split("\n").at(-1)).toBe("> ABC&lt;!-- open");
+  });
+
   it("reads HTML entities of a description as text, and escapes them again for Slack", () => {
     // Prepare
     const r = reminder({ start, description: "<b>Q&amp;A</b> &lt;!channel&gt;" });
