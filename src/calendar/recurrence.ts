@@ -284,6 +284,14 @@ function untilFor(rule: string, start: TimeValue, zone: Zone | undefined, zoneId
 const UTC_WALL: Pick<Zone, "toInstant"> = { toInstant: (wall) => wall.toZonedDateTime("UTC").epochMilliseconds };
 
 /**
+ * Whether a rule names more than one hour, minute or second (`BYHOUR=9,17`): read part by part,
+ * so a rule of any length is one pass.
+ */
+function namesManyTimes(rule: string): boolean {
+  return rule.split(";").some((part) => /^\s*BY(HOUR|MINUTE|SECOND)\s*=/i.test(part) && part.includes(","));
+}
+
+/**
  * The instances of a series' rule whose wall reading lies in `[from, to]`, stopping once
  * MAX_INSTANCES_PER_SERIES of them satisfy `counts` (fall in the caller's window). Expansion
  * starts at the last period boundary before `from` that keeps the set as it is from DTSTART; a
@@ -330,7 +338,7 @@ export function* ruleInstances(
   // Sub-daily rules, and calendar rules with many times a day, are asked a day (secondly ones ten minutes) at a time
   // from `from`: rrule-temporal moves its start by whole periods to each. Others are asked once,
   // from their boundary, so that it does not move it again.
-  const manyADay = /BY(HOUR|MINUTE|SECOND)=[^;]*,/i.test(expander.text) && !plan.periodBefore && !plan.setPositions;
+  const manyADay = namesManyTimes(expander.text) && !plan.periodBefore && !plan.setPositions;
   const step = plan.freq === "SECONDLY" ? { minutes: 10 } : isSubDaily(plan) || manyADay ? { days: 1 } : undefined;
   // BYSETPOS done here picks within whole years: expand to the end of the last one.
   const end = plan.setPositions ? new Temporal.PlainDate(until.year + 1, 1, 1).toPlainDateTime() : until;

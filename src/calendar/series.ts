@@ -80,9 +80,18 @@ function ruleProblem(value: string): Error | undefined {
 
 function parseRule(rule: string, value: string): void {
   if (!/(^|;)FREQ=/i.test(rule)) throw new Error(`RRULE "${value}" has no FREQ`);
-  for (const part of rule.split(";")) {
-    const name = part.split("=")[0]?.trim().toUpperCase() ?? "";
-    if (name !== "" && !RULE_PARTS.has(name)) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
+  const parts = rule.split(";");
+  const scaled = parts.some((part) => /^\s*RSCALE\s*=/i.test(part));
+  for (const part of parts) {
+    const at = part.indexOf("=");
+    const name = (at < 0 ? part : part.slice(0, at)).trim().toUpperCase();
+    if (name === "") continue;
+    const values = PART_VALUES[name];
+    if (!values) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
+    const written = at < 0 ? "" : part.slice(at + 1).trim();
+    if (!values.valid(written, scaled)) {
+      throw new Error(`RRULE part ${cutForMessage(`${name}=${written}`)} is not valid: ${name} takes ${values.expected}`);
+    }
   }
   if (isPlainRule(rule)) return;
   // Constructing parses every part; expansion rebuilds it with the zone's own DTSTART.
@@ -121,25 +130,73 @@ function isPlainRule(rule: string): boolean {
   return true;
 }
 
-/** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP. */
-const RULE_PARTS = new Set([
-  "FREQ",
-  "UNTIL",
-  "COUNT",
-  "INTERVAL",
-  "BYSECOND",
-  "BYMINUTE",
-  "BYHOUR",
-  "BYDAY",
-  "BYMONTHDAY",
-  "BYYEARDAY",
-  "BYWEEKNO",
-  "BYMONTH",
-  "BYSETPOS",
-  "WKST",
-  "RSCALE",
-  "SKIP",
-]);
+/** A rule part's value as RFC 5545 §3.3.10 (and RFC 7529, with `scaled` for a rule with RSCALE) writes it. */
+interface PartValues {
+  valid(value: string, scaled: boolean): boolean;
+  /** What the part takes, for the message when its value is not that. */
+  expected: string;
+}
+
+/** Each item of a comma-separated value passes `valid`; no item is empty. */
+function everyItem(value: string, valid: (item: string) => boolean): boolean {
+  return value.split(",").every((item) => valid(item.trim()));
+}
+
+/** A list of whole numbers from `min` to `max` (and, when `signed`, from `-max` to `-min`). */
+function numberList(min: number, max: number, signed: boolean, expected: string): PartValues {
+  const written = signed ? /^[+-]?\d{1,3}$/ : /^\+?\d{1,3}$/;
+  return {
+    valid: (value) =>
+      everyItem(value, (item) => {
+        if (!written.test(item)) return false;
+        const n = Math.abs(Number(item));
+        return n >= min && n <= max;
+      }),
+    expected,
+  };
+}
+
+const WEEKDAY = /^(MO|TU|WE|TH|FR|SA|SU)$/i;
+
+/** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP, by what their values may be. */
+const PART_VALUES: Record<string, PartValues> = {
+  FREQ: {
+    valid: (v) => /^(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)$/i.test(v),
+    expected: "SECONDLY, MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY",
+  },
+  UNTIL: { valid: (v) => /^\d{8}(T\d{6}Z?)?$/i.test(v), expected: "a date (20260131) or a date-time (20260131T090000Z)" },
+  // A negative COUNT is no COUNT at all to some writers (and to other readers): read as before.
+  COUNT: { valid: (v) => /^[+-]?\d{1,10}$/.test(v), expected: "a whole number" },
+  INTERVAL: { valid: (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1, expected: "a whole number of at least 1" },
+  BYSECOND: numberList(0, 60, false, "seconds from 0 to 60"),
+  BYMINUTE: numberList(0, 59, false, "minutes from 0 to 59"),
+  BYHOUR: numberList(0, 23, false, "hours from 0 to 23"),
+  BYDAY: {
+    valid: (v) => everyItem(v, (item) => /^([+-]?(0?[1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$/i.test(item)),
+    expected: "weekdays (MO to SU), each with an ordinal from 1 to 53 or -53 to -1 where it has one (1MO, -1FR)",
+  },
+  BYMONTHDAY: numberList(1, 31, true, "days of the month from 1 to 31 or -31 to -1"),
+  BYYEARDAY: numberList(1, 366, true, "days of the year from 1 to 366 or -366 to -1"),
+  BYWEEKNO: numberList(1, 53, true, "weeks from 1 to 53 or -53 to -1"),
+  BYMONTH: {
+    // RFC 7529: with RSCALE, a leap month is written with an L (5L), and a calendar may have 13.
+    valid: (v, scaled) =>
+      everyItem(v, (item) => {
+        const month = (scaled ? /^(\d{1,2})L?$/i : /^(\d{1,2})$/).exec(item);
+        return month !== null && Number(month[1]) >= 1 && Number(month[1]) <= (scaled ? 13 : 12);
+      }),
+    expected: "months from 1 to 12",
+  },
+  BYSETPOS: numberList(1, 366, true, "positions from 1 to 366 or -366 to -1"),
+  WKST: { valid: (v) => WEEKDAY.test(v), expected: "a weekday (MO to SU)" },
+  RSCALE: { valid: (v) => /^[A-Z0-9-]+$/i.test(v), expected: "the name of a calendar scale (GREGORIAN)" },
+  SKIP: { valid: (v) => /^(OMIT|BACKWARD|FORWARD)$/i.test(v), expected: "OMIT, BACKWARD or FORWARD" },
+};
+
+/** A value quoted in a message, cut where it would crowd the message out. */
+function cutForMessage(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
+}
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
 

@@ -195,6 +195,60 @@ describe("hostile calendars", () => {
     expect(asked).toEqual(["Custom 7"]);
   });
 
+  it("skips an event whose RRULE is half a megabyte of repeated parts, in one pass, with a warning cut short", () => {
+    // Prepare: each BYHOUR= made a pattern of the expansion read the rest of the rule again
+    const rule = `FREQ=DAILY;BYHOUR=${"BYHOUR=1".repeat(60_000)}`;
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:long-rule",
+      "DTSTART:20260310T090000Z",
+      `RRULE:${rule}`,
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const calendar = parseCalendar(ics);
+
+    // Assess
+    expect(calendar.warnings).toHaveLength(1);
+    expect(calendar.warnings[0]).toMatch(
+      /^skipped event long-rule: RRULE part BYHOUR=BYHOUR=1BYHOUR=1.{0,60}… is not valid: BYHOUR takes hours/,
+    );
+  });
+
+  it("reads rule values written as RFC 5545 and RFC 7529 allow: any case, signed ordinals, second 60, leap months, a negative COUNT as none", () => {
+    // Prepare
+    const event = (uid: string, rule: string) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTART:20260302T090000Z", `RRULE:${rule}`, "END:VEVENT"];
+    const ics = [
+      "BEGIN:VCALENDAR",
+      ...event("lower-case", "freq=weekly;byday=mo,tu;wkst=su;count=2"),
+      ...event("ordinals", "FREQ=MONTHLY;BYDAY=+1MO,-1FR;COUNT=2"),
+      ...event("leap-second", "FREQ=DAILY;BYSECOND=60;COUNT=1"),
+      ...event("spaces", "FREQ=DAILY;BYHOUR=9, 17;COUNT=2"),
+      ...event("negative-count", "FREQ=WEEKLY;UNTIL=20260317T090000Z;COUNT=-1"),
+      ...event("scaled", "FREQ=YEARLY;RSCALE=GREGORIAN;BYMONTH=3;BYMONTHDAY=2;COUNT=1"),
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const calendar = parseCalendar(ics);
+    const { occurrences } = occurrencesOf(calendar, {
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-04-01T00:00:00Z"),
+      timezone: "UTC",
+    });
+
+    // Assess: every event read, none skipped
+    expect(calendar.warnings).toEqual([]);
+    expect(new Set(occurrences.map((o) => o.uid))).toEqual(
+      new Set(["lower-case", "ordinals", "leap-second", "spaces", "negative-count", "scaled"]),
+    );
+  });
+
   it("refuses an HTML page that merely contains BEGIN:VCALENDAR", () => {
     // Prepare
     const html = "<html><body><pre>BEGIN:VCALENDAR\nEND:VCALENDAR</pre></body></html>";

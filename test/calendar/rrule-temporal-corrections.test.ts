@@ -1,6 +1,7 @@
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
+import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
 import { startsOf } from "../support/calendar.ts";
 
 /**
@@ -109,5 +110,40 @@ describe("corrections to rrule-temporal (RFC 5545 §3.3.10)", () => {
     // Assess
     expect(ours).toEqual(right);
     expect(theirs).not.toEqual(right);
+  });
+});
+
+describe("rule values rrule-temporal accepts and RFC 5545 §3.3.10 does not", () => {
+  it.each([
+    ["an hour past 23", "FREQ=DAILY;BYHOUR=25", "BYHOUR=25 is not valid: BYHOUR takes hours from 0 to 23"],
+    ["an hour that is no number", "FREQ=DAILY;BYHOUR=abc", "BYHOUR=abc is not valid"],
+    ["a minute past 59", "FREQ=DAILY;BYMINUTE=61", "BYMINUTE=61 is not valid: BYMINUTE takes minutes from 0 to 59"],
+    ["a thirteenth month", "FREQ=YEARLY;BYMONTH=13", "BYMONTH=13 is not valid: BYMONTH takes months from 1 to 12"],
+  ])("skips the event of %s, naming the part, where rrule-temporal alone expands it", (_, rule, message) => {
+    // Prepare
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "BEGIN:VEVENT",
+      "UID:bad-rule",
+      "DTSTART:20260301T090000Z",
+      `RRULE:${rule}`,
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+
+    // Act
+    const calendar = parseCalendar(ics);
+    const { occurrences } = occurrencesOf(calendar, {
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-03-03T00:00:00Z"),
+      timezone: "UTC",
+    });
+    const theirs = rruleTemporalStarts("2026-03-01T09:00:00Z", rule, "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", false, "bad-rule");
+
+    // Assess
+    expect(occurrences).toEqual([]);
+    expect(calendar.warnings).toEqual([expect.stringContaining(`skipped event bad-rule: RRULE part ${message}`)]);
+    expect(theirs.length).toBeGreaterThan(0);
   });
 });
