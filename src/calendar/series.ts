@@ -137,9 +137,16 @@ interface PartValues {
   expected: string;
 }
 
-/** Each item of a comma-separated value passes `valid`; no item is empty. */
+/**
+ * Each item of a comma-separated value passes `valid`. Empty items (`MO,TU,`, a slip some writers
+ * make) are passed over, as the expansion passes over them; an empty value is no list.
+ */
 function everyItem(value: string, valid: (item: string) => boolean): boolean {
-  return value.split(",").every((item) => valid(item.trim()));
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  return items.length > 0 && items.every(valid);
 }
 
 /** A list of whole numbers from `min` to `max` (and, when `signed`, from `-max` to `-min`). */

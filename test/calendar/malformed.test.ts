@@ -219,7 +219,7 @@ describe("hostile calendars", () => {
     );
   });
 
-  it("reads rule values written as RFC 5545 and RFC 7529 allow: any case, signed ordinals, second 60, leap months, a negative COUNT as none", () => {
+  it("reads rule values written as RFC 5545 and RFC 7529 allow, and two common slips: any case, signed ordinals, second 60, leap months; a trailing comma, a negative COUNT as none", () => {
     // Prepare
     const event = (uid: string, rule: string) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTART:20260302T090000Z", `RRULE:${rule}`, "END:VEVENT"];
     const ics = [
@@ -228,6 +228,7 @@ describe("hostile calendars", () => {
       ...event("ordinals", "FREQ=MONTHLY;BYDAY=+1MO,-1FR;COUNT=2"),
       ...event("leap-second", "FREQ=DAILY;BYSECOND=60;COUNT=1"),
       ...event("spaces", "FREQ=DAILY;BYHOUR=9, 17;COUNT=2"),
+      ...event("trailing-comma", "FREQ=WEEKLY;BYDAY=MO,TU,;COUNT=2"),
       ...event("negative-count", "FREQ=WEEKLY;UNTIL=20260317T090000Z;COUNT=-1"),
       ...event("scaled", "FREQ=YEARLY;RSCALE=GREGORIAN;BYMONTH=3;BYMONTHDAY=2;COUNT=1"),
       "END:VCALENDAR",
@@ -245,7 +246,7 @@ describe("hostile calendars", () => {
     // Assess: every event read, none skipped
     expect(calendar.warnings).toEqual([]);
     expect(new Set(occurrences.map((o) => o.uid))).toEqual(
-      new Set(["lower-case", "ordinals", "leap-second", "spaces", "negative-count", "scaled"]),
+      new Set(["lower-case", "ordinals", "leap-second", "spaces", "trailing-comma", "negative-count", "scaled"]),
     );
   });
 
