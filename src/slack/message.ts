@@ -281,6 +281,9 @@ export function linkedWithin(text: string, max: number): string {
   const pieces: Piece[] = [];
   let at = 0;
   for (const match of flat.matchAll(BARE_URL)) {
+    // Far past what can be shown (escaped text is no shorter than the text, and a link seldom much
+    // shorter than its address), the rest is cut anyway: no URL of it is parsed.
+    if (match.index > 4 * max) break;
     const address = match[0].slice(0, addressLength(match[0]));
     const url = safeUrl(address);
     if (!url || !/^https?:\/\/[^/]/i.test(address)) continue;
