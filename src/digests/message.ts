@@ -1,5 +1,5 @@
 import { boldText, escapeSlackText, mrkdwnText } from "../slack/escape.ts";
-import { findJoinLink } from "../slack/join-link.ts";
+import { findJoinLink, onlyTheMeeting } from "../slack/join-link.ts";
 import { linkedWithin, MAX_BLOCKS, MAX_TEXT, type SlackMessage, safeUrl, slackDate, truncate } from "../slack/message.ts";
 import type { Agenda, AgendaEntry } from "./agenda.ts";
 
@@ -93,8 +93,8 @@ export function entryLine(entry: AgendaEntry, timezone: string): string {
   }
   const optional: string[] = [];
   const join = findJoinLink(occurrence);
-  // A location that is only the meeting's link is shown once, as the link.
-  if (occurrence.location && occurrence.location.trim() !== join?.url) {
+  // A location that says no more than the join link (the link, the service's name) is left to the Join line.
+  if (occurrence.location && !onlyTheMeeting(occurrence.location, join)) {
     optional.push(`:round_pushpin: ${linkedWithin(occurrence.location, MAX_LOCATION)}`);
   }
   const url = join && safeUrl(join.url);

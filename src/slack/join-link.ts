@@ -58,3 +58,24 @@ export function findJoinLink(
   }
   return undefined;
 }
+
+/** How invitations name each service where they put the meeting in LOCATION ("Microsoft Teams Meeting"). */
+const SERVICE_NAMES: Record<JoinLink["service"], RegExp> = {
+  "Google Meet": /\bgoogle meet\b/gi,
+  Zoom: /\bzoom(?: meeting)?\b/gi,
+  "Microsoft Teams": /\b(?:microsoft teams(?: meeting)?|teams meeting)\b/gi,
+  Webex: /\b(?:cisco )?webex(?: meeting)?\b/gi,
+  "GoTo Meeting": /\bgoto ?meeting\b/gi,
+  "Jitsi Meet": /\bjitsi(?: meet)?\b/gi,
+};
+
+/**
+ * Whether a location says no more than the join link does: the link itself, the service's name
+ * ("Microsoft Teams Meeting", as Outlook writes it), or both ("Microsoft Teams Meeting;
+ * https://teams…"). Shown, it would only repeat the Join line; a room beside them is more.
+ */
+export function onlyTheMeeting(location: string, join: JoinLink | undefined): boolean {
+  if (!join) return false;
+  const rest = location.replaceAll(join.url, "").replaceAll(join.url.replaceAll("&", "&amp;"), "").replace(SERVICE_NAMES[join.service], "");
+  return /^[\s;,|·–-]*$/.test(rest);
+}

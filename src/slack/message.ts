@@ -5,7 +5,7 @@ import type { Occurrence } from "../calendar/occurrence.ts";
 import { cutText } from "../cut.ts";
 import { occurrenceKey, type Reminder } from "../reminders/reminder.ts";
 import { boldText, escapeSlackText, mrkdwnText } from "./escape.ts";
-import { findJoinLink, type JoinLink } from "./join-link.ts";
+import { findJoinLink, type JoinLink, onlyTheMeeting } from "./join-link.ts";
 
 /** A Slack incoming-webhook payload: Block Kit with a plain-text fallback for notifications. */
 export interface SlackMessage {
@@ -320,8 +320,8 @@ function reminderText(reminder: Reminder, join: JoinLink | undefined, now: Date)
     ? `${dateToken(reminder)} (all day)`
     : `${dateToken(reminder)} · ${formatCountdown(occurrence.start, now)}`;
   const lines = [boldText(title(reminder)), when];
-  // A location that is only the meeting's link is shown once, as the link (as digests do).
-  if (occurrence.location && occurrence.location.trim() !== join?.url) {
+  // A location that says no more than the join link (the link, the service's name) is left to the Join line (as digests do).
+  if (occurrence.location && !onlyTheMeeting(occurrence.location, join)) {
     lines.push(`:round_pushpin: ${linkedWithin(occurrence.location, MAX_LOCATION)}`);
   }
   // A long link (Teams' run to 1,000 characters and more) lives in the button only, where Slack

@@ -186,6 +186,33 @@ describe("renderMessage", () => {
     expect(sectionText(message)).toContain(`|Join ${service}>`);
   });
 
+  it.each([
+    ["Outlook's name of the service", "Microsoft Teams Meeting", false],
+    ["the name and the link", "Microsoft Teams Meeting; https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0", false],
+    ["a room beside them", "Room 4.01; Microsoft Teams Meeting", true],
+  ])("leaves out a location that says no more than the join link: %s", (_, location, shown) => {
+    // Prepare
+    const r = reminder({ start, location, description: "Join: https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0" });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess: the Join line either way; the location only when it says more
+    expect(text).toContain("|Join Microsoft Teams>");
+    expect(text.includes(":round_pushpin:")).toBe(shown);
+  });
+
+  it("shows a service's name as the location when no link of that service is found", () => {
+    // Prepare
+    const r = reminder({ start, location: "Microsoft Teams Meeting", description: "Join: https://acme.zoom.us/j/123456789" });
+
+    // Act
+    const text = sectionText(renderMessage([r], now));
+
+    // Assess
+    expect(text).toContain(":round_pushpin: Microsoft Teams Meeting");
+  });
+
   it("makes no button of a link to any other host", () => {
     // Prepare
     const r = reminder({
