@@ -216,6 +216,31 @@ describe("digest messages", () => {
     expect(line).toContain(":round_pushpin: Hall B &lt;!here&gt; (map: <https://maps.example/?q=hall&amp;b=1>) · :calendar: Platform");
   });
 
+  it("leaves a location that only names the meeting's service to the Join link", () => {
+    // Prepare
+    const occurrence = {
+      uid: "teams@example.com",
+      summary: "Steering",
+      description: "Join: https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0",
+      location: "Microsoft Teams Meeting",
+      url: undefined,
+      start: new Date("2026-03-23T09:00:00Z"),
+      end: new Date("2026-03-23T09:30:00Z"),
+      allDay: false,
+      day: undefined,
+      recurrenceId: undefined,
+      status: undefined,
+      timezone: "Europe/Berlin",
+    };
+
+    // Act
+    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+
+    // Assess
+    expect(line).toContain("|Join Microsoft Teams>");
+    expect(line).not.toContain(":round_pushpin:");
+  });
+
   it("names a feed that could not be read, by name, and says the day is empty when it is", () => {
     // Prepare
     const due = dueAt({ daily: "08:30" }, "2026-03-24T07:30:00Z");
