@@ -51,7 +51,7 @@ export const webhookFetch: FetchFunction = async (url, init = {}) => {
       throw signal?.aborted ? signal.reason : new TypeError("terminated", { cause: error });
     }
   };
-  const text = () => read(() => body.text());
+  const text = () => read(async () => new TextDecoder().decode(await boundedBytes(body)));
   const header = (name: string): string | null => {
     const value = headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
@@ -67,7 +67,28 @@ export const webhookFetch: FetchFunction = async (url, init = {}) => {
     },
     text,
     json: async () => JSON.parse(await text()),
-    arrayBuffer: () => read(() => body.arrayBuffer()),
+    arrayBuffer: () => read(async () => (await boundedBytes(body)).slice().buffer),
   };
   return response;
 };
+
+/**
+ * What Slack answers a post with is a word (`ok`, `invalid_blocks`, `channel_not_found`): an
+ * answer's first 64 KB are read, and the rest is not waited for. A proxy's HTML page or an
+ * endpoint that streams without end costs no more memory or time than that.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function boundedBytes(body: Awaited<ReturnType<typeof request>>["body"]): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_ANSWER_BYTES) {
+      body.on("error", () => undefined).destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks, Math.min(size, MAX_ANSWER_BYTES));
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { webhookFetch } from "../../src/slack/fetch.ts";
+import { MAX_ANSWER_BYTES, webhookFetch } from "../../src/slack/fetch.ts";
 import { type Loopback, type Route, startLoopback } from "../support/loopback.ts";
 
 const post = { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"text":"x"}', redirect: "error" } as const;
@@ -40,6 +40,28 @@ describe("webhookFetch", () => {
     expect(response.headers.get("Retry-After")).toBe("7");
     expect(response.headers.get("x-missing")).toBeNull();
     expect(await response.text()).toBe("rate_limited");
+  });
+
+  it("reads only the first 64 KB of an answer, and does not wait for an answer that never ends", async () => {
+    // Prepare: a proxy's page of a megabyte, and an endpoint that streams forever
+    let endless: NodeJS.Timeout | undefined;
+    const url = await serve((request, response) => {
+      if (request.url?.includes("endless")) {
+        response.writeHead(502, { "content-type": "text/html" });
+        endless = setInterval(() => response.write("<p>".repeat(10_000)), 5);
+      } else {
+        response.writeHead(502, { "content-type": "text/html" }).end("x".repeat(1024 * 1024));
+      }
+    });
+
+    // Act
+    const big = await (await webhookFetch(url, post)).text();
+    const forever = await (await webhookFetch(`${url}/endless`, post)).text();
+    clearInterval(endless);
+
+    // Assess
+    expect(big).toBe("x".repeat(MAX_ANSWER_BYTES));
+    expect(forever.length).toBe(MAX_ANSWER_BYTES);
   });
 
   it("fails a redirect as fetch does with redirect: error, without following it", async () => {
