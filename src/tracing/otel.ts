@@ -179,22 +179,31 @@ export function tracesUrl(env: Readonly<Record<string, string | undefined>>): st
 const BATCH = 512;
 
 function post(target: URL, body: string, timeoutMs: number): Promise<void> {
-  return new Promise((done) => {
+  return new Promise((resolve) => {
     // Taken when a batch is posted, not imported: the bundle's imports of Node.js modules all run at
     // start-up, whatever the tracing, and an ESM import of node:http also loads Node.js's own undici
     // (its lazy WebSocket export), about 30 ms.
     const { request: send } = process.getBuiltinModule(target.protocol === "https:" ? "node:https" : "node:http");
+    // `timeoutMs` bounds the whole exchange, not only a silence: a collector that answers a trickle
+    // without end is left after it too.
+    const deadline = setTimeout(() => req.destroy(), timeoutMs);
+    const done = () => {
+      clearTimeout(deadline);
+      resolve();
+    };
     const req = send(
       target,
       { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
       (response) => {
         response.resume();
-        response.on("end", () => done());
-        response.on("error", () => done());
+        response.on("end", done);
+        response.on("error", done);
+        response.on("close", done);
       },
     );
     req.on("timeout", () => req.destroy());
-    req.on("error", () => done());
+    req.on("error", done);
+    req.on("close", done);
     req.end(body);
   });
 }

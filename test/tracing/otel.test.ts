@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { readSettings } from "../../src/config/settings.ts";
 import { createHandler } from "../../src/handler.ts";
 import { type LocalOtlpReceiver, segmentDocumentOf, startOtlpReceiver } from "../../src/traces/otlp.ts";
-import { type OtlpSpan, traceContextOf } from "../../src/tracing/otel.ts";
-import { type Loopback, startFeedHost, startSlack } from "../support/loopback.ts";
+import { createOtlpExporter, type OtlpSpan, traceContextOf } from "../../src/tracing/otel.ts";
+import { type Loopback, startFeedHost, startLoopback, startSlack } from "../support/loopback.ts";
 
 const FEEDS = 40;
 
@@ -162,6 +162,33 @@ describe("tracing off", () => {
       expect(tracingModules(xray).some((url) => url.endsWith("/src/tracing/xray-daemon.ts"))).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("createOtlpExporter", () => {
+  it("leaves a collector that answers without end once the batch's time is up", async () => {
+    // Prepare: a collector that answers 200 and then trickles a byte every 20 ms, never idle
+    let trickle: NodeJS.Timeout | undefined;
+    const collector = await startLoopback((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      trickle = setInterval(() => response.write(" "), 20);
+    });
+    const exporter = createOtlpExporter(`${collector.url}/v1/traces`, { "service.name": "test" }, 300);
+    const span = { traceId: "0".repeat(32), spanId: "1".repeat(16), name: "fetch:a", startTimeUnixNano: "1", endTimeUnixNano: "2" };
+
+    try {
+      // Act
+      const flushed = await Promise.race([
+        exporter.flush([span as unknown as OtlpSpan]).then(() => "flushed"),
+        new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3_000)),
+      ]);
+
+      // Assess
+      expect(flushed).toBe("flushed");
+    } finally {
+      clearInterval(trickle);
+      await collector.close();
     }
   });
 });
