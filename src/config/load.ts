@@ -210,9 +210,16 @@ function throwIssues(issues: readonly z.core.$ZodIssue[], origin: string): never
         : [{ path: formatPath(issue.path), message: issue.message }],
   );
   if (!first) throw new ConfigError("", `invalid configuration in ${origin}`);
-  const also = others.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  // A configuration generated wrong repeats one mistake thousands of times: the first few say what
+  // to fix, and a count says how many more there are, so the message stays a message.
+  const also = others.slice(0, MAX_LISTED_MISTAKES - 1).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  const unlisted = others.length - also.length;
+  if (unlisted > 0) also.push(`…and ${unlisted} more mistake${unlisted === 1 ? "" : "s"}`);
   throw new ConfigError(first.path, `${first.message} (in ${origin})${also.length > 0 ? `; also ${also.join("; ")}` : ""}`);
 }
+
+/** Mistakes a configuration error names one by one; the rest are counted. */
+const MAX_LISTED_MISTAKES = 20;
 
 /** Reads and validates a configuration file. @throws ConfigError */
 export async function loadConfigFile(file: string, resolveSecrets?: SecretResolver): Promise<Config> {

@@ -167,6 +167,23 @@ describe("parseConfig", () => {
     expect(error.message).toMatch(/; also .*feeds\[0\]\.timezone: .*feeds\[0\]\.webhook: names webhook "ops", which is not defined/);
   });
 
+  it("names the first 20 of thousands of mistakes and counts the rest", async () => {
+    // Prepare: a generated configuration with the same two mistakes in each of 5,000 feeds
+    const config = {
+      ...valid,
+      feeds: Array.from({ length: 5_000 }, (_, i) => ({ ...valid.feeds[0], id: `f${i}`, url: "nope", webhook: "ops" })),
+    };
+
+    // Act
+    const error = await rejection(config);
+
+    // Assess
+    expect(error.path).toBe("feeds[0].url");
+    expect(error.message.split("; ")).toHaveLength(21);
+    expect(error.message).toMatch(/; …and 9980 more mistakes$/);
+    expect(error.message.length).toBeLessThan(3_000);
+  });
+
   it("reports a duplicate feed id even when one of the feeds is incomplete", async () => {
     // Prepare
     const config = { ...valid, feeds: [valid.feeds[0], { id: "platform", webhook: "team" }] };
