@@ -111,20 +111,24 @@ async function main(): Promise<void> {
   });
   const xray = await xraySink();
   const heapFlags = lambdaHeapFlags(memoryMb);
+  /**
+   * The webhook of the `i`th feed, the same for a run and its floor. One webhook per feed: Slack's
+   * pace of one message per second per webhook is not what this measures.
+   */
+  const webhookUrl = (i: number) => `${workload.slack}/services/TBENCH/B${i}/bench`;
   /** One whole `invoke` process over the first `n` feeds. */
   async function invoke(n: number): Promise<Invocation> {
     const configFile = join(dir, `config-${n}.json`);
     const eventFile = join(dir, "event.json");
     const usageFile = join(dir, `usage-${n}.json`);
     const logFile = join(dir, `invoke-${n}.log`);
-    // One webhook per feed: Slack's pace of one message per second per webhook is not what this measures.
     const urls = workload.feeds.slice(0, n);
     await writeFile(
       configFile,
       JSON.stringify({
         concurrency,
         leadMinutes: [10],
-        webhooks: Object.fromEntries(urls.map((_, i) => [`hook-${i}`, `${workload.slack}/services/TBENCH/B${i}/bench`])),
+        webhooks: Object.fromEntries(urls.map((_, i) => [`hook-${i}`, webhookUrl(i)])),
         feeds: urls.map((url, i) => ({ id: `feed-${i}`, url, webhook: `hook-${i}` })),
       }),
     );
@@ -192,9 +196,10 @@ async function main(): Promise<void> {
   async function ioFloor(n: number): Promise<ResourceUsage | undefined> {
     const planFile = join(dir, `floor-${n}.json`);
     const usageFile = join(dir, `floor-usage-${n}.json`);
+    const urls = workload.feeds.slice(0, n);
     const plan: FloorPlan = {
-      feeds: workload.feeds.slice(0, n),
-      webhooks: workload.feeds.slice(0, n).map((_, i) => `${workload.slack}/services/TBENCH/B${i}/bench`),
+      feeds: urls,
+      webhooks: urls.map((_, i) => webhookUrl(i)),
       concurrency,
       xray: xray.address,
     };
@@ -264,11 +269,13 @@ async function main(): Promise<void> {
     ];
     const table = [header, header.map(() => "---"), row(base), ...measured.map(row)];
     process.stdout.write(`${table.map((cells) => `| ${cells.join(" | ")} |`).join("\n")}\n\n`);
+    /** The middle value (the lower of the two middle ones for an even count), as the run that stands for them all is picked. */
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
     // The run in the middle by CPU time stands for them all (a failed process sorts last).
     const byCpu = [...measured].sort((a, b) => (cpu(a.usage) || Number.POSITIVE_INFINITY) - (cpu(b.usage) || Number.POSITIVE_INFINITY));
     const run = byCpu[Math.floor((byCpu.length - 1) / 2)] as Invocation;
     const rss = measured.map((r) => r.usage?.peakRssMb ?? Number.POSITIVE_INFINITY).sort((x, y) => x - y);
-    const medianRss = rss[Math.floor((runs - 1) / 2)] as number;
+    const medianRss = median(rss);
     if (runs > 1) {
       process.stdout.write(
         `median of ${runs} runs: ${cpu(run.usage).toFixed(2)} s CPU (${cpu(byCpu[0]?.usage).toFixed(2)}–${cpu(byCpu.at(-1)?.usage).toFixed(2)}), ` +
@@ -281,7 +288,6 @@ async function main(): Promise<void> {
           `+${(run.usage.peakRssMb - base.usage.peakRssMb).toFixed(0)} MB peak RSS\n`,
       );
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
     const floorCpu = floors.map(cpu);
     if (floorCpu.every(Number.isFinite)) {
       const ratios = measured.map((r, i) => cpu(r.usage) / (floorCpu[i] as number)).filter(Number.isFinite);

@@ -1,6 +1,7 @@
 import { RRuleTemporal } from "rrule-temporal";
 import { Temporal } from "temporal-polyfill";
 import { BoundedMap, ownCopy } from "../bounded-map.ts";
+import { cutText } from "../cut.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
 import { finish, type Steps } from "./work.ts";
@@ -90,7 +91,8 @@ function parseRule(rule: string, value: string): void {
     if (!values) throw new Error(`RRULE "${value}" has an unknown part ${name}`);
     const written = at < 0 ? "" : part.slice(at + 1).trim();
     if (!values.valid(written, scaled)) {
-      throw new Error(`RRULE part ${cutForMessage(`${name}=${written}`)} is not valid: ${name} takes ${values.expected}`);
+      // The part is quoted cut short: a rule may be megabytes long.
+      throw new Error(`RRULE part ${cutText(`${name}=${written}`, 60, true)} is not valid: ${name} takes ${values.expected}`);
     }
   }
   if (isPlainRule(rule)) return;
@@ -199,11 +201,6 @@ const PART_VALUES: Record<string, PartValues> = {
   RSCALE: { valid: (v) => /^[A-Z0-9-]+$/i.test(v), expected: "the name of a calendar scale (GREGORIAN)" },
   SKIP: { valid: (v) => /^(OMIT|BACKWARD|FORWARD)$/i.test(v), expected: "OMIT, BACKWARD or FORWARD" },
 };
-
-/** A value quoted in a message, cut where it would crowd the message out. */
-function cutForMessage(text: string): string {
-  return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
-}
 
 const CHECK_START = Temporal.ZonedDateTime.from("2000-01-01T00:00:00+00:00[UTC]");
 

@@ -194,8 +194,12 @@ const HTML_TAG =
 
 /** Folds whitespace and cuts `text` to `max` characters, ending it with "…" when cut. */
 export function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return cutText(flat, max, true);
+  return cutText(folded(text), max, true);
+}
+
+/** `text` on one line: each run of white space one space, none at either end. */
+function folded(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }
 
 /**
@@ -204,7 +208,7 @@ export function truncate(text: string, max: number): string {
  * entity in half.
  */
 function escapedWithin(text: string, max: number): string {
-  return piecesWithin([{ text: text.replace(/\s+/g, " ").trim() }], max);
+  return piecesWithin([{ text: folded(text) }], max);
 }
 
 /** A run of calendar text (escaped when written out), or a link of ours, already escaped, written whole or not at all. */
@@ -277,7 +281,7 @@ function count(text: string, char: string): number {
  * that does not fit whole, never inside it.
  */
 export function linkedWithin(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = folded(text);
   const pieces: Piece[] = [];
   let at = 0;
   for (const match of flat.matchAll(BARE_URL)) {
