@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
+import type { Occurrence } from "../../src/calendar/occurrence.ts";
 import { configOf } from "../../src/config/schema.ts";
 import { type Agenda, agendaRange, buildAgenda } from "../../src/digests/agenda.ts";
 import { digestsOf } from "../../src/digests/digest.ts";
@@ -52,6 +53,18 @@ const lines = (agenda: Agenda) =>
         entryLine(e, agenda.due.digest.timezone).replace(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|([^>]*)>/g, "[$1]"),
       ),
     ]),
+  );
+
+/** A digest's line for a half-hour meeting on Monday 23 March 2026, 10:00 in Berlin, of the feed "Platform". */
+const mondayLine = (fields: Partial<Occurrence>) =>
+  entryLine(
+    {
+      occurrence: occurrence({ start: new Date("2026-03-23T09:00:00Z"), timezone: "Europe/Berlin", ...fields }),
+      feedNames: ["Platform"],
+      dayNumber: 1,
+      dayCount: 1,
+    },
+    "Europe/Berlin",
   );
 
 describe("what a digest lists", () => {
@@ -168,23 +181,10 @@ describe("digest messages", () => {
 
   it("neutralises a title's own formatting characters, so it cannot end the bold early or fake its own", () => {
     // Prepare
-    const occurrence = {
-      uid: "fake@example.com",
-      summary: "Sync* `CANCELLED` *ALL HANDS _now_ ~x~",
-      description: undefined,
-      location: undefined,
-      url: undefined,
-      start: new Date("2026-03-23T09:00:00Z"),
-      end: new Date("2026-03-23T09:30:00Z"),
-      allDay: false,
-      day: undefined,
-      recurrenceId: undefined,
-      status: undefined,
-      timezone: "Europe/Berlin",
-    };
+    const fields = { uid: "fake@example.com", summary: "Sync* `CANCELLED` *ALL HANDS _now_ ~x~" };
 
     // Act
-    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+    const line = mondayLine(fields);
 
     // Assess
     expect(line).toContain("*Sync∗ ˋCANCELLEDˋ ∗ALL HANDS ˍnowˍ ∼x∼*");
@@ -194,23 +194,10 @@ describe("digest messages", () => {
 
   it("links a location's bare web address to itself, as reminders do, and keeps the rest of it text", () => {
     // Prepare
-    const occurrence = {
-      uid: "map@example.com",
-      summary: "Offsite",
-      description: undefined,
-      location: "Hall B <!here> (map: https://maps.example/?q=hall&b=1)",
-      url: undefined,
-      start: new Date("2026-03-23T09:00:00Z"),
-      end: new Date("2026-03-23T09:30:00Z"),
-      allDay: false,
-      day: undefined,
-      recurrenceId: undefined,
-      status: undefined,
-      timezone: "Europe/Berlin",
-    };
+    const fields = { uid: "map@example.com", summary: "Offsite", location: "Hall B <!here> (map: https://maps.example/?q=hall&b=1)" };
 
     // Act
-    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+    const line = mondayLine(fields);
 
     // Assess
     expect(line).toContain(":round_pushpin: Hall B &lt;!here&gt; (map: <https://maps.example/?q=hall&amp;b=1>) · :calendar: Platform");
@@ -218,23 +205,15 @@ describe("digest messages", () => {
 
   it("leaves a location that only names the meeting's service to the Join link", () => {
     // Prepare
-    const occurrence = {
+    const fields = {
       uid: "teams@example.com",
       summary: "Steering",
       description: "Join: https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0",
       location: "Microsoft Teams Meeting",
-      url: undefined,
-      start: new Date("2026-03-23T09:00:00Z"),
-      end: new Date("2026-03-23T09:30:00Z"),
-      allDay: false,
-      day: undefined,
-      recurrenceId: undefined,
-      status: undefined,
-      timezone: "Europe/Berlin",
     };
 
     // Act
-    const line = entryLine({ occurrence, feedNames: ["Platform"], dayNumber: 1, dayCount: 1 }, "Europe/Berlin");
+    const line = mondayLine(fields);
 
     // Assess
     expect(line).toContain("|Join Microsoft Teams>");

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { type Expansion, expandCalendar } from "../../src/calendar/expand.ts";
+import { type Expansion, expandCalendar, occurrencesOf, parseCalendar } from "../../src/calendar/expand.ts";
+import type { Occurrence } from "../../src/calendar/occurrence.ts";
 import type { FeedInput } from "../../src/calendar/octets.ts";
 import { formatInstant } from "../../src/calendar/wall-clock.ts";
 
@@ -38,4 +39,23 @@ export function fixedZoneBlock(tzid: string): string[] {
     "END:STANDARD",
     "END:VTIMEZONE",
   ];
+}
+
+/** A calendar of one VEVENT per `[uid, DTSTART, RRULE]`, lines ending in CRLF as feeds write them. */
+export function ruleCalendar(events: readonly (readonly [uid: string, dtstart: string, rule: string])[]): string {
+  const vevents = events.flatMap(([uid, dtstart, rule]) => [
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    `DTSTART:${dtstart}`,
+    `RRULE:${rule}`,
+    "END:VEVENT",
+  ]);
+  return ["BEGIN:VCALENDAR", ...vevents, "END:VCALENDAR", ""].join("\r\n");
+}
+
+/** A calendar's text read, then expanded over `[from, to)` in UTC: what the reading warned of, and the occurrences. */
+export function readAndExpand(ics: string, from: string, to: string): { warnings: string[]; occurrences: Occurrence[] } {
+  const calendar = parseCalendar(ics);
+  const { occurrences } = occurrencesOf(calendar, { from: new Date(from), to: new Date(to), timezone: "UTC" });
+  return { warnings: calendar.warnings, occurrences };
 }
