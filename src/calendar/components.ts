@@ -111,6 +111,7 @@ const END = "END:";
 /** True when `text` holds `keyword` (upper case) at `at`, compared in any case, without a copy. */
 function keywordAt(text: string, at: number, end: number, keyword: string): boolean {
   if (at + keyword.length > end) return false;
+  if (text.startsWith(keyword, at)) return true;
   for (let i = 0; i < keyword.length; i++) {
     const code = text.charCodeAt(at + i);
     const want = keyword.charCodeAt(i);

@@ -1,12 +1,11 @@
 import { Temporal } from "temporal-polyfill";
+import { WEEKDAYS, type Weekday } from "./weekdays.ts";
 
 // A recurrence rule made whole before rrule-temporal expands it: every part RFC 5545 §3.3.10 takes
 // from DTSTART is written out, so that the rule gives the same set from any period boundary aligned
 // with DTSTART and INTERVAL, and the parts rrule-temporal gets wrong are done here instead.
 
 export type Frequency = "YEARLY" | "MONTHLY" | "WEEKLY" | "DAILY" | "HOURLY" | "MINUTELY" | "SECONDLY";
-
-const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
 
 /** A weekday of BYDAY (ISO, 1 = Monday) and its ordinal (0 for none). */
 interface DayToken {
@@ -34,7 +33,7 @@ function dayTokens(value: string): DayToken[] {
   const tokens: DayToken[] = [];
   for (const raw of value.split(",")) {
     const token = raw.trim().toUpperCase();
-    const weekday = WEEKDAYS.indexOf(token.slice(-2) as (typeof WEEKDAYS)[number]) + 1;
+    const weekday = WEEKDAYS.indexOf(token.slice(-2) as Weekday) + 1;
     if (weekday > 0) tokens.push({ weekday, ordinal: Number.parseInt(token.slice(0, -2), 10) || 0 });
   }
   return tokens;
@@ -100,7 +99,7 @@ export function planRule(rule: string, date: StartDate, time: StartTime | undefi
   const countText = parts.get("COUNT");
   const count = countText === undefined ? undefined : Math.max(0, Number.parseInt(countText, 10) || 0);
   parts.delete("COUNT");
-  const weekStart = WEEKDAYS.indexOf((parts.get("WKST") ?? "MO").toUpperCase() as (typeof WEEKDAYS)[number]) + 1 || 1;
+  const weekStart = WEEKDAYS.indexOf((parts.get("WKST") ?? "MO").toUpperCase() as Weekday) + 1 || 1;
   const has = (name: string) => parts.has(name);
   const weekday = WEEKDAYS[date.dayOfWeek - 1] as string;
 

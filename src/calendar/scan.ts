@@ -2,6 +2,7 @@ import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { type ComponentVisitor, ComponentWalker, type ContentLine, lineText, parseContentLine, valueOffset } from "./components.ts";
 import { decodedLine, type FeedSource } from "./octets.ts";
 import { Warnings } from "./warnings.ts";
+import { PLAIN_WEEKDAYS } from "./weekdays.ts";
 import { finish, type Steps } from "./work.ts";
 
 // The first pass over a feed: where each component lies, and for each VEVENT only the few raw
@@ -66,24 +67,30 @@ const WANTED = ["DTSTART", "RRULE", "RDATE", "RECURRENCE-ID", "UID", "TZID", "X-
 type Wanted = (typeof WANTED)[number];
 
 /**
- * Which wanted property the line at `at` holds, if any, without making a string: property names
- * are compared in place, upper case as every producer writes them, and in any case (RFC 5545
- * §3.1: `RRule`, `rdate`) on a copy when that fails.
+ * Which wanted property the line at `at` holds, if any, without making a string: the first two
+ * letters name the one it can be, which is then compared in place, upper case as every producer
+ * writes it, and in any case (RFC 5545 §3.1: `RRule`, `rdate`) on a copy when that fails.
  */
 function wantedAt(text: string, at: number, end: number): Wanted | undefined {
+  const name = candidateAt(text, at);
+  if (name === undefined) return undefined;
+  const after = at + name.length;
+  if (after >= end) return undefined;
+  const next = text.charCodeAt(after);
+  if (next !== 58 && next !== 59) return undefined; // the name must end at ':' or ';'
+  return text.startsWith(name, at) || text.slice(at, after).toUpperCase() === name ? name : undefined;
+}
+
+/** The one wanted name a line starting at `at` can hold, by its first letters in any case. */
+function candidateAt(text: string, at: number): Wanted | undefined {
   const first = text.charCodeAt(at) | 0x20;
-  // Only names starting with d, r, t, u or x are wanted: skip the rest unread.
-  if (first !== 0x64 && first !== 0x72 && first !== 0x74 && first !== 0x75 && first !== 0x78) return undefined;
-  // An index loop: a for-of makes an iterator result per name until the code is optimised.
-  for (let i = 0; i < WANTED.length; i++) {
-    const name = WANTED[i] as Wanted;
-    const after = at + name.length;
-    if (after >= end) continue;
-    const next = text.charCodeAt(after);
-    if (next !== 58 && next !== 59) continue; // the name must end at ':' or ';'
-    if (text.startsWith(name, at) || text.slice(at, after).toUpperCase() === name) return name;
-  }
-  return undefined;
+  if (first === 0x64) return "DTSTART";
+  if (first === 0x75) return "UID";
+  if (first === 0x74) return "TZID";
+  if (first === 0x78) return "X-WR-TIMEZONE";
+  if (first !== 0x72) return undefined;
+  const second = text.charCodeAt(at + 1) | 0x20;
+  return second === 0x72 ? "RRULE" : second === 0x64 ? "RDATE" : second === 0x65 ? "RECURRENCE-ID" : undefined;
 }
 
 /** The first pass reads the feed this much at a time between its steps (each ends before a BEGIN line). */
@@ -572,7 +579,7 @@ function countEndBound(parts: Map<string, string>, count: number, start: number,
   for (const name of parts.keys()) {
     if (name === "FREQ" || name === "COUNT" || name === "INTERVAL" || name === "WKST") continue;
     if (!subDaily && (name === "BYHOUR" || name === "BYMINUTE" || name === "BYSECOND")) continue;
-    if (freq === "WEEKLY" && name === "BYDAY" && /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/.test(parts.get(name) ?? "")) continue;
+    if (freq === "WEEKLY" && name === "BYDAY" && PLAIN_WEEKDAYS.test(parts.get(name) ?? "")) continue;
     return undefined;
   }
   const gap = instanceGapMs(freq, interval, start);

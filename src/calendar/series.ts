@@ -4,6 +4,7 @@ import { BoundedMap, ownCopy } from "../bounded-map.ts";
 import { cutText } from "../cut.ts";
 import { type Component, properties, property } from "./components.ts";
 import { parseDuration, parseRecurrenceDates, parseTimeList, parseTimeProperty, type RecurrenceDate, type TimeValue } from "./values.ts";
+import { BYDAY_ITEM, PLAIN_WEEKDAYS, WEEKDAY } from "./weekdays.ts";
 import { finish, type Steps } from "./work.ts";
 
 /** The text of an event, unescaped (`textOf`). */
@@ -106,8 +107,8 @@ const PLAIN_PARTS: Record<string, RegExp> = {
   INTERVAL: /^0*[1-9]\d{0,5}$/,
   COUNT: /^\d{1,10}$/,
   UNTIL: /^\d{8}(T\d{6}Z?)?$/,
-  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/,
-  BYDAY: /^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$/,
+  WKST: WEEKDAY,
+  BYDAY: PLAIN_WEEKDAYS,
   BYMONTH: /^(0?[1-9]|1[0-2])(,(0?[1-9]|1[0-2]))*$/,
 };
 
@@ -165,8 +166,6 @@ function numberList(min: number, max: number, signed: boolean, expected: string)
   };
 }
 
-const WEEKDAY = /^(MO|TU|WE|TH|FR|SA|SU)$/i;
-
 /** RFC 5545 §3.3.10 rule parts, and RFC 7529's RSCALE and SKIP, by what their values may be. */
 const PART_VALUES: Record<string, PartValues> = {
   FREQ: {
@@ -181,7 +180,7 @@ const PART_VALUES: Record<string, PartValues> = {
   BYMINUTE: numberList(0, 59, false, "minutes from 0 to 59"),
   BYHOUR: numberList(0, 23, false, "hours from 0 to 23"),
   BYDAY: {
-    valid: (v) => everyItem(v, (item) => /^([+-]?(0?[1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$/i.test(item)),
+    valid: (v) => everyItem(v, (item) => BYDAY_ITEM.test(item)),
     expected: "weekdays (MO to SU), each with an ordinal from 1 to 53 or -53 to -1 where it has one (1MO, -1FR)",
   },
   BYMONTHDAY: numberList(1, 31, true, "days of the month from 1 to 31 or -31 to -1"),

@@ -2,6 +2,7 @@ import { Temporal } from "temporal-polyfill";
 import type { RulePlan } from "./rule.ts";
 import type { Zone } from "./timezones.ts";
 import { readingAt, readingOf, wallAtReading } from "./wall-clock.ts";
+import { WEEKDAYS, type Weekday } from "./weekdays.ts";
 import { type Gap, gapsBetween, zoneOffsets } from "./zone-offsets.ts";
 
 // Most rules in real calendars are the plainest kind: every day, every weekday, every other
@@ -23,7 +24,6 @@ export interface SimpleRule {
   untilMs: number | undefined;
 }
 
-const WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 const SIMPLE_PARTS = new Set(["FREQ", "INTERVAL", "WKST", "BYDAY", "BYMONTH", "UNTIL"]);
 
 /** The rule as a SimpleRule when it is one; `text` is the plan's rule with UNTIL as the zone needs it. */
@@ -40,7 +40,7 @@ export function simpleRuleOf(plan: RulePlan, text: string): SimpleRule | undefin
     if (name === "BYDAY") {
       weekdays = new Set();
       for (const code of value.split(",")) {
-        const weekday = WEEKDAY_CODES.indexOf(code) + 1;
+        const weekday = WEEKDAYS.indexOf(code as Weekday) + 1;
         if (weekday === 0) return undefined; // an ordinal, or anything else: rrule-temporal's
         weekdays.add(weekday);
       }
