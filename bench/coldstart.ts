@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   const rows = [
     ["module", "size", "import", "first run", "import + first run"],
     ["empty module", "0 KB", `${emptyMs.toFixed(1)} ms`, "—", `${emptyMs.toFixed(1)} ms`],
-    ["dist handler.mjs", kb(bundleBytes), `${importMs.toFixed(1)} ms`, `${runMs.toFixed(1)} ms`, `${coldMs.toFixed(1)} ms`],
+    ["dist lambda.mjs", kb(bundleBytes), `${importMs.toFixed(1)} ms`, `${runMs.toFixed(1)} ms`, `${coldMs.toFixed(1)} ms`],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const table = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));

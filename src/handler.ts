@@ -2,10 +2,10 @@ import type { Context } from "aws-lambda";
 import type { Config } from "./config/schema.ts";
 import { readSettings, type Settings } from "./config/settings.ts";
 import { loadConfig } from "./config/source.ts";
-import { createParameterStore } from "./config/ssm.ts";
+import { createParameterStore, type SsmModule } from "./config/ssm.ts";
 import { parseEvent, type RunRequest } from "./event.ts";
 import { createFeedFetcher, FeedCache, type FeedFetcher } from "./feeds/fetch.ts";
-import { sharedDynamoClient } from "./ledger/client.ts";
+import { type DynamoModule, sharedDynamo } from "./ledger/client.ts";
 import { createLedgerSelector } from "./ledger/select.ts";
 import { createSnapshotStoreSelector } from "./ledger/snapshots-select.ts";
 import { createLogger } from "./log.ts";
@@ -39,24 +39,43 @@ function messageClock(request: RunRequest): () => Date {
 }
 
 /**
+ * The AWS SDK clients a handler may use, each loaded the way its entry point chooses: the deployed
+ * function (src/lambda.ts) imports them with itself, which Lambda does while it initialises the
+ * container and which lets esbuild keep only what they use; a run from source (src/local.ts)
+ * imports each when a configuration first names a parameter or a table, so a run with neither
+ * never loads the AWS SDK. No module of the function's bundle imports them dynamically: esbuild
+ * keeps the whole of a package reached that way.
+ */
+export interface AwsModules {
+  /** Powertools' SSM provider, for CONFIG_PARAMETER and `ssm:/` references. */
+  ssm(): Promise<SsmModule>;
+  /** The DynamoDB client, ledger and snapshot store, for a ledger table. */
+  dynamo(): Promise<DynamoModule>;
+}
+
+/**
  * A handler for these settings, with what warm invocations share: the logger, the SSM cache, the
  * feeds' validators and parsed calendars (unchanged feeds answer 304 next time), one feed fetcher
  * per set of download limits, the ledger and snapshot stores (on one DynamoDB client), the tracing
- * backend. `env` is read
- * by the tracing backend (`TRACING`, Lambda's trace header of each invocation).
+ * backend. `aws` loads the AWS SDK clients (see `AwsModules`). `env` is read by the tracing backend
+ * (`TRACING`, Lambda's trace header of each invocation).
  *
  * The handler reads the event, loads the configuration, runs the chosen strategy and returns the
  * run's result. It throws only when the event or the configuration is unusable.
  */
-export function createHandler(settings: Settings, env: Readonly<Record<string, string | undefined>> = process.env): Handler {
+export function createHandler(
+  settings: Settings,
+  aws: AwsModules,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Handler {
   const redactor = new SecretRedactor();
   const log = createLogger(settings.logLevel, redactor.redact);
-  const parameters = createParameterStore({ maxAgeSeconds: settings.parametersMaxAgeSeconds });
+  const parameters = createParameterStore(aws.ssm, { maxAgeSeconds: settings.parametersMaxAgeSeconds });
   const tracing = selectTracing(env);
   const feedCache = new FeedCache();
   const metricsSink = fileDescriptorSink(settings.metricsFd);
   // One DynamoDB client for the ledger and the snapshots: one client built, one pool of connections.
-  const dynamo = sharedDynamoClient();
+  const dynamo = sharedDynamo(aws.dynamo);
   const selectLedger = createLedgerSelector(dynamo);
   const selectSnapshotStore = createSnapshotStoreSelector<Snapshot>(dynamo);
   const fetchers = new Map<string, FeedFetcher>();
@@ -110,11 +129,11 @@ export function createHandler(settings: Settings, env: Readonly<Record<string, s
   };
 }
 
-// Created at module load, as Lambda loads the module once per container: warm invocations share
-// it, and a variable it cannot use fails every invocation.
-const containerHandler = createHandler(readSettings(process.env));
-
-/** The Lambda entry point, for the environment of the container (see `createHandler`). */
-export async function handler(event: unknown, context?: Partial<Context>): Promise<RunResult> {
-  return containerHandler(event, context);
+/**
+ * The handler of an entry point's container, for the environment it runs in (see `createHandler`).
+ * Made once, at the entry point's module load, as Lambda loads it once per container: warm
+ * invocations share it, and a variable it cannot use fails every invocation.
+ */
+export function containerHandler(aws: AwsModules): Handler {
+  return createHandler(readSettings(process.env), aws);
 }

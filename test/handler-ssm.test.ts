@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../src/aws-on-first-use.ts";
 import { readSettings } from "../src/config/settings.ts";
 import { createHandler } from "../src/handler.ts";
 import { type Loopback, type SlackPost, startFeedHost, startLoopback, startSlack } from "./support/loopback.ts";
@@ -52,7 +53,7 @@ describe("handler with its configuration in SSM Parameter Store", () => {
   });
 
   async function coldStart() {
-    return createHandler(readSettings(process.env));
+    return createHandler(readSettings(process.env), AWS_ON_FIRST_USE);
   }
 
   it("reads SSM on the cold start only: a warm invocation makes no SSM call", async () => {

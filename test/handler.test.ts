@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../src/aws-on-first-use.ts";
 import { readSettings } from "../src/config/settings.ts";
 import { createHandler } from "../src/handler.ts";
 import { type Loopback, type SlackPost, startFeedHost, startSlack } from "./support/loopback.ts";
@@ -38,7 +39,7 @@ describe("handler", () => {
     await writeFile(file, JSON.stringify(config));
     vi.stubEnv("CONFIG_FILE", file);
     vi.stubEnv("LOG_LEVEL", "silent");
-    return createHandler(readSettings(process.env));
+    return createHandler(readSettings(process.env), AWS_ON_FIRST_USE);
   }
 
   const config = () => ({

@@ -47,8 +47,8 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
 const list = (value: unknown): string[] =>
   value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
 
-/** The source files bundled into the function: src/handler.ts and what it imports, transitively. */
-function deployedSources(entry = "src/handler.ts", seen = new Set<string>()): string[] {
+/** The source files bundled into the function: its entry point (src/lambda.ts) and what it imports, transitively. */
+function deployedSources(entry = "src/lambda.ts", seen = new Set<string>()): string[] {
   if (seen.has(entry)) return [];
   seen.add(entry);
   const text = readFileSync(entry, "utf8");
@@ -113,13 +113,13 @@ describe("template.yaml", () => {
     expect(JSON.parse(readFileSync("package.json", "utf8")).engines.node).toBe(">=22");
   });
 
-  it("builds src/handler.ts with esbuild into the module its Handler names", () => {
-    // Handler "handler.handler": esbuild writes the entry point's basename at the artifact root.
+  it("builds src/lambda.ts with esbuild into the module its Handler names", () => {
+    // Handler "lambda.handler": esbuild writes the entry point's basename at the artifact root.
     const [file, exported] = String(fn.Properties.Handler).split(".");
     expect(fn.Metadata.BuildMethod).toBe("esbuild");
     expect(fn.Metadata.BuildProperties.EntryPoints).toEqual([`src/${file}.ts`]);
     expect(existsSync(`src/${file}.ts`)).toBe(true);
-    expect(readFileSync(`src/${file}.ts`, "utf8")).toMatch(new RegExp(`export async function ${exported}\\(`));
+    expect(readFileSync(`src/${file}.ts`, "utf8")).toMatch(new RegExp(`export const ${exported}: Handler = `));
   });
 
   it("produces a bundle that loads on its own and exports the handler, without Node.js's own undici, within 1.5 MB", async () => {
@@ -193,7 +193,9 @@ describe("template.yaml", () => {
   });
 
   it("declares every process.env variable the deployed code reads outside the settings", () => {
-    expect(deployedSources()).toEqual(expect.arrayContaining(["src/handler.ts", join("src", "config", "ssm.ts")]));
+    expect(deployedSources()).toEqual(
+      expect.arrayContaining([join("src", "handler.ts"), join("src", "config", "ssm.ts"), join("src", "ledger", "dynamodb.ts")]),
+    );
     for (const [file, name] of processEnvReads()) {
       const providedByLambda = /^(AWS_|_X_AMZN_|LAMBDA_)/.test(name);
       expect(providedByLambda || name in fn.Properties.Environment.Variables, `${file} reads ${name}`).toBe(true);

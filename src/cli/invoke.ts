@@ -88,9 +88,9 @@ async function main(): Promise<number> {
 
   // Imported only now: the handler reads its environment once, at module load, as in Lambda — where
   // a bad variable fails the invocation like any other error.
-  let handler: typeof import("../handler.ts")["handler"];
+  let handler: typeof import("../local.ts")["handler"];
   try {
-    ({ handler } = await import("../handler.ts"));
+    ({ handler } = await import("../local.ts"));
   } catch (error) {
     return failed(error);
   }

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         `Two demo calendars on ${calendars.url}; reminders due in the next 5 minutes, 10 minutes ahead.\n` +
         (realSlack ? "Posting to SLACK_WEBHOOK_URL.\n" : "Messages go to a local stand-in for Slack and are shown here.\n"),
     );
-    const { handler } = await import("../handler.ts");
+    const { handler } = await import("../local.ts");
     // The run before, on the calendars as they were: it sets the change notices' baseline.
     await handler({ now: new Date(now.getTime() - 5 * 60_000).toISOString() }, lambdaContext(fn));
     Object.assign(served, demoCalendars(now, zone));

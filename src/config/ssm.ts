@@ -1,8 +1,11 @@
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import type { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import pMap from "p-map";
 import { ConfigError } from "../errors.ts";
 import type { SecretResolver } from "./load.ts";
+
+/** Powertools' SSM provider, in a module an entry point loads its own way (see `AwsModules` in src/handler.ts). */
+export type SsmModule = typeof import("./ssm-provider.ts");
 
 /** GetParameters accepts at most ten names per call (SSM API reference, GetParameters). */
 export const MAX_NAMES_PER_CALL = 10;
@@ -76,16 +79,19 @@ function describeSsmFailure(error: unknown): string {
 /**
  * Builds the parameter store on Powertools Parameters' `SSMProvider`, which owns the cache (per
  * parameter, with an expiry) and the GetParameters calls. What it adds: batches run concurrently
- * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s.
+ * (Powertools fetches them one after another), and SSM's answers become `ConfigError`s. The
+ * provider is made from the module `load` gives when the first name is asked for: a configuration
+ * with no `ssm:/` reference, read from a file, never asks for it.
  */
-export function createParameterStore(options: ParameterStoreOptions = {}): ParameterStore {
-  const provider = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
+export function createParameterStore(load: () => Promise<SsmModule>, options: ParameterStoreOptions = {}): ParameterStore {
+  let loading: Promise<SSMProvider> | undefined;
+  const providerOf = () => (loading ??= load().then(({ newSsmProvider }) => newSsmProvider(options.client)));
   const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
   const inFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   return {
     async getParameter(name, field) {
       try {
-        const value = await provider.get(name, { decrypt: true, maxAge, throwOnMissing: true });
+        const value = await (await providerOf()).get(name, { decrypt: true, maxAge, throwOnMissing: true });
         if (typeof value !== "string") throw new Error(`parameter ${name} has no value`);
         return value;
       } catch (error) {
@@ -109,7 +115,7 @@ export function createParameterStore(options: ParameterStoreOptions = {}): Param
         async (batch) => {
           let answer: Record<string, unknown>;
           try {
-            answer = await provider.getParametersByName<string>(Object.fromEntries(batch.map((name) => [name, {}])), {
+            answer = await (await providerOf()).getParametersByName<string>(Object.fromEntries(batch.map((name) => [name, {}])), {
               decrypt: true,
               maxAge,
               throwOnError: false,

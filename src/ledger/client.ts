@@ -1,17 +1,27 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
-/** Hands out the one DynamoDB client of a container. */
-export type DynamoClientSource = () => DynamoDBClient;
+/** The ledger's DynamoDB module (src/ledger/dynamo.ts). */
+export type DynamoModule = typeof import("./dynamo.ts");
+
+/** The DynamoDB module and the one client of a container, loaded and made when first asked for. */
+export type DynamoSource = () => Promise<{ module: DynamoModule; client: DynamoDBClient }>;
 
 /**
- * A DynamoDB client made on first use, then the same one every time: the ledger and the snapshot
- * store share it, so a container builds one client and keeps one pool of connections to the table.
- * Reached the way the AWS SDK is configured (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials).
+ * The module `load` gives and a client made from it, on first use, then the same ones every time:
+ * the ledger and the snapshot store share them, so a container builds one client and keeps one
+ * pool of connections to the table. The client is reached the way the AWS SDK is configured
+ * (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials). A load that fails is tried again next time.
  */
-export function sharedDynamoClient(): DynamoClientSource {
-  let client: DynamoDBClient | undefined;
+export function sharedDynamo(load: () => Promise<DynamoModule>): DynamoSource {
+  let shared: ReturnType<DynamoSource> | undefined;
   return () => {
-    client ??= new DynamoDBClient({});
-    return client;
+    shared ??= load().then(
+      (module) => ({ module, client: module.newDynamoClient() }),
+      (error: unknown) => {
+        shared = undefined;
+        throw error;
+      },
+    );
+    return shared;
   };
 }

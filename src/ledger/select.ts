@@ -1,7 +1,7 @@
-import { type DynamoClientSource, sharedDynamoClient } from "./client.ts";
-import { createDynamoLedger } from "./dynamodb.ts";
+import type { DynamoSource } from "./client.ts";
 import { DEFAULT_CATCH_UP_MINUTES, type Ledger } from "./ledger.ts";
 import { createMemoryLedger } from "./memory.ts";
+import { onFirstCall } from "./on-first-call.ts";
 
 /**
  * The `LEDGER_TABLE` value that keeps the ledger in the process (`npm start`): a colon can never
@@ -15,12 +15,13 @@ export type LedgerSelector = (table: string | undefined, catchUpMinutes?: number
 /**
  * The ledger a run uses: none without a table (the schedule's tiling windows keep reminders
  * apart), the in-process one for `memory:`, else the DynamoDB table of that name, through
- * `dynamo`'s client. One selector per handler, so per container: warm invocations reuse the
+ * `dynamo`'s module and client. One selector per handler, so per container: warm invocations reuse the
  * client's connections and the in-process ledger. Each run gets a DynamoDB ledger of its own,
  * which knows the claims that run made (see `createDynamoLedger`): two invocations one process
- * serves at once never write over each other's claims.
+ * serves at once never write over each other's claims. Its module and client come from `dynamo`
+ * when a run first uses it.
  */
-export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoClient()): LedgerSelector {
+export function createLedgerSelector(dynamo: DynamoSource): LedgerSelector {
   let memory: Ledger | undefined;
   return (table, catchUpMinutes = DEFAULT_CATCH_UP_MINUTES) => {
     if (!table) return undefined;
@@ -28,6 +29,20 @@ export function createLedgerSelector(dynamo: DynamoClientSource = sharedDynamoCl
       memory ??= createMemoryLedger();
       return { store: memory, catchUpMinutes };
     }
-    return { store: createDynamoLedger({ table, client: dynamo() }), catchUpMinutes };
+    const store = onFirstCall(async () => {
+      const { module, client } = await dynamo();
+      return module.createDynamoLedger({ table, client });
+    }, LEDGER_METHODS);
+    return { store, catchUpMinutes };
   };
 }
+
+const LEDGER_METHODS: Record<keyof Ledger, true> = {
+  claim: true,
+  sending: true,
+  done: true,
+  rejected: true,
+  unanswered: true,
+  release: true,
+  states: true,
+};

@@ -1,5 +1,6 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { loadConfig } from "../../src/config/source.ts";
 import { createParameterStore } from "../../src/config/ssm.ts";
@@ -41,7 +42,7 @@ describe("configuration from SSM Parameter Store", () => {
 
   it("resolves a configuration and its 12 webhook secrets, naming at most 10 parameters per GetParameters call", async () => {
     // Prepare
-    const store = createParameterStore();
+    const store = createParameterStore(AWS_ON_FIRST_USE.ssm);
 
     // Act
     const config = await loadConfig(settings(), store);
@@ -64,7 +65,7 @@ describe("configuration from SSM Parameter Store", () => {
     const names = Array.from({ length: 25 }, (_, i) => `/reminder/many/${i}`);
     for (const name of names) ssm.parameters.set(name, `value-${name}`);
     const held = ssm.hold("GetParameters");
-    const store = createParameterStore();
+    const store = createParameterStore(AWS_ON_FIRST_USE.ssm);
 
     // Act
     const resolving = store.resolveSecrets(names);
@@ -83,7 +84,7 @@ describe("configuration from SSM Parameter Store", () => {
 
   it("makes no SSM call when a warm invocation loads the configuration again within the cache's max age", async () => {
     // Prepare
-    const store = createParameterStore({ maxAgeSeconds: 300 });
+    const store = createParameterStore(AWS_ON_FIRST_USE.ssm, { maxAgeSeconds: 300 });
     await loadConfig(settings(), store);
     const before = ssm.calls.length;
 
@@ -99,7 +100,7 @@ describe("configuration from SSM Parameter Store", () => {
     // Prepare
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-03-12T14:50:00Z"));
-    const store = createParameterStore({ maxAgeSeconds: 300 });
+    const store = createParameterStore(AWS_ON_FIRST_USE.ssm, { maxAgeSeconds: 300 });
     await loadConfig(settings(), store);
     ssm.parameters.set("/reminder/webhooks/team3", webhookUrl("rotated"));
 
@@ -119,7 +120,7 @@ describe("configuration from SSM Parameter Store", () => {
     ssm.parameters.delete("/reminder/webhooks/team7");
 
     // Act
-    const error = await loadConfig(settings(), createParameterStore()).catch((e: unknown) => e);
+    const error = await loadConfig(settings(), createParameterStore(AWS_ON_FIRST_USE.ssm)).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
@@ -129,7 +130,9 @@ describe("configuration from SSM Parameter Store", () => {
 
   it("names CONFIG_PARAMETER when the configuration parameter does not exist", async () => {
     // Act
-    const error = await loadConfig(readSettings({ CONFIG_PARAMETER: "/reminder/nope" }), createParameterStore()).catch((e: unknown) => e);
+    const error = await loadConfig(readSettings({ CONFIG_PARAMETER: "/reminder/nope" }), createParameterStore(AWS_ON_FIRST_USE.ssm)).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
@@ -145,9 +148,10 @@ describe("configuration from SSM Parameter Store", () => {
     });
 
     // Act
-    const error = await loadConfig(settings(), createParameterStore({ client: new SSMClient({ maxAttempts: 1 }) })).catch(
-      (e: unknown) => e,
-    );
+    const error = await loadConfig(
+      settings(),
+      createParameterStore(AWS_ON_FIRST_USE.ssm, { client: new SSMClient({ maxAttempts: 1 }) }),
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ConfigError);

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { parseSteps } from "../../src/calendar/expand.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { createFeedFetcher, FeedCache } from "../../src/feeds/fetch.ts";
@@ -52,7 +53,7 @@ describe("conditional GET across warm invocations", () => {
     );
     vi.stubEnv("CONFIG_FILE", file);
     vi.stubEnv("LOG_LEVEL", "silent");
-    return createHandler(readSettings(process.env));
+    return createHandler(readSettings(process.env), AWS_ON_FIRST_USE);
   }
 
   it("asks whether each feed changed, and on 304 neither downloads nor parses it again", async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { parseCalendar } from "../../src/calendar/expand.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { LedgerError } from "../../src/errors.ts";
@@ -50,7 +51,7 @@ describe("change notices through the handler", () => {
     vi.stubEnv("LOG_LEVEL", "silent");
     vi.stubEnv("LEDGER_TABLE", "");
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-    return createHandler(readSettings(process.env));
+    return createHandler(readSettings(process.env), AWS_ON_FIRST_USE);
   }
 
   it("refuses notices without a ledger, saying how to fix it", async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { createFeedFetcher } from "../../src/feeds/fetch.ts";
@@ -153,7 +154,7 @@ describe("exactly once, with a DynamoDB ledger (dynalite on 127.0.0.1)", () => {
       vi.stubEnv("LEDGER_TABLE", table);
       vi.stubEnv("CONFIG_FILE", file);
       vi.stubEnv("LOG_LEVEL", "silent");
-      const handler = createHandler(readSettings(process.env));
+      const handler = createHandler(readSettings(process.env), AWS_ON_FIRST_USE);
 
       // Act
       const first = await handler(event("scheduled.json"));

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { createHandler } from "../../src/handler.ts";
 import { type LocalDaemon, startLocalDaemon } from "../../src/traces/daemon.ts";
@@ -43,7 +44,7 @@ describe("tracing in Lambda", () => {
     vi.stubEnv("LAMBDA_TASK_ROOT", "/var/task");
     vi.stubEnv("AWS_XRAY_DAEMON_ADDRESS", daemon.address);
     vi.stubEnv("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
-    const handler = createHandler(readSettings(process.env), process.env);
+    const handler = createHandler(readSettings(process.env), AWS_ON_FIRST_USE, process.env);
     const invoke = (root: string, parent: string, strategy: string, sampled = 1) => {
       vi.stubEnv("_X_AMZN_TRACE_ID", `Root=${root};Parent=${parent};Sampled=${sampled}`);
       return handler({ now: "2026-03-12T14:50:00Z", strategy }, { awsRequestId: root });

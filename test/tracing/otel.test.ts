@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../src/aws-on-first-use.ts";
 import { readSettings } from "../../src/config/settings.ts";
 import { createHandler } from "../../src/handler.ts";
 import { type LocalOtlpReceiver, segmentDocumentOf, startOtlpReceiver } from "../../src/traces/otlp.ts";
@@ -76,7 +77,7 @@ describe("tracing with OpenTelemetry", () => {
     vi.stubEnv("TRACING", "otel");
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint);
     vi.stubEnv("_X_AMZN_TRACE_ID", "Root=1-6b06f000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1");
-    const handler = createHandler(readSettings(process.env), process.env);
+    const handler = createHandler(readSettings(process.env), AWS_ON_FIRST_USE, process.env);
 
     // Act
     const result = await handler({ now: "2026-03-12T14:50:00Z", strategy: "pipelined" }, { awsRequestId: "otel" });
@@ -121,7 +122,7 @@ describe("tracing off", () => {
       import { registerHooks } from "node:module";
       const seen = [];
       registerHooks({ resolve(specifier, context, next) { const found = next(specifier, context); seen.push(found.url); return found; } });
-      const { handler } = await import(${JSON.stringify(pathToFileURL("src/handler.ts").href)});
+      const { handler } = await import(${JSON.stringify(pathToFileURL("src/local.ts").href)});
       await handler({ now: "2026-03-12T14:50:00Z", dryRun: true });
       process.stdout.write(JSON.stringify(seen));`;
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
+import { AWS_ON_FIRST_USE } from "../../../src/aws-on-first-use.ts";
 import { readSettings } from "../../../src/config/settings.ts";
 import { loadConfig } from "../../../src/config/source.ts";
 import { createParameterStore } from "../../../src/config/ssm.ts";
@@ -128,9 +129,10 @@ export function hostileText(suite: FaultSuite): void {
         const settings = readSettings({ CONFIG_PARAMETER: "/reminder/config" });
 
         // Act
-        const error = await loadConfig(settings, createParameterStore({ client: new SSMClient({ maxAttempts: 1 }) })).catch(
-          (e: unknown) => e,
-        );
+        const error = await loadConfig(
+          settings,
+          createParameterStore(AWS_ON_FIRST_USE.ssm, { client: new SSMClient({ maxAttempts: 1 }) }),
+        ).catch((e: unknown) => e);
 
         // Assess
         expect(error).toBeInstanceOf(ConfigError);
