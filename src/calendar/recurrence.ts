@@ -56,6 +56,42 @@ function exists(expander: Expander, wall: Temporal.PlainDateTime): boolean {
   return !zone || Temporal.PlainDateTime.compare(zone.toWall(zone.toInstant(wall)), wall) === 0;
 }
 
+/** An `Expander`; a class, so that its getter lies on the prototype (an object literal with one is a dictionary in V8). */
+class RuleExpander implements Expander {
+  readonly plan: RulePlan;
+  readonly text: string;
+  readonly zoneId: string;
+  readonly first: Temporal.PlainDateTime;
+  readonly rules = new Map<number, RRuleTemporal>();
+  last: Temporal.PlainDateTime | undefined = undefined;
+  walk: CountWalk | undefined = undefined;
+  readonly simple: SimpleRule | undefined;
+  readonly wallZone: Zone | undefined;
+  #start: Temporal.ZonedDateTime | undefined;
+
+  constructor(
+    plan: RulePlan,
+    text: string,
+    zoneId: string,
+    first: Temporal.PlainDateTime,
+    simple: SimpleRule | undefined,
+    wallZone: Zone | undefined,
+  ) {
+    this.plan = plan;
+    this.text = text;
+    this.zoneId = zoneId;
+    this.first = first;
+    this.simple = simple;
+    this.wallZone = wallZone;
+  }
+
+  /** Placed in its zone when rrule-temporal first needs it: a plain rule's instances are found by day arithmetic. */
+  get start(): Temporal.ZonedDateTime {
+    this.#start ??= this.first.toZonedDateTime(this.zoneId, { disambiguation: "compatible" });
+    return this.#start;
+  }
+}
+
 const expanders = new WeakMap<EventRecord, Map<string, Expander>>();
 /** Rules kept per series: windows of one run and of the next runs fall in a few periods. */
 const MAX_RULES_PER_SERIES = 4;
@@ -81,24 +117,8 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
     // DTSTART's reading has the date and time fields the plan reads: no PlainDate or PlainTime is made of it.
     const plan = planRule(master.rrule as string, first, master.start.kind === "date" ? undefined : first);
     const text = untilFor(plan.text, master.start, zone, zoneId);
-    let start: Temporal.ZonedDateTime | undefined;
-    expander = {
-      plan,
-      text,
-      zoneId,
-      // Placed in its zone when rrule-temporal first needs it: a plain rule's instances are found by day arithmetic.
-      get start() {
-        start ??= first.toZonedDateTime(zoneId, { disambiguation: "compatible" });
-        return start;
-      },
-      first,
-      rules: new Map(),
-      last: undefined,
-      walk: undefined,
-      // The arithmetic of plain rules knows IANA zones' gaps only: a VTIMEZONE's are checked instance by instance.
-      simple: wallZone ? undefined : simpleRuleOf(plan, text),
-      wallZone,
-    };
+    // The arithmetic of plain rules knows IANA zones' gaps only: a VTIMEZONE's are checked instance by instance.
+    expander = new RuleExpander(plan, text, zoneId, first, wallZone ? undefined : simpleRuleOf(plan, text), wallZone);
     byZone.set(zoneKey, expander);
   }
   return expander;

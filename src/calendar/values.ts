@@ -27,21 +27,36 @@ interface Timed {
   readonly wall: Temporal.PlainDateTime;
 }
 
-/** A timed value of `kind` at a wall reading given by its fields, its Temporal value made on first use. */
+/**
+ * A timed value at a wall reading given by its fields, its Temporal value made on first use. A
+ * class, so its getter lies on the prototype: an object literal with a getter is a dictionary in
+ * V8, slower to read and several times larger, and a feed's kept events hold thousands of these.
+ */
+class TimedValue {
+  readonly kind: "utc" | "floating" | "zoned";
+  readonly reading: number;
+  readonly tzid: string | undefined;
+  readonly #fields: [number, number, number, number, number, number];
+  #wall: Temporal.PlainDateTime | undefined;
+
+  constructor(kind: "utc" | "floating" | "zoned", fields: [number, number, number, number, number, number], tzid: string | undefined) {
+    this.kind = kind;
+    this.reading = readingAt(...fields);
+    this.tzid = tzid;
+    this.#fields = fields;
+  }
+
+  get wall(): Temporal.PlainDateTime {
+    this.#wall ??= withReading(new Temporal.PlainDateTime(...this.#fields), this.reading);
+    return this.#wall;
+  }
+}
+
+/** A timed value of `kind` at a wall reading given by its fields (see `TimedValue`). */
 function timed(kind: "utc" | "floating", fields: [number, number, number, number, number, number]): TimeValue;
 function timed(kind: "zoned", fields: [number, number, number, number, number, number], tzid: string): TimeValue;
 function timed(kind: "utc" | "floating" | "zoned", fields: [number, number, number, number, number, number], tzid?: string): TimeValue {
-  const reading = readingAt(...fields);
-  let wall: Temporal.PlainDateTime | undefined;
-  const value = {
-    kind,
-    reading,
-    get wall(): Temporal.PlainDateTime {
-      wall ??= withReading(new Temporal.PlainDateTime(...fields), reading);
-      return wall;
-    },
-  };
-  return (kind === "zoned" ? Object.assign(value, { tzid }) : value) as TimeValue;
+  return new TimedValue(kind, fields, tzid) as TimeValue;
 }
 
 /** A floating value at `wall` (a series' time of day on an RDATE's date). */
