@@ -81,26 +81,24 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** What separates the names `visibleNameTest` searches: no name, and almost no token, holds it. */
+const NAME_BREAK = "\u0000";
+
 /**
  * Whether a token is part of one of `visible` names, ignoring case. A configuration of a thousand
- * feeds has thousands of tokens and names: each distinct token is looked up once, and only in the
- * names long enough to hold it.
+ * feeds has thousands of tokens and names: the names are searched as one text, each distinct
+ * token once. A token that holds the separator itself (a query value can decode to anything) is
+ * looked for name by name, so that it never matches across two names.
  */
 function visibleNameTest(visible: Iterable<string>): (token: string) => boolean {
-  const names = [...new Set([...visible].map((name) => name.toLowerCase()))].sort((a, b) => b.length - a.length);
+  const names = [...new Set([...visible].map((name) => name.toLowerCase()))];
+  const joined = `${NAME_BREAK}${names.join(NAME_BREAK)}${NAME_BREAK}`;
   const known = new Map<string, boolean>();
   return (token) => {
     const lower = token.toLowerCase();
     let found = known.get(lower);
     if (found === undefined) {
-      found = false;
-      for (const name of names) {
-        if (name.length < lower.length) break;
-        if (name.includes(lower)) {
-          found = true;
-          break;
-        }
-      }
+      found = lower.includes(NAME_BREAK) ? names.some((name) => name.includes(lower)) : joined.includes(lower);
       known.set(lower, found);
     }
     return found;
@@ -116,6 +114,8 @@ function visibleNameTest(visible: Iterable<string>): (token: string) => boolean 
 export class SecretRedactor {
   #pattern: RegExp | undefined;
   #replacements = new Map<string, string>();
+  /** The secrets and names the rules were made for (see `use`). */
+  #key: string | undefined;
 
   /**
    * Redacts the given secrets from now on (and forgets those of an earlier configuration).
@@ -124,9 +124,15 @@ export class SecretRedactor {
    * `engineering-team`) is that name, not a secret, and stays readable wherever the name appears.
    */
   use(secrets: Iterable<string>, visible: Iterable<string> = []): void {
-    const partOfName = visibleNameTest(visible);
+    // A warm container loads the same configuration run after run: its rules are made once.
+    const secretList = [...secrets];
+    const visibleList = [...visible];
+    const key = JSON.stringify([secretList, visibleList]);
+    if (key === this.#key) return;
+    this.#key = key;
+    const partOfName = visibleNameTest(visibleList);
     const replacements = new Map<string, string>();
-    for (const value of secrets) {
+    for (const value of secretList) {
       if (value.length < 6) continue;
       for (const { secret, replacement, lone } of rulesFor(value)) {
         if (lone && partOfName(secret)) continue;

@@ -121,6 +121,35 @@ describe("SecretRedactor", () => {
     expect(`${error.message}\n${error.stack}`).not.toContain("abcdefghijklmnopqrstuvwx");
   });
 
+  it("keeps its rules while the configuration stays the same, and makes new ones when it changes", () => {
+    // Prepare
+    const r = new SecretRedactor();
+    const other = "https://hooks.slack.com/services/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";
+
+    // Act
+    r.use([webhook], ["team"]);
+    r.use([webhook], ["team"]);
+    const same = r.redact(webhook);
+    r.use([other], ["team"]);
+
+    // Assess
+    expect(same).toBe(`https://hooks.slack.com/${REDACTED}`);
+    expect(r.redact(other)).toBe(`https://hooks.slack.com/${REDACTED}`);
+    expect(r.redact(webhook)).toBe(webhook);
+  });
+
+  it("never takes a token for a visible name by matching across two names", () => {
+    // Prepare: a query value that decodes to the separator the names are searched with, then a name
+    const r = new SecretRedactor();
+    r.use(["https://cal.example.com/team.ics?key=%00abc123def"], ["x", "abc123def"]);
+
+    // Act
+    const text = r.redact("key \u0000abc123def");
+
+    // Assess
+    expect(text).toBe(`key ${REDACTED}`);
+  });
+
   it("forgets the secrets of an earlier configuration", () => {
     const r = redactor();
     r.use(secretsOf({ webhooks: {}, feeds: [] }));
