@@ -109,6 +109,12 @@ function possibleInstants(local: number, offsetAt: (epochMs: number) => number):
  */
 export function compatibleInstant(local: number, offsetAt: (epochMs: number) => number): number {
   if (!(local >= EARLIEST && local <= LATEST)) return Number.NaN;
+  // Most readings lie a day or more past a transition: the offset a day before places them, and
+  // one more reading confirms it. That instant is also the first of a reading that occurs twice
+  // (clocks going back leave the earlier offset the larger), and a reading that a forward jump
+  // follows has no other. Only when it fails are both offsets tried.
+  const before = offsetAt(local - DAY_MS);
+  if (offsetAt(local - before) === before) return local - before;
   const possible = possibleInstants(local, offsetAt);
   if (possible.length > 0) return possible[0] as number;
   const gap = offsetAt(local + DAY_MS) - offsetAt(local - DAY_MS);
