@@ -1,9 +1,8 @@
 import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 
-// Imported dynamically (src/config/ssm.ts) so a configuration without `ssm:/` references, read from
-// a file, never loads the AWS SDK. A module of its own, with named imports: esbuild keeps all of a
-// package a dynamic import names.
+// A module of its own, which an entry point loads its own way (see `AwsModules` in src/handler.ts):
+// with the function, or when a configuration first names a parameter.
 
 /** Powertools' SSM provider, on `client` when given, else on one built from the environment. */
 export function newSsmProvider(client: SSMClient | undefined): SSMProvider {

@@ -1,7 +1,7 @@
-import type { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import pMap from "p-map";
 import { ConfigError } from "../errors.ts";
+import { loadOnce } from "../load-once.ts";
 import type { SecretResolver } from "./load.ts";
 
 /** Powertools' SSM provider, in a module an entry point loads its own way (see `AwsModules` in src/handler.ts). */
@@ -84,8 +84,7 @@ function describeSsmFailure(error: unknown): string {
  * with no `ssm:/` reference, read from a file, never asks for it.
  */
 export function createParameterStore(load: () => Promise<SsmModule>, options: ParameterStoreOptions = {}): ParameterStore {
-  let loading: Promise<SSMProvider> | undefined;
-  const providerOf = () => (loading ??= load().then(({ newSsmProvider }) => newSsmProvider(options.client)));
+  const providerOf = loadOnce(async () => (await load()).newSsmProvider(options.client));
   const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
   const inFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   return {

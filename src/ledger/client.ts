@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { loadOnce } from "../load-once.ts";
 
 /** The ledger's DynamoDB module (src/ledger/dynamo.ts). */
 export type DynamoModule = typeof import("./dynamo.ts");
@@ -13,15 +14,8 @@ export type DynamoSource = () => Promise<{ module: DynamoModule; client: DynamoD
  * (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, credentials). A load that fails is tried again next time.
  */
 export function sharedDynamo(load: () => Promise<DynamoModule>): DynamoSource {
-  let shared: ReturnType<DynamoSource> | undefined;
-  return () => {
-    shared ??= load().then(
-      (module) => ({ module, client: module.newDynamoClient() }),
-      (error: unknown) => {
-        shared = undefined;
-        throw error;
-      },
-    );
-    return shared;
-  };
+  return loadOnce(async () => {
+    const module = await load();
+    return { module, client: module.newDynamoClient() };
+  });
 }

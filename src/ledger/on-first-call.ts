@@ -1,3 +1,5 @@
+import { loadOnce } from "../load-once.ts";
+
 /**
  * An object whose methods, all asynchronous, wait for `load` on their first call and then call the
  * loaded object's: a store whose SDK is imported only when a run first uses it. `methods` names
@@ -5,12 +7,7 @@
  * that fails is tried again by the next call.
  */
 export function onFirstCall<T extends object>(load: () => Promise<T>, methods: Record<keyof T, true>): T {
-  let loading: Promise<T> | undefined;
-  const loaded = () =>
-    (loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    }));
+  const loaded = loadOnce(load);
   const wrapper: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const name of Object.keys(methods)) {
     wrapper[name] = async (...args) => {
