@@ -66,10 +66,13 @@ export function walkMatchingLines(text: string, from: number, to: number, starts
   const afterBreak = from > 0 && text.charCodeAt(from - 1) === 10;
   // Where the search for a line break starts: the one just before `from`, when there is one.
   let search = afterBreak ? from - 1 : from;
-  // Otherwise the first line has no line break before it: it is looked at on its own.
+  // Otherwise the first line has no line break before it: it is looked at on its own, cut at its
+  // line break so that a wanted line after it cannot match for it.
   if (from < to && !afterBreak) {
     starts.lastIndex = 0;
-    if (starts.test(`\n${text.slice(from, from + 40)}`)) {
+    const lineBreak = text.indexOf("\n", from);
+    const lineEnd = lineBreak < 0 || lineBreak > to ? to : lineBreak;
+    if (starts.test(`\n${text.slice(from, Math.min(lineEnd, from + 80))}`)) {
       const end = foldedEnd(text, from, to);
       const last = beforeCr(text, from, end);
       if (last > from) visit(from, last);

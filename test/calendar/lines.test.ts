@@ -28,6 +28,10 @@ const texts: Array<[string, string]> = [
   ["names that only start alike", "DTSTARTX:1\nUIDS:2\nRRULES:3\nDTSTAMP:4\nEND\nBEGIN\nDTSTART"],
   ["empty lines and no final break", "\n\n\nUID:a\n\n RRULE:continued\nUID:b"],
   [
+    "delimiters and names cut short, or followed by the wrong character",
+    'BEGIN;X=1:VEVENT\r\nEND\r\nUID\r\nuId;X="a:b":c\r\nÜID:x\r\nDTSTART\r\n\r\nRRULE;\r\nEND:VEVENT\r\nUID:',
+  ],
+  [
     "every property an event's record is read from, among others",
     [
       "BEGIN:VCALENDAR",
