@@ -152,12 +152,11 @@ function takeOutDayLimits(
   };
   if (
     freq === "YEARLY" &&
-    (has("BYWEEKNO") || has("BYYEARDAY")) &&
-    (has("BYMONTHDAY") || has("BYYEARDAY")) &&
-    (has("BYWEEKNO") || has("BYDAY"))
+    ((has("BYWEEKNO") && (has("BYMONTHDAY") || has("BYYEARDAY"))) || (has("BYYEARDAY") && (has("BYMONTHDAY") || has("BYDAY"))))
   ) {
-    // RFC 5545's table: BYDAY limits BYYEARDAY; each day part narrows what BYWEEKNO gives.
-    const monthDays = has("BYWEEKNO") ? takeOut("BYMONTHDAY") : undefined;
+    // RFC 5545's table: BYDAY limits BYYEARDAY; each day part narrows what BYWEEKNO gives, and a
+    // BYMONTHDAY what BYYEARDAY gives (a day must be both; rrule-temporal drops the BYMONTHDAY).
+    const monthDays = takeOut("BYMONTHDAY");
     const yearDays = has("BYWEEKNO") ? takeOut("BYYEARDAY") : undefined;
     const days = has("BYYEARDAY") || yearDays !== undefined ? takeOut("BYDAY") : undefined;
     if (has("BYWEEKNO") && !has("BYDAY")) parts.set("BYDAY", WEEKDAYS.join(","));

@@ -7,10 +7,20 @@ import { readAndExpand, ruleCalendar, startsOf } from "../support/calendar.ts";
  * What rrule-temporal 2 alone answers for a rule over [from, to): the way a caller would use it,
  * DTSTART given as the rule's own start (a DATE as midnight UTC), instances from `between`.
  */
-function rruleTemporalStarts(dtstart: string, rule: string, from: string, to: string, allDay: boolean, uid: string): string[] {
+function rruleTemporalStarts(
+  dtstart: string,
+  rule: string,
+  from: string,
+  to: string,
+  allDay: boolean,
+  uid: string,
+  timeZone?: string,
+): string[] {
   const start = allDay
     ? Temporal.PlainDate.from(dtstart).toZonedDateTime({ timeZone: "UTC" })
-    : Temporal.Instant.from(dtstart).toZonedDateTimeISO("UTC");
+    : timeZone
+      ? Temporal.PlainDateTime.from(dtstart).toZonedDateTime(timeZone)
+      : Temporal.Instant.from(dtstart).toZonedDateTimeISO("UTC");
   const expander = new RRuleTemporal({ rruleString: `RRULE:${rule}`, dtstart: start });
   return expander
     .between(Temporal.Instant.from(from).toZonedDateTimeISO("UTC"), Temporal.Instant.from(to).toZonedDateTimeISO("UTC"), true)
@@ -40,6 +50,17 @@ const CASES = [
     allDay: false,
     window: ["2026-01-01T00:00:00Z", "2029-02-01T00:00:00Z"],
     right: ["2026-01-05T09:00:00Z", "2027-01-04T09:00:00Z", "2028-01-03T09:00:00Z", "2029-01-01T09:00:00Z"],
+  },
+  {
+    what: "BYMONTHDAY limits BYYEARDAY: the 200th day of the year only when it is a 19th",
+    fixture: "yearly-bymonthday-limits-byyearday.ics",
+    uid: "day-two-hundred",
+    dtstart: "2026-07-19T09:00:00Z",
+    rule: "FREQ=YEARLY;BYYEARDAY=200;BYMONTHDAY=19",
+    allDay: false,
+    // The 200th day is 19 July, but 18 July in a leap year (2028).
+    window: ["2026-07-01T00:00:00Z", "2030-01-01T00:00:00Z"],
+    right: ["2026-07-19T09:00:00Z", "2027-07-19T09:00:00Z", "2029-07-19T09:00:00Z"],
   },
   {
     what: "a yearly BYMONTHDAY without BYMONTH takes the month from DTSTART (a birthday, once a year)",
@@ -104,7 +125,7 @@ describe("corrections to rrule-temporal (RFC 5545 §3.3.10)", () => {
 
     // Act
     const ours = startsOf(c.fixture, from, to);
-    const theirs = rruleTemporalStarts(c.dtstart, c.rule, from, to, c.allDay, c.uid);
+    const theirs = rruleTemporalStarts(c.dtstart, c.rule, from, to, c.allDay, c.uid, c.timeZone);
 
     // Assess
     expect(ours).toEqual(right);
