@@ -38,8 +38,9 @@ interface Expander {
   /** The rule as a plain daily or weekly one, expanded without rrule-temporal; undefined when it is not one. */
   simple: SimpleRule | undefined;
   /**
-   * A zone known only from a VTIMEZONE, whose rule runs on wall readings in UTC: an instance its
-   * DST gap skips does not exist there, and is dropped and not counted here (RFC 5545 §3.3.10).
+   * A zone with DST whose rule runs on wall readings in UTC (one known only from a VTIMEZONE, or
+   * any for a sub-daily rule): an instance its DST gap skips does not exist there, and is dropped
+   * and not counted here (RFC 5545 §3.3.10).
    */
   wallZone: Zone | undefined;
 }
@@ -100,8 +101,9 @@ const MAX_RULES_PER_SERIES = 4;
  * The rule of a series, with the zone rrule-temporal runs it in. A timed series in a named zone
  * (IANA, a fixed offset, or the floating zone) runs in that zone: rrule-temporal keeps the wall
  * time across DST and, as RFC 5545 §3.3.10 requires, ignores instances whose local time does not
- * exist (and does not count them for COUNT). All-day series, and zones known only from a VTIMEZONE
- * block, run on wall-clock readings in UTC, placed in their zone afterwards.
+ * exist (and does not count them for COUNT). All-day series, sub-daily rules in a zone with DST,
+ * and zones known only from a VTIMEZONE block, run on wall-clock readings in UTC, placed in their
+ * zone afterwards.
  */
 function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string): Expander {
   let byZone = expanders.get(master);
@@ -112,10 +114,15 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
   let expander = byZone.get(zoneKey);
   if (!expander) {
     const first = master.start.kind === "date" ? master.start.date.toPlainDateTime() : master.start.wall;
-    const zoneId = master.start.kind !== "date" && zone?.id ? zone.id : "UTC";
-    const wallZone = master.start.kind !== "date" && zone && !zone.id && changesOffset(zone, first.year) ? zone : undefined;
     // DTSTART's reading has the date and time fields the plan reads: no PlainDate or PlainTime is made of it.
     const plan = planRule(master.rrule as string, first, master.start.kind === "date" ? undefined : first);
+    // Hours, minutes and seconds are counted on the zone's clock, as the days of a longer rule are
+    // (RFC 5545 §3.3.10 computes local times, and drops those a DST gap skips): rrule-temporal
+    // steps a sub-daily rule in a named zone by elapsed time, so after a DST change every instance
+    // would move an hour. Such rules run on wall readings, as a VTIMEZONE-defined zone's do.
+    const onWalls = zone !== undefined && (!zone.id || isSubDaily(plan));
+    const wallZone = master.start.kind !== "date" && zone && onWalls && changesOffset(zone, first.year) ? zone : undefined;
+    const zoneId = master.start.kind !== "date" && zone?.id && !wallZone ? zone.id : "UTC";
     const text = untilFor(plan.text, master.start, zone, zoneId);
     // The arithmetic of plain rules knows IANA zones' gaps only: a VTIMEZONE's are checked instance by instance.
     expander = new RuleExpander(plan, text, zoneId, first, wallZone ? undefined : simpleRuleOf(plan, text), wallZone);

@@ -39,6 +39,20 @@ describe("recurrence rules", () => {
     ]);
   });
 
+  it("counts an hourly rule on the zone's clock at the DST fall-back, in a named zone as in a VTIMEZONE", () => {
+    // Prepare: Berlin's clocks go back from 03:00 CEST to 02:00 CET on 25 October 2026. Every two
+    // hours on its clock from 23:00 is 23:00 and 01:00 CEST, then 03:00 and 05:00 CET; counted by
+    // elapsed time it would be 02:00 and 04:00 CET after the change.
+    const fixture = "hourly-across-fall-back.ics";
+
+    // Act
+    const starts = startsOf(fixture, "2026-10-24T00:00:00Z", "2026-10-26T00:00:00Z");
+
+    // Assess
+    const expected = ["2026-10-24T21:00:00Z", "2026-10-24T23:00:00Z", "2026-10-25T02:00:00Z", "2026-10-25T04:00:00Z"];
+    expect(starts).toEqual(expected.flatMap((start) => [`${start} hourly-named-zone`, `${start} hourly-vtimezone`]));
+  });
+
   it("counts BYMONTHDAY from the month's end when negative and picks BYSETPOS from the set", () => {
     // Prepare
     const fixture = "monthly-negative-monthday-and-setpos.ics";

@@ -115,6 +115,19 @@ const CASES = [
     window: ["2026-01-02T00:00:00Z", "2032-01-01T00:00:00Z"],
     right: [],
   },
+  {
+    what: "a sub-daily rule counts hours on its zone's clock across a DST change (every two hours from 8 to 16, Berlin)",
+    fixture: "hourly-across-dst-on-the-zones-clock.ics",
+    uid: "two-hourly-check",
+    // A wall time in `timeZone`, as the fixture's DTSTART;TZID writes it.
+    dtstart: "2026-03-25T08:00:00",
+    timeZone: "Europe/Berlin",
+    rule: "FREQ=HOURLY;INTERVAL=2;BYHOUR=8,10,12,14,16",
+    allDay: false,
+    // The day after Berlin's clocks went forward (29 March 2026): still 8:00 to 16:00 local, now UTC+2.
+    window: ["2026-03-30T00:00:00Z", "2026-03-31T00:00:00Z"],
+    right: ["2026-03-30T06:00:00Z", "2026-03-30T08:00:00Z", "2026-03-30T10:00:00Z", "2026-03-30T12:00:00Z", "2026-03-30T14:00:00Z"],
+  },
 ];
 
 describe("corrections to rrule-temporal (RFC 5545 §3.3.10)", () => {
