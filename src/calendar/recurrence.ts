@@ -120,8 +120,8 @@ function expanderOf(master: EventRecord, zone: Zone | undefined, zoneKey: string
     // (RFC 5545 §3.3.10 computes local times, and drops those a DST gap skips): rrule-temporal
     // steps a sub-daily rule in a named zone by elapsed time, so after a DST change every instance
     // would move an hour. Such rules run on wall readings, as a VTIMEZONE-defined zone's do.
-    const onWalls = zone !== undefined && (!zone.id || isSubDaily(plan));
-    const wallZone = master.start.kind !== "date" && zone && onWalls && changesOffset(zone, first.year) ? zone : undefined;
+    const onWalls = master.start.kind !== "date" && zone && (!zone.id || isSubDaily(plan));
+    const wallZone = onWalls && changesOffset(zone, first.year) ? zone : undefined;
     const zoneId = master.start.kind !== "date" && zone?.id && !wallZone ? zone.id : "UTC";
     const text = untilFor(plan.text, master.start, zone, zoneId);
     // The arithmetic of plain rules knows IANA zones' gaps only: a VTIMEZONE's are checked instance by instance.
